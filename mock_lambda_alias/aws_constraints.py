@@ -1,0 +1,64 @@
+"""Where live AWS Lambda's input constraints differ from the model botocore ships.
+
+botocore's model is a client-side snapshot; the service validates against its own, newer rules.
+Recorded AWS answers (see ``../shared/aws-lambda-facts.md``) show, for example, that the
+function-name patterns AWS prints include the ``eusc-`` partition prefix, and that ``Timeout`` is
+capped at 900 seconds although the model sets no maximum. This module is the one place that knows
+these differences; :mod:`validation` reads constraints only through :func:`constraints_for`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.model import Shape
+
+# The region part of Lambda's function-name patterns, as botocore ships it and as AWS prints it.
+_MODEL_REGION = r"([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+_AWS_REGION = r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+
+#: Per shape name: constraint keys to replace (a value of None removes the constraint).
+SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
+    # F-FN-018: AWS caps Timeout at 900 seconds; the model has only a minimum.
+    "Timeout": {"max": 900},
+    # F-FN-019: the account maximum (10240) is a business rule with its own message; see functions.py.
+    "MemorySize": {"max": None},
+    # F-FN-009: the runtime enum is checked by the backend with InvalidParameterValueException.
+    "Runtime": {"enum": None},
+}
+
+_CACHE: dict[int, dict[str, Any]] = {}
+
+
+def _aws_pattern(pattern: str) -> str:
+    if pattern.startswith("(arn:(aws[a-zA-Z-]*)?:lambda:)?"):
+        return pattern.replace(_MODEL_REGION, _AWS_REGION, 1)
+    return pattern
+
+
+def constraints_for(shape: Shape) -> dict[str, Any]:
+    """The constraints AWS enforces for ``shape``, with compiled regex and enum set, cached."""
+    key = id(shape)
+    cached = _CACHE.get(key)
+    if cached is not None and cached["__shape__"] is shape:
+        return cached
+    meta: dict[str, Any] = {
+        k: v for k, v in shape.metadata.items() if k in ("min", "max", "pattern", "enum")
+    }
+    for k, v in SHAPE_OVERRIDES.get(shape.name, {}).items():
+        if v is None:
+            meta.pop(k, None)
+        else:
+            meta[k] = v
+    if shape.type_name in ("string", "blob", "list", "map") and meta.get("min") == 0:
+        del meta["min"]  # a minimum length of 0 can never fail
+    if "pattern" in meta:
+        text = _aws_pattern(meta["pattern"])
+        meta["pattern_text"] = text
+        meta["regex"] = re.compile(text)
+    if "enum" in meta:
+        meta["enum_set"] = frozenset(meta["enum"])
+    meta["__shape__"] = shape
+    _CACHE[key] = meta
+    return meta

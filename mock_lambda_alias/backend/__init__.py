@@ -1,0 +1,1 @@
+"""In-process Lambda state per account and region, one module per resource family."""

@@ -1,0 +1,70 @@
+"""Which backend function answers which Lambda operation.
+
+Resource-family modules mark their entry points with ``@api("OperationName")``; the dispatcher
+looks the operation up here by the name botocore's event carries. An operation with no entry
+answers ``UnknownOperationException`` naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .store import LambdaBackend, Store
+
+
+@dataclass
+class Call:
+    """Where a request lands: the activation's store and the caller's account and region."""
+
+    store: Store
+    account_id: str
+    region: str
+
+    @property
+    def backend(self) -> LambdaBackend:
+        return self.store.backend(self.account_id, self.region)
+
+
+Handler = Callable[[Call, dict], Optional[dict]]
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def api(operation: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        if operation in HANDLERS:
+            raise RuntimeError(f"{operation} is registered twice")
+        HANDLERS[operation] = func
+        return func
+
+    return register
+
+
+def handler_for(operation: str) -> Optional[Handler]:
+    return HANDLERS.get(operation)
+
+
+def implemented_operations() -> list[str]:
+    _load()
+    return sorted(HANDLERS)
+
+
+_loaded = False
+
+
+def _load() -> None:
+    """Import the resource-family modules so their ``@api`` registrations run."""
+    global _loaded
+    if not _loaded:
+        from . import functions, tags  # noqa: F401
+
+        _loaded = True
+
+
+def dispatch(operation: str, call: Call, params: dict) -> Any:
+    _load()
+    handler = HANDLERS.get(operation)
+    if handler is None:
+        return None
+    return handler(call, params)

@@ -1,0 +1,56 @@
+"""The state of one activation: a lazy backend per (account, region) behind one lock.
+
+Every handler runs under :attr:`Store.lock`, so concurrent clients in several threads see each
+operation as atomic. Parsing and response writing happen outside the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .functions import Function
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class LambdaBackend:
+    """Lambda resources of one account in one region."""
+
+    account_id: str
+    region: str
+    functions: dict[str, Function] = field(default_factory=dict)
+    #: Zip bytes tests register for ``Code={"S3Bucket":..., "S3Key":...}``: (bucket, key) -> bytes.
+    s3_objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+class Store:
+    """All backends of one activation of the mock; starts empty."""
+
+    def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+        self.default_account_id = default_account_id
+        self.lock = threading.RLock()
+        self._backends: dict[tuple[str, str], LambdaBackend] = {}
+
+    def backend(self, account_id: str, region: str) -> LambdaBackend:
+        key = (account_id, region)
+        backend = self._backends.get(key)
+        if backend is None:
+            with self.lock:
+                backend = self._backends.get(key)
+                if backend is None:
+                    backend = LambdaBackend(account_id, region)
+                    self._backends[key] = backend
+        return backend
+
+    def backends(self) -> list[LambdaBackend]:
+        with self.lock:
+            return list(self._backends.values())
+
+    def reset(self) -> None:
+        with self.lock:
+            self._backends.clear()

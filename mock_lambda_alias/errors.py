@@ -1,0 +1,106 @@
+"""AWS error classes the backend raises and the wire layer writes as ``x-amzn-errortype`` responses.
+
+Each class carries AWS's error code, HTTP status and the exact message, so business rules read as
+``raise ResourceNotFound(f"Function not found: {arn}")`` and the caller gets a real ``ClientError``.
+Mistakes in *our* API (a test misusing the handle) raise ordinary Python exceptions instead.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class LambdaError(Exception):
+    """An error AWS Lambda would send: code, HTTP status, message and the ``Type`` field."""
+
+    code: ClassVar[str] = "ServiceException"
+    status: ClassVar[int] = 500
+    #: ``User`` for caller mistakes, ``Service`` for AWS-side failures, as Lambda writes it.
+    error_type: ClassVar[str | None] = "User"
+
+    def __init__(self, message: str, **extra: str) -> None:
+        super().__init__(message)
+        self.message = message
+        #: Additional modeled error members (e.g. ``Reason`` of TooManyRequestsException).
+        self.extra = extra
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ValidationError(LambdaError):
+    """Constraint violations AWS reports before any business rule runs."""
+
+    code = "ValidationException"
+    status = 400
+    error_type = None
+
+
+class InvalidParameterValue(LambdaError):
+    code = "InvalidParameterValueException"
+    status = 400
+
+
+class InvalidRequestContent(LambdaError):
+    code = "InvalidRequestContentException"
+    status = 400
+
+
+class ResourceNotFound(LambdaError):
+    code = "ResourceNotFoundException"
+    status = 404
+
+
+class ResourceConflict(LambdaError):
+    code = "ResourceConflictException"
+    status = 409
+
+
+class PreconditionFailed(LambdaError):
+    code = "PreconditionFailedException"
+    status = 412
+
+
+class PolicyLengthExceeded(LambdaError):
+    code = "PolicyLengthExceededException"
+    status = 400
+
+
+class RequestTooLarge(LambdaError):
+    code = "RequestTooLargeException"
+    status = 413
+
+
+class TooManyRequests(LambdaError):
+    code = "TooManyRequestsException"
+    status = 429
+
+
+class ServiceError(LambdaError):
+    code = "ServiceException"
+    status = 500
+    error_type = "Service"
+
+
+class NotImplementedOperation(LambdaError):
+    """An operation the mock does not implement yet: a clear answer instead of the network.
+
+    AWS answers unknown routes with ``UnknownOperationException``; we keep that code so callers
+    see a ``ClientError`` that names the operation rather than a hang or a real request.
+    """
+
+    code = "UnknownOperationException"
+    status = 501
+    error_type = None
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"mock_lambda_alias does not implement the Lambda operation {operation} yet. "
+            "See the README's table of implemented operations."
+        )
+
+
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. "
+    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+)

@@ -1,0 +1,416 @@
+"""rest-json on the wire, driven by botocore's service model.
+
+Reads the ``AWSPreparedRequest`` botocore built (URI labels, querystring, headers, JSON or payload
+body) into a dict keyed by the input shape's member names, and writes a backend result dict back
+as a real HTTP response (status code, header members, JSON or payload body, request id), so that
+botocore's own parser, paginators, waiters and ``ClientError`` do the rest. Nothing here knows
+about individual operations: each operation's codec is compiled once from its model and cached.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import json
+import re
+import uuid
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.model import OperationModel, Shape
+
+from .errors import InvalidRequestContent, LambdaError
+
+Converter = Callable[[Any], Any]
+
+
+class RawBody(io.BytesIO):
+    """The raw stream of a response; ``AWSResponse.content`` reads it through ``stream()``."""
+
+    def stream(self, **_: Any) -> Any:
+        contents = self.read()
+        while contents:
+            yield contents
+            contents = self.read()
+
+
+# ---------------------------------------------------------------------------
+# shape-driven conversions between JSON values and Python values
+# ---------------------------------------------------------------------------
+
+
+def _needs_conversion(shape: Shape, seen: frozenset = frozenset()) -> bool:
+    if shape.name in seen:
+        return False
+    if shape.type_name in ("blob", "timestamp"):
+        return True
+    seen = seen | {shape.name}
+    if shape.type_name == "structure":
+        return any(_needs_conversion(m, seen) for m in shape.members.values())  # type: ignore[attr-defined]
+    if shape.type_name == "list":
+        return _needs_conversion(shape.member, seen)  # type: ignore[attr-defined]
+    if shape.type_name == "map":
+        return _needs_conversion(shape.value, seen)  # type: ignore[attr-defined]
+    return False
+
+
+def _decoder(shape: Shape) -> Optional[Converter]:
+    """JSON value -> Python value for shapes that need it (blobs are base64 on the wire)."""
+    if not _needs_conversion(shape):
+        return None
+    if shape.type_name == "blob":
+        return _b64decode
+    if shape.type_name == "timestamp":
+        return _parse_timestamp
+    if shape.type_name == "structure":
+        members = {
+            name: conv for name, m in shape.members.items()  # type: ignore[attr-defined]
+            if (conv := _decoder(m)) is not None
+        }
+
+        def structure(value: Any) -> Any:
+            if isinstance(value, dict):
+                for name, conv in members.items():
+                    if value.get(name) is not None:
+                        value[name] = conv(value[name])
+            return value
+
+        return structure
+    if shape.type_name == "list":
+        conv = _decoder(shape.member)  # type: ignore[attr-defined]
+        assert conv is not None
+        return lambda value: [conv(v) for v in value] if isinstance(value, list) else value
+    if shape.type_name == "map":
+        conv = _decoder(shape.value)  # type: ignore[attr-defined]
+        assert conv is not None
+        return lambda value: {k: conv(v) for k, v in value.items()} if isinstance(value, dict) else value
+    return None
+
+
+def _encoder(shape: Shape) -> Optional[Converter]:
+    """Python value -> JSON value for shapes that need it."""
+    if not _needs_conversion(shape):
+        return None
+    if shape.type_name == "blob":
+        return lambda v: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray)) else v
+    if shape.type_name == "timestamp":
+        return _format_epoch
+    if shape.type_name == "structure":
+        members = {
+            name: conv for name, m in shape.members.items()  # type: ignore[attr-defined]
+            if (conv := _encoder(m)) is not None
+        }
+
+        def structure(value: Any) -> Any:
+            if not members or not isinstance(value, dict):
+                return value
+            out = dict(value)
+            for name, conv in members.items():
+                if out.get(name) is not None:
+                    out[name] = conv(out[name])
+            return out
+
+        return structure
+    if shape.type_name == "list":
+        conv = _encoder(shape.member)  # type: ignore[attr-defined]
+        assert conv is not None
+        return lambda value: [conv(v) for v in value]
+    if shape.type_name == "map":
+        conv = _encoder(shape.value)  # type: ignore[attr-defined]
+        assert conv is not None
+        return lambda value: {k: conv(v) for k, v in value.items()}
+    return None
+
+
+def _b64decode(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError) as exc:
+        raise InvalidRequestContent(f"Could not parse request body into json: {exc}") from None
+
+
+def _parse_timestamp(value: Any) -> Any:
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def _format_epoch(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    return value
+
+
+def _from_text(shape: Shape) -> Converter:
+    """Converter for values that arrive as text (URI labels, querystring, headers)."""
+    type_name = shape.type_name
+    if type_name in ("integer", "long"):
+        return int
+    if type_name in ("double", "float"):
+        return float
+    if type_name == "boolean":
+        return lambda text: text.lower() == "true"
+    if type_name == "timestamp":
+        return _parse_timestamp
+    if shape.serialization.get("jsonvalue"):
+        return lambda text: json.loads(base64.b64decode(text))
+    return lambda text: text
+
+
+def _to_text(shape: Shape, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if shape.serialization.get("jsonvalue"):
+        return base64.b64encode(json.dumps(value).encode()).decode()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# per-operation codec
+# ---------------------------------------------------------------------------
+
+
+class OperationCodec:
+    """Request parser and response writer for one operation, compiled from its model."""
+
+    def __init__(self, operation: OperationModel) -> None:
+        self.operation = operation
+        self.name = operation.name
+        http = operation.http
+        self.status = int(http.get("responseCode", 200))
+        request_uri = http.get("requestUri", "/")
+        path_template, _, static_query = request_uri.partition("?")
+        self._compile_uri(path_template)
+        self.static_query = frozenset(k for k, _ in parse_qsl(static_query, keep_blank_values=True))
+
+        self.query: dict[str, tuple[str, Shape, Converter]] = {}
+        self.query_map: Optional[str] = None
+        self.headers: dict[str, tuple[str, Converter]] = {}
+        self.body_members: dict[str, Optional[Converter]] = {}
+        self.payload: Optional[tuple[str, Shape]] = None
+        shape = operation.input_shape
+        if shape is not None:
+            payload_name = shape.serialization.get("payload")
+            for name, member in shape.members.items():  # type: ignore[attr-defined]
+                location = member.serialization.get("location")
+                wire = member.serialization.get("name", name)
+                if location == "querystring":
+                    if member.type_name == "map":
+                        self.query_map = name
+                    else:
+                        inner = member.member if member.type_name == "list" else member  # type: ignore[attr-defined]
+                        self.query[wire] = (name, member, _from_text(inner))
+                elif location == "header":
+                    self.headers[wire.lower()] = (name, _from_text(member))
+                elif location in ("uri", "headers", "statusCode"):
+                    continue
+                elif name == payload_name:
+                    self.payload = (name, member)
+                else:
+                    self.body_members[name] = _decoder(member)
+            self.body_decoders = {k: v for k, v in self.body_members.items() if v is not None}
+        else:
+            self.body_decoders = {}
+
+        self.out_headers: list[tuple[str, str, Shape]] = []
+        self.out_status: Optional[str] = None
+        self.out_payload: Optional[tuple[str, Shape]] = None
+        self.out_body: dict[str, Optional[Converter]] = {}
+        out = operation.output_shape
+        if out is not None:
+            payload_name = out.serialization.get("payload")
+            for name, member in out.members.items():  # type: ignore[attr-defined]
+                location = member.serialization.get("location")
+                if location == "header":
+                    self.out_headers.append((name, member.serialization.get("name", name), member))
+                elif location == "statusCode":
+                    self.out_status = name
+                elif name == payload_name:
+                    self.out_payload = (name, member)
+                else:
+                    self.out_body[name] = _encoder(member)
+        self.out_encoders = {k: v for k, v in self.out_body.items() if v is not None}
+
+    def _compile_uri(self, template: str) -> None:
+        labels: list[str] = []
+        pattern = ""
+        for part in re.split(r"(\{[^}]+\})", template):
+            if part.startswith("{") and part.endswith("}"):
+                label = part[1:-1]
+                greedy = label.endswith("+")
+                labels.append(label.rstrip("+"))
+                pattern += "(.+)" if greedy else "([^/]+)"
+            else:
+                pattern += re.escape(part)
+        self.uri_labels = tuple(labels)
+        # Match the end of the path: an endpoint_url may add a prefix of its own.
+        self.uri_regex = re.compile(pattern.rstrip("/") + "/?$")
+
+    # -- requests -----------------------------------------------------------
+
+    def parse_request(self, request: AWSPreparedRequest) -> dict:
+        """The request as a dict of input members, as the caller passed them to boto3."""
+        params: dict[str, Any] = {}
+        split = urlsplit(request.url)
+        if self.uri_labels:
+            match = self.uri_regex.search(split.path)
+            if match is not None:
+                for label, raw in zip(self.uri_labels, match.groups()):
+                    params[label] = unquote(raw)
+        if split.query:
+            self._parse_query(split.query, params)
+        if self.headers:
+            for header, value in request.headers.items():
+                entry = self.headers.get(header.lower())
+                if entry is not None:
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8")
+                    params[entry[0]] = entry[1](value)
+        body = request.body
+        if body is not None and not isinstance(body, (bytes, bytearray, str)):
+            body = body.read() if hasattr(body, "read") else bytes(body)
+        if self.payload is not None:
+            name, shape = self.payload
+            if body:
+                if shape.type_name == "blob":
+                    params[name] = body if isinstance(body, bytes) else str(body).encode()
+                else:
+                    params[name] = self._decode_json(body)
+        elif body and self.body_members:
+            data = self._decode_json(body)
+            if isinstance(data, dict):
+                for name, conv in self.body_decoders.items():
+                    if data.get(name) is not None:
+                        data[name] = conv(data[name])
+                params.update(data)
+        return params
+
+    def _parse_query(self, query: str, params: dict) -> None:
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            entry = self.query.get(key)
+            if entry is None:
+                if self.query_map is not None and key not in self.static_query:
+                    params.setdefault(self.query_map, {})[key] = value
+                continue
+            name, shape, conv = entry
+            try:
+                converted = conv(value)
+            except ValueError:
+                raise InvalidRequestContent(
+                    f"Could not parse request: value '{value}' for {name} is not a valid {shape.type_name}"
+                ) from None
+            if shape.type_name == "list":
+                params.setdefault(name, []).append(converted)
+            else:
+                params[name] = converted
+
+    @staticmethod
+    def _decode_json(body: Any) -> Any:
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise InvalidRequestContent(f"Could not parse request body into json: {exc}") from None
+
+    # -- responses ----------------------------------------------------------
+
+    def write_response(self, url: str, result: Optional[dict]) -> AWSResponse:
+        """A real HTTP response carrying ``result`` (a dict of output members)."""
+        result = result or {}
+        status = self.status
+        headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+        if self.out_status is not None and self.out_status in result:
+            status = int(result[self.out_status])
+        for name, wire, shape in self.out_headers:
+            value = result.get(name)
+            if value is not None:
+                headers[wire] = _to_text(shape, value)
+        if self.out_payload is not None:
+            name, shape = self.out_payload
+            value = result.get(name)
+            if value is None:
+                body = b""
+            elif shape.type_name == "blob":
+                body = value if isinstance(value, bytes) else str(value).encode()
+            else:
+                body = json.dumps(value, separators=(",", ":")).encode()
+        else:
+            data = {}
+            encoders = self.out_encoders
+            for name in self.out_body:
+                value = result.get(name)
+                if value is not None:
+                    conv = encoders.get(name)
+                    data[name] = conv(value) if conv is not None else value
+            body = json.dumps(data, separators=(",", ":")).encode() if (data or status != 204) else b""
+        headers["Content-Length"] = str(len(body))
+        return AWSResponse(url, status, headers, RawBody(body))
+
+
+_CODECS: dict[int, OperationCodec] = {}
+
+
+def codec_for(operation: OperationModel) -> OperationCodec:
+    """The cached codec of an operation model (botocore keeps one model per operation)."""
+    key = id(operation)
+    codec = _CODECS.get(key)
+    if codec is None or codec.operation is not operation:
+        codec = OperationCodec(operation)
+        _CODECS[key] = codec
+    return codec
+
+
+def error_response(url: str, error: LambdaError, service_model: Any) -> AWSResponse:
+    """An AWS error response: status, ``x-amzn-errortype`` and the JSON body Lambda writes.
+
+    The body carries the members the modeled error shape has (``Type`` plus ``Message`` or
+    ``message``, exactly as spelled in the model), so botocore fills the same fields into the
+    ``ClientError`` response as it does for real AWS.
+    """
+    body: dict[str, Any] = {}
+    shape = _error_shape(service_model, error.code)
+    if shape is None:
+        body["message"] = error.message
+    else:
+        for name, member in shape.members.items():
+            if member.serialization.get("location") == "header":
+                continue
+            if name.lower() == "message":
+                body[name] = error.message
+            elif name == "Type":
+                if error.error_type is not None:
+                    body[name] = error.error_type
+            elif name in error.extra:
+                body[name] = error.extra[name]
+    data = json.dumps(body, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-errortype": error.code,
+        "Content-Length": str(len(data)),
+    }
+    if shape is not None:
+        for name, member in shape.members.items():
+            if member.serialization.get("location") == "header" and name in error.extra:
+                headers[member.serialization.get("name", name)] = str(error.extra[name])
+    return AWSResponse(url, error.status, headers, RawBody(data))
+
+
+_ERROR_SHAPES: dict[str, Any] = {}
+
+
+def _error_shape(service_model: Any, code: str) -> Any:
+    try:
+        return _ERROR_SHAPES[code]
+    except KeyError:
+        shape = next((s for s in service_model.error_shapes if s.name == code), None)
+        _ERROR_SHAPES[code] = shape
+        return shape

@@ -1,0 +1,86 @@
+"""From an intercepted HTTP request to an HTTP response: parse, validate, run, write.
+
+The one place where wire layer, validation and backend meet. Any AWS error becomes an AWS error
+response; anything else (a bug of ours) becomes a ``ServiceException`` 500 that is also kept on
+the mock handle (``m.internal_errors``), so a test run can fail loudly on it instead of a user
+seeing a traceback from inside botocore.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Optional
+
+from botocore.awsrequest import AWSResponse
+from botocore.model import OperationModel
+
+from . import protocol, validation
+from .backend import registry
+from .errors import LambdaError, NotImplementedOperation, ServiceError
+
+if TYPE_CHECKING:
+    from .switch import LambdaAliasMock
+
+log = logging.getLogger("mock_lambda_alias")
+
+_HOST_REGION = re.compile(r"lambda[.-]([a-z0-9-]+)\.amazonaws")
+_OPERATIONS: dict[str, OperationModel] = {}
+_service_model: Any = None
+
+
+def _fallback_operation(name: str) -> Optional[OperationModel]:
+    """Our own copy of the model, for requests whose client model we did not see."""
+    global _service_model
+    if _service_model is None:
+        import botocore.session
+
+        _service_model = botocore.session.get_session().get_service_model("lambda")
+    try:
+        return _service_model.operation_model(name)
+    except Exception:
+        return None
+
+
+def _region_from(url: str, fallback: str) -> str:
+    match = _HOST_REGION.search(url)
+    return match.group(1) if match else fallback
+
+
+def answer(
+    mock: LambdaAliasMock,
+    operation_name: str,
+    request: Any,
+    model: Optional[OperationModel],
+    region: Optional[str],
+) -> AWSResponse:
+    url = request.url
+    if model is None:
+        model = _OPERATIONS.get(operation_name) or _fallback_operation(operation_name)
+        if model is None:
+            return protocol.error_response(url, NotImplementedOperation(operation_name), None)
+    _OPERATIONS.setdefault(operation_name, model)
+    service_model = model.service_model
+    try:
+        codec = protocol.codec_for(model)
+        params = codec.parse_request(request)
+        validation.validate(model, params)
+        handler = registry.handler_for(operation_name)
+        if handler is None:
+            registry._load()
+            handler = registry.handler_for(operation_name)
+            if handler is None:
+                raise NotImplementedOperation(operation_name)
+        call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region))
+        with mock.store.lock:
+            result = handler(call, params)
+        response = codec.write_response(url, result)
+    except LambdaError as error:
+        response = protocol.error_response(url, error, service_model)
+    except Exception as exc:  # a bug of ours: answer like AWS's internal error, keep the evidence
+        log.exception("mock_lambda_alias failed on %s", operation_name)
+        mock.internal_errors.append((operation_name, exc))
+        response = protocol.error_response(
+            url, ServiceError(f"mock_lambda_alias internal error in {operation_name}: {exc!r}"), service_model
+        )
+    return response

@@ -1,0 +1,230 @@
+"""The switch: one object that is a decorator, a (async) context manager and start()/stop().
+
+Activations nest: the innermost active mock answers, and each activation starts from empty
+state. Fake credentials (and a default region, when none is configured) are put into the
+environment while any mock is active and restored exactly afterwards. Activation never resets
+boto3's default session, so the first client of a test costs no more than any other.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import threading
+import unittest
+from typing import Any, Callable, Optional, TypeVar, overload
+
+from . import hook
+from .backend.functions import Function
+from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+}
+
+_env_lock = threading.Lock()
+_saved_env: dict[str, Optional[str]] = {}
+
+
+def _enter_env() -> None:
+    _saved_env.clear()
+    for key, value in FAKE_ENV.items():
+        _saved_env[key] = os.environ.get(key)
+        os.environ[key] = value
+    if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
+        _saved_env["AWS_DEFAULT_REGION"] = None
+        os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+
+
+def _leave_env() -> None:
+    for key, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    _saved_env.clear()
+
+
+class LambdaAliasMock:
+    """One mock of AWS Lambda. Use it as a decorator, ``with`` block, or start()/stop()."""
+
+    def __init__(self, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> None:
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be a 12-digit string, got {account_id!r}")
+        self.account_id = account_id
+        #: The region used when a request's region cannot be told (it normally can).
+        self.region = region
+        self.store = Store(account_id)
+        #: Exceptions our own code raised while answering (each answered as a 500): should stay empty.
+        self.internal_errors: list[tuple[str, BaseException]] = []
+        self._depth = 0
+
+    # -- switching ------------------------------------------------------------
+
+    def start(self) -> LambdaAliasMock:
+        """Activate; the first start of an activation begins from empty state."""
+        with _env_lock:
+            if self._depth == 0:
+                self.store = Store(self.account_id)
+                self.internal_errors = []
+            self._depth += 1
+            if not hook.ACTIVE:
+                _enter_env()
+            hook.ACTIVE.append(self)
+        return self
+
+    def stop(self) -> None:
+        """Deactivate; after the last stop no Lambda call is answered by this mock."""
+        with _env_lock:
+            if self._depth == 0 or self not in hook.ACTIVE:
+                raise RuntimeError("mock_lambda_alias.stop() called without a matching start()")
+            self._depth -= 1
+            # Remove the innermost registration of this mock (activations may be stopped out of order).
+            for index in range(len(hook.ACTIVE) - 1, -1, -1):
+                if hook.ACTIVE[index] is self:
+                    del hook.ACTIVE[index]
+                    break
+            if not hook.ACTIVE:
+                _leave_env()
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def __enter__(self) -> LambdaAliasMock:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> LambdaAliasMock:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- decorating -----------------------------------------------------------
+
+    @overload
+    def __call__(self, target: type[T]) -> type[T]: ...
+
+    @overload
+    def __call__(self, target: F) -> F: ...
+
+    def __call__(self, target: Any) -> Any:
+        if inspect.isclass(target):
+            return self._decorate_class(target)
+        if not callable(target):
+            raise TypeError(f"mock_lambda_alias decorates functions, coroutines and classes, not {target!r}")
+        return self._decorate_callable(target)
+
+    def _fresh(self) -> LambdaAliasMock:
+        return LambdaAliasMock(account_id=self.account_id, region=self.region)
+
+    def _decorate_callable(self, func: F) -> F:
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _decorate_class(self, cls: type[T]) -> type[T]:
+        if issubclass(cls, unittest.TestCase):
+            # Start before setUp and stop after tearDown (cleanups run after tearDown, and also
+            # when setUp fails), so each test gets a fresh mock around its whole lifecycle.
+            original_setup = cls.setUp
+            factory = self._fresh
+
+            @functools.wraps(original_setup)
+            def setUp(test: unittest.TestCase) -> None:
+                mock = factory().start()
+                test.addCleanup(mock.stop)
+                original_setup(test)
+
+            cls.setUp = setUp  # type: ignore[method-assign]
+            return cls
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and callable(attribute):
+                setattr(cls, name, self._fresh()._decorate_callable(attribute))
+        return cls
+
+    # -- inspection -----------------------------------------------------------
+
+    def backend(self, account_id: Optional[str] = None, region: Optional[str] = None) -> LambdaBackend:
+        """The state of one account and region (default: this mock's account and region)."""
+        return self.store.backend(account_id or self.account_id, region or self.region)
+
+    def functions(self, account_id: Optional[str] = None, region: Optional[str] = None) -> dict[str, Function]:
+        """Functions by name, with their versions, aliases and tags, as Python objects."""
+        with self.store.lock:
+            return dict(self.backend(account_id, region).functions)
+
+    def get_function(self, name: str, account_id: Optional[str] = None, region: Optional[str] = None) -> Function:
+        try:
+            return self.functions(account_id, region)[name]
+        except KeyError:
+            raise KeyError(
+                f"no function {name!r} in account {account_id or self.account_id}, "
+                f"region {region or self.region}"
+            ) from None
+
+    def add_s3_object(
+        self, bucket: str, key: str, data: bytes, account_id: Optional[str] = None, region: Optional[str] = None
+    ) -> None:
+        """Make ``Code={"S3Bucket": bucket, "S3Key": key}`` deploy these zip bytes."""
+        with self.store.lock:
+            self.backend(account_id, region).s3_objects[(bucket, key)] = bytes(data)
+
+    def reset(self) -> None:
+        """Forget every resource, as a new activation would."""
+        self.store.reset()
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return f"<mock_lambda_alias account={self.account_id} {state}>"
+
+
+@overload
+def mock_lambda_alias(func: F) -> F: ...
+
+
+@overload
+def mock_lambda_alias(
+    func: None = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+) -> LambdaAliasMock: ...
+
+
+def mock_lambda_alias(
+    func: Any = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+) -> Any:
+    """Mock AWS Lambda for boto3: ``@mock_lambda_alias``, ``@mock_lambda_alias(...)``,
+    ``with mock_lambda_alias() as m:`` or ``m = mock_lambda_alias(); m.start(); ...; m.stop()``.
+    """
+    mock = LambdaAliasMock(account_id=account_id, region=region)
+    if func is None:
+        return mock
+    return mock(func)
+
+
+def active_mock() -> LambdaAliasMock:
+    """The innermost active mock, e.g. inside a function decorated with ``@mock_lambda_alias``."""
+    if not hook.ACTIVE:
+        raise RuntimeError("no mock_lambda_alias is active")
+    return hook.ACTIVE[-1]

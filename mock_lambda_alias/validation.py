@@ -1,0 +1,237 @@
+"""AWS-style input validation compiled from botocore's model constraints.
+
+AWS validates every request against its own model before any business rule runs, and reports
+violations in Coral's format: ``1 validation error detected: Value 'x' at 'name' failed to satisfy
+constraint: ...``. botocore checks only some of this client-side (and not at all with
+``parameter_validation=False``), so we check again here: required, length, range, pattern, enum.
+
+Validators are compiled once per operation into a tuple of small check functions, so the per-call
+cost depends only on the members a request carries. Where the live service differs from the model
+botocore ships (newer patterns, tighter limits), :mod:`mock_lambda_alias.aws_constraints` says so.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional
+
+from botocore.model import OperationModel, Shape, StructureShape
+
+from . import aws_constraints
+from .errors import ValidationError
+
+# A check appends zero or more "Value ... at ... failed ..." strings to the list it gets.
+Check = Callable[[Any, list], None]
+
+
+def java_repr(value: Any) -> str:
+    """Render a value as AWS's Java services print it inside validation messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
+            return f"{value:.1f}"
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(java_repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{java_repr(k)}={java_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (bytes, bytearray)):
+        return "java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]" % (len(value), len(value))
+    return str(value)
+
+
+def _value_text(value: Any) -> str:
+    return "null" if value is None else f"'{java_repr(value)}'"
+
+
+def _number(shape: Shape, bound: Any) -> str:
+    if shape.type_name in ("double", "float"):
+        return java_repr(float(bound))
+    return str(int(bound))
+
+
+def camel(name: str) -> str:
+    """Coral names members in lowerCamelCase: ``FunctionName`` is ``functionName``."""
+    return name[:1].lower() + name[1:]
+
+
+def describe_constraints(shape: Shape) -> list[str]:
+    """Every constraint of a shape as text, as AWS lists them for map values and list members."""
+    meta = aws_constraints.constraints_for(shape)
+    out: list[str] = []
+    if "max" in meta:
+        kind = "length" if shape.type_name in ("string", "list", "map", "blob") else "value"
+        out.append(f"Member must have {kind} less than or equal to {_number(shape, meta['max'])}")
+    if "min" in meta:
+        kind = "length" if shape.type_name in ("string", "list", "map", "blob") else "value"
+        out.append(f"Member must have {kind} greater than or equal to {_number(shape, meta['min'])}")
+    if "pattern" in meta:
+        out.append(f"Member must satisfy regular expression pattern: {meta['pattern_text']}")
+    if "enum" in meta:
+        out.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
+    out.append("Member must not be null")
+    return out
+
+
+def _scalar_failures(shape: Shape, meta: dict, value: Any) -> list[str]:
+    """The constraint texts a single value breaks (empty when it satisfies all)."""
+    failures: list[str] = []
+    type_name = shape.type_name
+    if type_name in ("string", "blob", "list", "map"):
+        size = len(value) if value is not None else 0
+        if "max" in meta and size > meta["max"]:
+            failures.append(f"Member must have length less than or equal to {meta['max']}")
+        if "min" in meta and size < meta["min"]:
+            failures.append(f"Member must have length greater than or equal to {meta['min']}")
+    elif type_name in ("integer", "long", "double", "float") and isinstance(value, (int, float)):
+        if "max" in meta and value > meta["max"]:
+            failures.append(f"Member must have value less than or equal to {_number(shape, meta['max'])}")
+        if "min" in meta and value < meta["min"]:
+            failures.append(f"Member must have value greater than or equal to {_number(shape, meta['min'])}")
+    if type_name == "string" and isinstance(value, str):
+        regex = meta.get("regex")
+        if regex is not None and regex.fullmatch(value) is None:
+            failures.append(f"Member must satisfy regular expression pattern: {meta['pattern_text']}")
+        enum = meta.get("enum_set")
+        if enum is not None and value not in enum:
+            failures.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
+    return failures
+
+
+def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
+    """A check for one value of ``shape`` found at ``path``; None when nothing can fail."""
+    if depth > 12:  # recursive shapes: AWS stops somewhere too; nothing we model nests deeper
+        return None
+    meta = aws_constraints.constraints_for(shape)
+    type_name = shape.type_name
+    nested: Optional[Check] = None
+
+    if type_name == "structure":
+        assert isinstance(shape, StructureShape)
+        nested = compile_structure(shape, path + ".", depth + 1)
+    elif type_name == "list":
+        member = shape.member  # type: ignore[attr-defined]
+        if member.type_name == "structure":
+            inner = compile_structure(member, "", depth + 1)
+            if inner is not None:
+                def nested(value: Any, errors: list, _inner: Check = inner) -> None:
+                    for index, item in enumerate(value, 1):
+                        sub: list = []
+                        _inner(item, sub)
+                        errors.extend(
+                            e.replace(" at '", f" at '{path}.{index}.member.", 1) for e in sub
+                        )
+        else:
+            member_meta = aws_constraints.constraints_for(member)
+            if _has_scalar_constraints(member_meta):
+                summary = ", ".join(describe_constraints(member))
+
+                def nested(value: Any, errors: list) -> None:
+                    for item in value:
+                        if item is None or _scalar_failures(member, member_meta, item):
+                            errors.append(
+                                f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: "
+                                f"Member must satisfy constraint: [{summary}]"
+                            )
+                            return
+    elif type_name == "map":
+        key_shape, value_shape = shape.key, shape.value  # type: ignore[attr-defined]
+        key_meta = aws_constraints.constraints_for(key_shape)
+        value_meta = aws_constraints.constraints_for(value_shape)
+        checks_keys = _has_scalar_constraints(key_meta)
+        checks_values = _has_scalar_constraints(value_meta)
+        if checks_keys or checks_values:
+            key_summary = ", ".join(describe_constraints(key_shape))
+            value_summary = ", ".join(describe_constraints(value_shape))
+
+            def nested(value: Any, errors: list) -> None:
+                if checks_keys and any(_scalar_failures(key_shape, key_meta, k) for k in value):
+                    errors.append(
+                        f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: "
+                        f"Map key must satisfy constraint: [{key_summary}]"
+                    )
+                if checks_values and any(
+                    v is None or _scalar_failures(value_shape, value_meta, v) for v in value.values()
+                ):
+                    errors.append(
+                        f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: "
+                        f"Map value must satisfy constraint: [{value_summary}]"
+                    )
+
+    scalar = _has_scalar_constraints(meta)
+    if not scalar and nested is None:
+        return None
+
+    def check(value: Any, errors: list) -> None:
+        if scalar:
+            for failure in _scalar_failures(shape, meta, value):
+                errors.append(f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: {failure}")
+        if nested is not None and value is not None:
+            nested(value, errors)
+
+    return check
+
+
+def _has_scalar_constraints(meta: dict) -> bool:
+    return any(k in meta for k in ("min", "max", "regex", "enum_set"))
+
+
+def compile_structure(shape: StructureShape, prefix: str = "", depth: int = 0) -> Optional[Check]:
+    required = tuple(shape.required_members)
+    members: list[tuple[str, Check]] = []
+    for name, member in shape.members.items():
+        check = _compile_shape(member, prefix + camel(name), depth)
+        if check is not None:
+            members.append((name, check))
+    if not members and not required:
+        return None
+    member_checks = tuple(members)
+
+    def check(value: Any, errors: list) -> None:
+        if not isinstance(value, dict):
+            return
+        for name in required:
+            if value.get(name) is None:
+                errors.append(
+                    f"Value null at '{prefix}{camel(name)}' failed to satisfy constraint: Member must not be null"
+                )
+        for name, member_check in member_checks:
+            item = value.get(name)
+            if item is not None:
+                member_check(item, errors)
+
+    return check
+
+
+_COMPILED: dict[str, Optional[Check]] = {}
+
+
+def validator_for(operation: OperationModel) -> Optional[Check]:
+    """The compiled validator of an operation's input, built once and cached."""
+    try:
+        return _COMPILED[operation.name]
+    except KeyError:
+        shape = operation.input_shape
+        check = compile_structure(shape) if shape is not None else None
+        _COMPILED[operation.name] = check
+        return check
+
+
+def format_errors(errors: list[str]) -> str:
+    count = len(errors)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(errors)
+
+
+def validate(operation: OperationModel, params: dict) -> None:
+    """Raise AWS's ``ValidationException`` when ``params`` break the operation's constraints."""
+    check = validator_for(operation)
+    if check is None:
+        return
+    errors: list[str] = []
+    check(params, errors)
+    if errors:
+        raise ValidationError(format_errors(errors))

@@ -1,0 +1,629 @@
+"""CreateFunction, GetFunction(Configuration), ListFunctions, UpdateFunction*, DeleteFunction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, ROLE, ZIP, create, error_of, make_zip
+
+FN_ARN = FN_ARN_PREFIX + "my-function"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+REVISION_MESSAGE = (
+    "The Revision Id provided does not match the latest Revision Id. "
+    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+)
+
+
+# --- CreateFunction ---------------------------------------------------------------------------
+
+
+def test_create_returns_201_with_configuration_F_FN_001(lam):
+    response = create(lam)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert response["FunctionName"] == "my-function"
+    assert response["FunctionArn"] == FN_ARN
+    assert response["Version"] == "$LATEST"
+    assert response["Runtime"] == "python3.12"
+    assert response["Role"] == ROLE
+    assert response["Handler"] == "index.handler"
+    assert response["PackageType"] == "Zip"
+
+
+def test_create_defaults_F_FN_002(lam):
+    response = create(lam)
+    assert response["MemorySize"] == 128
+    assert response["Timeout"] == 3
+    assert response["Description"] == ""
+    assert response["Architectures"] == ["x86_64"]
+    assert response["EphemeralStorage"] == {"Size": 512}
+    assert response["TracingConfig"] == {"Mode": "PassThrough"}
+    assert response["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/my-function"}
+    assert response["SnapStart"] == {"ApplyOn": "None", "OptimizationStatus": "Off"}
+    assert re.fullmatch(
+        r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", response["RuntimeVersionConfig"]["RuntimeVersionArn"]
+    )
+    assert "Environment" not in response
+
+
+def test_code_sha256_and_size_F_FN_004(lam):
+    response = create(lam)
+    expected = base64.b64encode(hashlib.sha256(ZIP).digest()).decode()
+    assert response["CodeSha256"] == expected
+    assert response["CodeSize"] == len(ZIP)
+    config = lam.get_function(FunctionName="my-function")["Configuration"]
+    assert (config["CodeSha256"], config["CodeSize"]) == (expected, len(ZIP))
+
+
+def test_last_modified_and_revision_formats_F_FN_005(lam):
+    response = create(lam)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", response["LastModified"])
+    assert UUID.match(response["RevisionId"])
+
+
+def test_create_answers_pending_then_active(lam):
+    response = create(lam)
+    assert response["State"] == "Pending"
+    assert response["StateReason"] == "The function is being created."
+    assert response["StateReasonCode"] == "Creating"
+    config = lam.get_function_configuration(FunctionName="my-function")
+    assert config["State"] == "Active"
+    assert config["LastUpdateStatus"] == "Successful"
+
+
+def test_waiters_work(lam):
+    create(lam)
+    lam.get_waiter("function_active_v2").wait(FunctionName="my-function", WaiterConfig={"Delay": 0})
+    lam.get_waiter("function_exists").wait(FunctionName="my-function", WaiterConfig={"Delay": 0})
+    lam.update_function_configuration(FunctionName="my-function", Timeout=10)
+    lam.get_waiter("function_updated_v2").wait(FunctionName="my-function", WaiterConfig={"Delay": 0})
+
+
+def test_create_existing_F_FN_007(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        create(lam)
+    assert error_of(exc) == (409, "ResourceConflictException", "Function already exist: my-function")
+
+
+def test_invalid_role_F_FN_008(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Role="r1")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'r1' at 'role' failed to satisfy constraint: Member must satisfy "
+        r"regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+",
+    )
+
+
+def test_unknown_runtime_F_FN_009(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Runtime="non-existent-runtime")
+    status, code, message = error_of(exc)
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith(
+        "Value non-existent-runtime at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["
+    )
+    assert message.endswith("] or be a valid ARN")
+    listed = message.split("[", 1)[1].rsplit("]", 1)[0].split(", ")
+    assert "python3.12" in listed and "nodejs20.x" in listed
+
+
+@pytest.mark.parametrize("runtime", ["python3.7", "go1.x", "java8", "provided", "nodejs12.x"])
+def test_deprecated_runtime_F_FN_011(lam, runtime):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Runtime=runtime)
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
+        "functions. We recommend you use a supported runtime while creating or updating functions.",
+    )
+
+
+def test_two_architectures_F_FN_012(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Architectures=["x86_64", "arm64"])
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: "
+        "Member must have length less than or equal to 1",
+    )
+
+
+def test_not_a_zip_F_FN_014(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"ZipFile": b"not a zip"})
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Could not unzip uploaded file. Please check your file, then try to upload again.",
+    )
+
+
+CREATE_NAME_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?"
+    r"(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "my-function!",
+        FN_ARN + ":1:2",
+        "arn:aws:lambda:invalid-region:123456789012:function:my-function",
+        "arn:aws:ec2:us-east-1:123456789012:instance:i-1234567890abcdef0",
+        "arn:aws:lambda:us-east-1::function:my-function",
+    ],
+)
+def test_create_invalid_function_name_F_FN_015(lam, name):
+    with pytest.raises(ClientError) as exc:
+        create(lam, name=name)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {CREATE_NAME_PATTERN}",
+    )
+
+
+def test_create_function_name_too_long_F_FN_017(lam):
+    name = "my-function:" + "a" * 129
+    with pytest.raises(ClientError) as exc:
+        create(lam, name=name)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 140",
+    )
+
+
+def test_timeout_above_900_F_FN_018(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Timeout=1000)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '1000' at 'timeout' failed to satisfy constraint: "
+        "Member must have value less than or equal to 900",
+    )
+
+
+def test_memory_above_account_maximum_F_FN_019(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, MemorySize=10241)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to 10240",
+    )
+
+
+def test_memory_below_minimum(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, MemorySize=64)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 128",
+    )
+
+
+def test_handler_with_whitespace_F_FN_021(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Handler="index handler")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'index handler' at 'handler' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: [^\s]+",
+    )
+
+
+def test_several_violations_are_counted(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Handler="index handler", Timeout=1000)
+    status, code, message = error_of(exc)
+    assert (status, code) == (400, "ValidationException")
+    assert message.startswith("2 validation errors detected: ")
+    assert "Value 'index handler' at 'handler'" in message
+    assert "; Value '1000' at 'timeout'" in message
+
+
+def test_missing_required_member_without_client_validation(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        raw_lam.create_function(FunctionName="f", Runtime="python3.12", Handler="h.h", Code={"ZipFile": ZIP})
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null",
+    )
+
+
+def test_runtime_and_handler_are_mandatory_for_zip(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.create_function(FunctionName="f", Role=ROLE, Code={"ZipFile": ZIP})
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+    )
+
+
+def test_tags_on_create_F_FN_023(lam):
+    create(lam, Tags={"team": "payments"})
+    assert lam.list_tags(Resource=FN_ARN)["Tags"] == {"team": "payments"}
+    assert lam.get_function(FunctionName="my-function")["Tags"] == {"team": "payments"}
+
+
+def test_create_with_full_and_partial_arn_F_VA_028(lam):
+    response = create(lam, name=FN_ARN)
+    assert (response["FunctionName"], response["FunctionArn"]) == ("my-function", FN_ARN)
+    response = create(lam, name=f"{ACCOUNT}:function:other")
+    assert (response["FunctionName"], response["FunctionArn"]) == ("other", FN_ARN_PREFIX + "other")
+
+
+def test_create_with_options(lam):
+    response = create(
+        lam,
+        Description="d",
+        Timeout=30,
+        MemorySize=1024,
+        Environment={"Variables": {"AB": "1"}},
+        Architectures=["arm64"],
+        EphemeralStorage={"Size": 1024},
+        TracingConfig={"Mode": "Active"},
+        LoggingConfig={"LogFormat": "JSON"},
+        Layers=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:l:1"],
+    )
+    assert response["Description"] == "d"
+    assert (response["Timeout"], response["MemorySize"]) == (30, 1024)
+    assert response["Environment"] == {"Variables": {"AB": "1"}}
+    assert response["Architectures"] == ["arm64"]
+    assert response["EphemeralStorage"] == {"Size": 1024}
+    assert response["TracingConfig"] == {"Mode": "Active"}
+    assert response["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": "/aws/lambda/my-function",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    assert response["Layers"] == [{"Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:l:1", "CodeSize": 0}]
+
+
+def test_reserved_environment_keys(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Environment={"Variables": {"AWS_REGION": "x"}})
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Lambda was unable to configure your environment variables because the environment variables you have "
+        "provided contains reserved keys that are currently not supported for modification. "
+        "Reserved keys used in this request: AWS_REGION",
+    )
+
+
+def test_environment_over_4kb(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Environment={"Variables": {"BIG": "x" * 5000}})
+    status, code, message = error_of(exc)
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith(
+        "Lambda was unable to configure your environment variables because the environment variables you have "
+        'provided exceeded the 4KB limit. String measured: {"BIG":"xxx'
+    )
+
+
+def test_code_from_registered_s3_object(mock, lam):
+    mock.add_s3_object("bucket", "code.zip", ZIP)
+    response = create(lam, Code={"S3Bucket": "bucket", "S3Key": "code.zip"})
+    assert response["CodeSha256"] == base64.b64encode(hashlib.sha256(ZIP).digest()).decode()
+    assert response["CodeSize"] == len(ZIP)
+
+
+def test_code_from_unregistered_s3_location_is_accepted(lam):
+    first = create(lam, Code={"S3Bucket": "bucket", "S3Key": "a.zip"})
+    second = create(lam, name="other", Code={"S3Bucket": "bucket", "S3Key": "a.zip"})
+    assert first["CodeSha256"] == second["CodeSha256"]
+
+
+def test_image_function(lam):
+    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:latest"
+    response = lam.create_function(FunctionName="img", Role=ROLE, PackageType="Image", Code={"ImageUri": uri})
+    assert response["PackageType"] == "Image"
+    code = lam.get_function(FunctionName="img")["Code"]
+    assert code["RepositoryType"] == "ECR"
+    assert code["ImageUri"] == uri
+
+
+# --- GetFunction / GetFunctionConfiguration ------------------------------------------------------
+
+
+def test_get_function_F_FN_025(lam):
+    created = create(lam)
+    response = lam.get_function(FunctionName="my-function")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    config = response["Configuration"]
+    assert config["FunctionArn"] == FN_ARN
+    assert config["Version"] == "$LATEST"
+    assert config["State"] == "Active"
+    assert config["LastUpdateStatus"] == "Successful"
+    assert config["CodeSha256"] == created["CodeSha256"]
+    assert response["Code"]["RepositoryType"] == "S3"
+    assert response["Code"]["Location"].startswith("https://")
+    assert "Tags" not in response
+
+
+def test_get_function_configuration_matches_get_function_F_FN_026(lam):
+    create(lam)
+    config = lam.get_function_configuration(FunctionName="my-function")
+    config.pop("ResponseMetadata")
+    assert config == lam.get_function(FunctionName="my-function")["Configuration"]
+
+
+@pytest.mark.parametrize("operation", ["get_function", "get_function_configuration", "delete_function"])
+def test_missing_function_F_FN_027(lam, operation):
+    with pytest.raises(ClientError) as exc:
+        getattr(lam, operation)(FunctionName="my-function")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
+
+
+def test_latest_qualifier_F_VA_013(lam):
+    create(lam)
+    config = lam.get_function_configuration(FunctionName="my-function", Qualifier="$LATEST")
+    assert (config["FunctionArn"], config["Version"]) == (FN_ARN + ":$LATEST", "$LATEST")
+    config = lam.get_function(FunctionName="my-function")["Configuration"]
+    assert (config["FunctionArn"], config["Version"]) == (FN_ARN, "$LATEST")
+
+
+@pytest.mark.parametrize("name", ["my-function", FN_ARN, f"{ACCOUNT}:function:my-function"])
+def test_name_forms_F_VA_028(lam, name):
+    create(lam)
+    response = lam.update_function_configuration(FunctionName=name, Description="via " + name)
+    assert response["Description"] == "via " + name
+    assert lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"] == FN_ARN
+
+
+def test_qualifier_mismatch_F_VA_026(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.get_function(FunctionName=FN_ARN + ":1", Qualifier="$LATEST")
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "The derived qualifier from the function name does not match the specified qualifier.",
+    )
+
+
+def test_arn_of_another_region(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.get_function(FunctionName=f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:my-function")
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+    )
+
+
+GET_NAME_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?"
+    r"(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "my-function!",
+        FN_ARN + ":1:2",
+        "function:my-function:$LATEST:extra",
+        FN_ARN + ":$LATES",
+        "arn:aws:lambda::123456789012:function:my-function",
+        "arn:aws:lambda:us-east-1::function:my-function",
+        "invalid-account:function:my-function",
+        "arn:aws:ec2:us-east-1:123456789012:instance:i-1234567890abcdef0",
+    ],
+)
+@pytest.mark.parametrize("operation", ["get_function", "delete_function"])
+def test_malformed_function_name_F_VA_031(lam, operation, name):
+    with pytest.raises(ClientError) as exc:
+        getattr(lam, operation)(FunctionName=name)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {GET_NAME_PATTERN}",
+    )
+
+
+@pytest.mark.parametrize("operation", ["get_function", "delete_function"])
+def test_invalid_qualifier_F_VA_032(lam, operation):
+    with pytest.raises(ClientError) as exc:
+        getattr(lam, operation)(FunctionName="my-function", Qualifier="invalid!")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'invalid!' at 'qualifier' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: \$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+",
+    )
+    with pytest.raises(ClientError) as exc:
+        getattr(lam, operation)(FunctionName="my-function", Qualifier="a" * 129)
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        f"1 validation error detected: Value '{'a' * 129}' at 'qualifier' failed to satisfy constraint: "
+        "Member must have length less than or equal to 128",
+    )
+
+
+# --- UpdateFunctionConfiguration / UpdateFunctionCode ----------------------------------------------
+
+
+def test_update_configuration_F_FN_029(lam):
+    created = create(lam)
+    response = lam.update_function_configuration(
+        FunctionName="my-function",
+        Runtime="python3.11",
+        Description="changed",
+        MemorySize=512,
+        Timeout=10,
+        Environment={"Variables": {"ENV_A": "a"}},
+    )
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (response["Runtime"], response["Description"]) == ("python3.11", "changed")
+    assert (response["MemorySize"], response["Timeout"]) == (512, 10)
+    assert response["Environment"] == {"Variables": {"ENV_A": "a"}}
+    assert (response["Handler"], response["Role"]) == (created["Handler"], created["Role"])
+    assert response["CodeSha256"] == created["CodeSha256"]
+    assert response["RevisionId"] != created["RevisionId"]
+    assert response["LastUpdateStatus"] == "InProgress"
+    assert response["LastUpdateStatusReason"] == "The function is being created."
+    assert response["LastUpdateStatusReasonCode"] == "Creating"
+    after = lam.get_function(FunctionName="my-function")["Configuration"]
+    assert after["LastUpdateStatus"] == "Successful"
+    assert (after["Description"], after["MemorySize"]) == ("changed", 512)
+
+
+def test_update_code_F_FN_031(lam):
+    created = create(lam)
+    new_zip = make_zip("def handler(event, context):\n    return 2\n")
+    response = lam.update_function_code(FunctionName="my-function", ZipFile=new_zip)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert response["CodeSha256"] == base64.b64encode(hashlib.sha256(new_zip).digest()).decode()
+    assert response["CodeSize"] == len(new_zip)
+    assert response["RevisionId"] != created["RevisionId"]
+    assert response["Handler"] == created["Handler"]
+    assert lam.get_function(FunctionName="my-function")["Configuration"]["CodeSha256"] == response["CodeSha256"]
+
+
+def test_update_code_revision_precondition_F_FN_032(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function", ZipFile=ZIP, RevisionId="wrong")
+    assert error_of(exc) == (412, "PreconditionFailedException", REVISION_MESSAGE)
+    current = lam.get_function(FunctionName="my-function")["Configuration"]["RevisionId"]
+    response = lam.update_function_code(FunctionName="my-function", ZipFile=ZIP, RevisionId=current)
+    assert response["RevisionId"] != current
+
+
+def test_update_configuration_revision_precondition_F_VA_078(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_configuration(FunctionName="my-function", Timeout=5, RevisionId="wrong")
+    assert error_of(exc) == (412, "PreconditionFailedException", REVISION_MESSAGE)
+
+
+def test_update_configuration_validates_like_create_F_FN_033(raw_lam):
+    create(raw_lam)
+    with pytest.raises(ClientError) as exc:
+        raw_lam.update_function_configuration(FunctionName="my-function", Role="r1")
+    assert error_of(exc)[:2] == (400, "ValidationException")
+    assert "Value 'r1' at 'role'" in error_of(exc)[2]
+    with pytest.raises(ClientError) as exc:
+        raw_lam.update_function_configuration(FunctionName="my-function", Runtime="non-existent-runtime")
+    assert error_of(exc)[:2] == (400, "InvalidParameterValueException")
+    assert error_of(exc)[2].startswith("Value non-existent-runtime at 'runtime'")
+
+
+@pytest.mark.parametrize(
+    "operation, kwargs",
+    [
+        ("update_function_configuration", {"Timeout": 5}),
+        ("update_function_code", {"ZipFile": ZIP}),
+    ],
+)
+def test_update_missing_function(lam, operation, kwargs):
+    with pytest.raises(ClientError) as exc:
+        getattr(lam, operation)(FunctionName="my-function", **kwargs)
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
+
+
+def test_update_code_dry_run_changes_nothing(lam):
+    created = create(lam)
+    new_zip = make_zip("x = 1\n")
+    response = lam.update_function_code(FunctionName="my-function", ZipFile=new_zip, DryRun=True)
+    assert response["CodeSize"] == len(new_zip)
+    after = lam.get_function_configuration(FunctionName="my-function")
+    assert (after["CodeSha256"], after["RevisionId"]) == (created["CodeSha256"], created["RevisionId"])
+
+
+# --- ListFunctions -------------------------------------------------------------------------------
+
+
+def test_list_functions_lists_latest_once_F_FN_034(lam):
+    create(lam)
+    create(lam, name="other")
+    functions = lam.list_functions()["Functions"]
+    assert [(f["FunctionName"], f["FunctionArn"], f["Version"]) for f in functions] == [
+        ("my-function", FN_ARN, "$LATEST"),
+        ("other", FN_ARN_PREFIX + "other", "$LATEST"),
+    ]
+    assert "State" not in functions[0]
+    assert "LastUpdateStatus" not in functions[0]
+
+
+def test_list_functions_invalid_version_F_FN_036(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        raw_lam.list_functions(FunctionVersion="invalid")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'invalid' at 'functionVersion' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [ALL]",
+    )
+
+
+def test_list_functions_paging_F_FN_037(lam):
+    names = [f"fn-{i:02d}" for i in range(7)]
+    for name in names:
+        create(lam, name=name)
+    page = lam.list_functions(MaxItems=3)
+    assert len(page["Functions"]) == 3 and "NextMarker" in page
+    seen = [f["FunctionName"] for f in page["Functions"]]
+    while "NextMarker" in page:
+        page = lam.list_functions(MaxItems=3, Marker=page["NextMarker"])
+        seen += [f["FunctionName"] for f in page["Functions"]]
+    assert seen == names
+    paged = [
+        f["FunctionName"]
+        for p in lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1})
+        for f in p["Functions"]
+    ]
+    assert paged == names
+
+
+def test_list_functions_empty(lam):
+    assert lam.list_functions()["Functions"] == []
+
+
+# --- DeleteFunction ---------------------------------------------------------------------------
+
+
+def test_delete_function_F_FN_039(lam):
+    create(lam)
+    response = lam.delete_function(FunctionName="my-function")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert response["StatusCode"] == 204
+    for call in (lam.get_function, lam.delete_function):
+        with pytest.raises(ClientError) as exc:
+            call(FunctionName="my-function")
+        assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
+    assert lam.list_functions()["Functions"] == []
+
+
+def test_delete_latest_qualifier_F_VA_023(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName=FN_ARN + ":$LATEST", Qualifier="$LATEST")
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "$LATEST version cannot be deleted without deleting the function.",
+    )

@@ -1,0 +1,232 @@
+"""The switch in all its forms: decorator (function, coroutine, class), with, async with,
+start()/stop(), the pytest fixture; nesting, fresh state per activation, restoration."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import unittest
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from conftest import REGION, create
+
+import mock_lambda_alias as package
+from mock_lambda_alias import LambdaAliasMock, active_mock, hook, mock_lambda_alias
+
+
+def names(client) -> list[str]:
+    return [f["FunctionName"] for f in client.list_functions()["Functions"]]
+
+
+@mock_lambda_alias
+def decorated_plain(x: int) -> tuple[int, list[str]]:
+    client = boto3.client("lambda", region_name=REGION)
+    create(client)
+    return x, names(client)
+
+
+def test_bare_decorator_on_function():
+    assert decorated_plain(7) == (7, ["my-function"])
+    assert decorated_plain(8) == (8, ["my-function"])  # a second call starts empty again
+    assert not hook.ACTIVE
+
+
+@mock_lambda_alias(account_id="111111111111")
+def decorated_with_options() -> str:
+    return create(boto3.client("lambda", region_name=REGION))["FunctionArn"]
+
+
+def test_called_decorator_with_options():
+    assert decorated_with_options() == "arn:aws:lambda:us-east-1:111111111111:function:my-function"
+
+
+def test_decorator_keeps_signature_and_name():
+    def target(a: int, b: str = "x") -> str:
+        """Doc."""
+        return b * a
+
+    wrapped = mock_lambda_alias(target)
+    assert wrapped.__name__ == "target"
+    assert wrapped.__doc__ == "Doc."
+    assert inspect.signature(wrapped) == inspect.signature(target)
+    assert wrapped(2, "ab") == "abab"
+
+
+@mock_lambda_alias
+async def decorated_coroutine() -> list[str]:
+    await asyncio.sleep(0)
+    client = boto3.client("lambda", region_name=REGION)
+    create(client)
+    return names(client)
+
+
+def test_decorator_on_coroutine():
+    assert inspect.iscoroutinefunction(decorated_coroutine)
+    assert asyncio.run(decorated_coroutine()) == ["my-function"]
+    assert not hook.ACTIVE
+
+
+def test_async_with():
+    async def main() -> list[str]:
+        async with mock_lambda_alias() as m:
+            assert isinstance(m, LambdaAliasMock)
+            client = boto3.client("lambda", region_name=REGION)
+            create(client)
+            return names(client)
+
+    assert asyncio.run(main()) == ["my-function"]
+
+
+@mock_lambda_alias
+class TestDecoratedTestCase(unittest.TestCase):
+    """setUp and tearDown run inside the mock; every test starts from empty state."""
+
+    def setUp(self) -> None:
+        self.client = boto3.client("lambda", region_name=REGION)
+        create(self.client, name="from-setup")
+
+    def tearDown(self) -> None:
+        assert names(self.client) == sorted(names(self.client))
+        self.client.delete_function(FunctionName="from-setup")
+
+    def test_one(self) -> None:
+        create(self.client, name="one")
+        self.assertEqual(names(self.client), ["from-setup", "one"])
+
+    def test_two(self) -> None:
+        self.assertEqual(names(self.client), ["from-setup"])
+
+
+@mock_lambda_alias
+class TestDecoratedPlainClass:
+    def test_a(self) -> None:
+        client = boto3.client("lambda", region_name=REGION)
+        create(client)
+        assert names(client) == ["my-function"]
+
+    def test_b(self) -> None:
+        assert names(boto3.client("lambda", region_name=REGION)) == []
+
+    def helper_not_a_test(self) -> bool:
+        return bool(hook.ACTIVE)
+
+
+def test_class_decorator_wraps_only_tests():
+    assert TestDecoratedPlainClass().helper_not_a_test() is False
+
+
+class TestStartStopInUnittest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.mock = mock_lambda_alias()
+        self.mock.start()
+        self.addCleanup(self.mock.stop)
+
+    def test_calls_are_answered(self) -> None:
+        client = boto3.client("lambda", region_name=REGION)
+        create(client)
+        self.assertEqual(list(self.mock.functions()), ["my-function"])
+
+
+def test_context_manager_and_inspection():
+    with mock_lambda_alias() as m:
+        client = boto3.client("lambda", region_name=REGION)
+        create(client, Description="hello")
+        function = m.get_function("my-function")
+        assert function.latest.config["Description"] == "hello"
+        assert function.arn.endswith(":function:my-function")
+        assert active_mock() is m
+        with pytest.raises(KeyError, match="no function 'nope'"):
+            m.get_function("nope")
+
+
+def test_stop_without_start_raises():
+    with pytest.raises(RuntimeError, match="without a matching start"):
+        mock_lambda_alias().stop()
+
+
+def test_stop_twice_raises():
+    m = mock_lambda_alias()
+    m.start()
+    m.stop()
+    with pytest.raises(RuntimeError):
+        m.stop()
+
+
+def test_each_activation_starts_empty():
+    m = mock_lambda_alias()
+    with m:
+        create(boto3.client("lambda", region_name=REGION))
+    with m:
+        assert names(boto3.client("lambda", region_name=REGION)) == []
+
+
+def test_nesting_innermost_answers_and_outer_resumes():
+    with mock_lambda_alias():
+        client = boto3.client("lambda", region_name=REGION)
+        create(client, name="outer")
+        with mock_lambda_alias():
+            assert names(client) == []
+            create(client, name="inner")
+        assert names(client) == ["outer"]
+    assert not hook.ACTIVE
+
+
+def test_exception_inside_still_stops():
+    with pytest.raises(ZeroDivisionError), mock_lambda_alias():
+        1 / 0
+    assert not hook.ACTIVE
+
+
+def test_decorated_function_exception_still_stops():
+    @mock_lambda_alias
+    def boom() -> None:
+        raise ValueError("x")
+
+    with pytest.raises(ValueError):
+        boom()
+    assert not hook.ACTIVE
+
+
+def test_pytest_fixture(mock_lambda_alias):
+    assert isinstance(mock_lambda_alias, LambdaAliasMock)
+    assert mock_lambda_alias.active
+    create(boto3.client("lambda", region_name=REGION))
+    assert list(mock_lambda_alias.functions()) == ["my-function"]
+
+
+def test_account_id_must_be_twelve_digits():
+    with pytest.raises(ValueError, match="12-digit"):
+        mock_lambda_alias(account_id="123")
+
+
+def test_credentials_are_faked_and_restored(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "real-key")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    with mock_lambda_alias():
+        assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+        assert os.environ["AWS_SESSION_TOKEN"] == "testing"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "real-key"
+    assert "AWS_SESSION_TOKEN" not in os.environ
+
+
+def test_works_without_any_credentials_or_region(monkeypatch, tmp_path):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    before = boto3.session.Session().client("lambda", region_name=REGION)  # no credentials at all
+    with mock_lambda_alias():
+        create(before)
+        session_client = boto3.session.Session().client("lambda")  # region defaults while active
+        assert names(session_client) == ["my-function"]
+    assert "AWS_DEFAULT_REGION" not in os.environ
+
+
+def test_api_exports():
+    assert "mock_lambda_alias" in package.__all__
+    assert "CreateFunction" in package.implemented_operations()

@@ -43,9 +43,7 @@ def constraints_for(shape: Shape) -> dict[str, Any]:
     cached = _CACHE.get(key)
     if cached is not None and cached["__shape__"] is shape:
         return cached
-    meta: dict[str, Any] = {
-        k: v for k, v in shape.metadata.items() if k in ("min", "max", "pattern", "enum")
-    }
+    meta: dict[str, Any] = {k: v for k, v in shape.metadata.items() if k in ("min", "max", "pattern", "enum")}
     for k, v in SHAPE_OVERRIDES.get(shape.name, {}).items():
         if v is None:
             meta.pop(k, None)

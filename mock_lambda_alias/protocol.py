@@ -66,7 +66,8 @@ def _decoder(shape: Shape) -> Optional[Converter]:
         return _parse_timestamp
     if shape.type_name == "structure":
         members = {
-            name: conv for name, m in shape.members.items()  # type: ignore[attr-defined]
+            name: conv
+            for name, m in shape.members.items()  # type: ignore[attr-defined]
             if (conv := _decoder(m)) is not None
         }
 
@@ -99,7 +100,8 @@ def _encoder(shape: Shape) -> Optional[Converter]:
         return _format_epoch
     if shape.type_name == "structure":
         members = {
-            name: conv for name, m in shape.members.items()  # type: ignore[attr-defined]
+            name: conv
+            for name, m in shape.members.items()  # type: ignore[attr-defined]
             if (conv := _encoder(m)) is not None
         }
 

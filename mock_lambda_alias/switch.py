@@ -181,8 +181,7 @@ class LambdaAliasMock:
             return self.functions(account_id, region)[name]
         except KeyError:
             raise KeyError(
-                f"no function {name!r} in account {account_id or self.account_id}, "
-                f"region {region or self.region}"
+                f"no function {name!r} in account {account_id or self.account_id}, region {region or self.region}"
             ) from None
 
     def add_s3_object(
@@ -211,9 +210,7 @@ def mock_lambda_alias(
 ) -> LambdaAliasMock: ...
 
 
-def mock_lambda_alias(
-    func: Any = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
-) -> Any:
+def mock_lambda_alias(func: Any = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
     """Mock AWS Lambda for boto3: ``@mock_lambda_alias``, ``@mock_lambda_alias(...)``,
     ``with mock_lambda_alias() as m:`` or ``m = mock_lambda_alias(); m.start(); ...; m.stop()``.
     """

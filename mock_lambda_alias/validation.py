@@ -39,7 +39,7 @@ def java_repr(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{java_repr(k)}={java_repr(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (bytes, bytearray)):
-        return "java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]" % (len(value), len(value))
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
     return str(value)
 
 
@@ -117,13 +117,12 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
         if member.type_name == "structure":
             inner = compile_structure(member, "", depth + 1)
             if inner is not None:
+
                 def nested(value: Any, errors: list, _inner: Check = inner) -> None:
                     for index, item in enumerate(value, 1):
                         sub: list = []
                         _inner(item, sub)
-                        errors.extend(
-                            e.replace(" at '", f" at '{path}.{index}.member.", 1) for e in sub
-                        )
+                        errors.extend(e.replace(" at '", f" at '{path}.{index}.member.", 1) for e in sub)
         else:
             member_meta = aws_constraints.constraints_for(member)
             if _has_scalar_constraints(member_meta):

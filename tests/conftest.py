@@ -36,9 +36,7 @@ class ShapeViolation(AssertionError):
     pass
 
 
-def _check_response(
-    http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any
-) -> None:
+def _check_response(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
     if not hook.ACTIVE or model is None or parsed is None:
         return
     status = http_response.status_code if http_response is not None else 200
@@ -69,9 +67,7 @@ def _install_checker() -> None:
     if entry not in botocore_handlers.BUILTIN_HANDLERS:
         botocore_handlers.BUILTIN_HANDLERS.append(entry)
     if boto3.DEFAULT_SESSION is not None:
-        boto3.DEFAULT_SESSION._session.register(
-            "after-call.lambda", _check_response, unique_id="tests.shape-check"
-        )
+        boto3.DEFAULT_SESSION._session.register("after-call.lambda", _check_response, unique_id="tests.shape-check")
 
 
 _install_checker()

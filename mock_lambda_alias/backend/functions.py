@@ -28,7 +28,7 @@ from ..errors import (
     ResourceNotFound,
     ValidationError,
 )
-from . import runtimes
+from . import paging, runtimes
 from .registry import Call, api
 
 LATEST = "$LATEST"
@@ -225,11 +225,11 @@ def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple
     if ref is None:  # the wire layer validated the pattern; keep a safe answer anyway
         raise ResourceNotFound(f"Function not found: {value}")
     if ref.qualifier is not None and qualifier is not None and ref.qualifier != qualifier:
-        raise InvalidParameterValue("The derived qualifier from the function name does not match the specified qualifier.")
-    if ref.region is not None and ref.region != call.region:
         raise InvalidParameterValue(
-            f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')"
+            "The derived qualifier from the function name does not match the specified qualifier."
         )
+    if ref.region is not None and ref.region != call.region:
+        raise InvalidParameterValue(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
     if ref.account is not None and ref.account != call.account_id:
         call = Call(call.store, ref.account, call.region)
     return call, ref.name, ref.qualifier if ref.qualifier is not None else qualifier
@@ -238,7 +238,9 @@ def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple
 def get_function_or_404(call: Call, name: str, qualifier: Optional[str] = None) -> Function:
     function = call.backend.functions.get(name)
     if function is None:
-        raise ResourceNotFound(f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}")
+        raise ResourceNotFound(
+            f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}"
+        )
     return function
 
 
@@ -272,7 +274,8 @@ def _check_memory(req: dict) -> None:
     memory = req.get("MemorySize")
     if memory is not None and memory > MAX_MEMORY_MB:
         raise ValidationError(
-            f"'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to {MAX_MEMORY_MB}"
+            "'MemorySize' value failed to satisfy constraint: "
+            f"Member must have value less than or equal to {MAX_MEMORY_MB}"
         )
 
 
@@ -336,9 +339,7 @@ def code_from_request(call: Call, source: dict, package_type: str) -> Code:
         raise InvalidParameterValue("Please don't provide ImageUri when updating a function with packageType Zip.")
     if source.get("ZipFile") is not None:
         if source.get("S3Bucket") or source.get("S3Key"):
-            raise InvalidParameterValue(
-                "Please do not provide other FunctionCode parameters when providing a ZipFile."
-            )
+            raise InvalidParameterValue("Please do not provide other FunctionCode parameters when providing a ZipFile.")
         return _zip_code(source["ZipFile"])
     bucket, key = source.get("S3Bucket"), source.get("S3Key")
     if bucket and key:
@@ -494,65 +495,32 @@ def _list_item(function: Function, record: FunctionVersion, suffix: Optional[str
     return item
 
 
-def encode_marker(position: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
-
-
-def decode_marker(marker: str) -> Any:
-    try:
-        padded = marker + "=" * (-len(marker) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        raise InvalidParameterValue("Invalid marker: " + marker) from None
-
-
 @api("ListFunctions")
 def list_functions(call: Call, req: dict) -> dict:
     backend = call.backend
-    all_versions = req.get("FunctionVersion") == "ALL"
-    names = sorted(backend.functions)
-    start = 0
-    marker = req.get("Marker")
-    if marker:
-        position = decode_marker(marker)
-        if not isinstance(position, list) or len(position) != 2:
-            raise InvalidParameterValue("Invalid marker: " + marker)
-        start = _after(names, position[0])
-        start_version = position[1]
-    else:
-        start_version = None
-    limit = req.get("MaxItems") or 50
-    items: list[dict] = []
-    for index in range(start, len(names)):
-        function = backend.functions[names[index]]
-        entries: list[tuple[FunctionVersion, Optional[str]]]
-        if all_versions:
-            entries = [(function.latest, LATEST)]
-            entries += [(v, v.version) for v in sorted(function.versions.values(), key=lambda v: int(v.version))]
+    entries: list[tuple[Function, FunctionVersion, Optional[str]]] = []
+    for name in sorted(backend.functions):
+        function = backend.functions[name]
+        if req.get("FunctionVersion") == "ALL":
+            entries.append((function, function.latest, LATEST))
+            entries += [(function, function.versions[v], v) for v in sorted(function.versions, key=int)]
         else:
-            entries = [(function.latest, None)]
-        for record, suffix in entries:
-            key = record.version
-            if start_version is not None and names[index] == position[0]:
-                if _version_order(key) <= _version_order(start_version):
-                    continue
-            if len(items) == limit:
-                return {"Functions": items, "NextMarker": encode_marker(last)}
-            items.append(_list_item(function, record, suffix))
-            last = [names[index], key]
-        start_version = None
-    return {"Functions": items}
+            entries.append((function, function.latest, None))
+    chunk, next_marker = paging.page(
+        entries,
+        lambda e: (e[0].name, version_order(e[1].version)),
+        req.get("Marker"),
+        req.get("MaxItems"),
+    )
+    out: dict[str, Any] = {"Functions": [_list_item(f, record, suffix) for f, record, suffix in chunk]}
+    if next_marker is not None:
+        out["NextMarker"] = next_marker
+    return out
 
 
-def _version_order(version: str) -> int:
+def version_order(version: str) -> int:
+    """Sort key of a version: ``$LATEST`` first, then published versions by number."""
     return 0 if version == LATEST else int(version)
-
-
-def _after(names: list[str], name: str) -> int:
-    """Index of ``name`` in sorted ``names`` (or where it would be): paging resumes there."""
-    import bisect
-
-    return bisect.bisect_left(names, name)
 
 
 @api("DeleteFunction")
@@ -572,7 +540,7 @@ def delete_function(call: Call, req: dict) -> dict:
 
 @api("UpdateFunctionCode")
 def update_function_code(call: Call, req: dict) -> dict:
-    call, name, qualifier = split_name(call, req["FunctionName"])
+    call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
     record = function.latest
     check_revision(req.get("RevisionId"), record.revision_id)

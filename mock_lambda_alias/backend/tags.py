@@ -16,11 +16,11 @@ def _tagged_function(call: Call, resource: str) -> Function:
     if ref is None or ref.kind != "function":
         raise ResourceNotFound(f"Function not found: {resource}")
     if ref.qualifier is not None:
-        raise InvalidParameterValue("Tags on function aliases and versions are not supported. Please specify a function ARN.")
-    if ref.region != call.region:
         raise InvalidParameterValue(
-            f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')"
+            "Tags on function aliases and versions are not supported. Please specify a function ARN."
         )
+    if ref.region != call.region:
+        raise InvalidParameterValue(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
     function = call.store.backend(ref.account, ref.region).functions.get(ref.name)
     if function is None:
         raise ResourceNotFound(f"Function not found: {resource}")

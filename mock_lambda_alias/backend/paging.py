@@ -1,0 +1,60 @@
+"""Marker-based paging as Lambda's List* operations do it.
+
+The marker is an opaque token naming the last item of the previous page, so a page resumes after
+that item even when items were added or deleted in between, and every item is listed once.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import json
+from collections.abc import Sequence
+from typing import Any, Callable, Optional, TypeVar
+
+from ..errors import InvalidParameterValue
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 50
+
+
+def encode_marker(position: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_marker(marker: str) -> Any:
+    try:
+        padded = marker + "=" * (-len(marker) % 4)
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise InvalidParameterValue(f"Invalid marker: {marker}") from None
+
+
+def page(
+    items: Sequence[T],
+    key: Callable[[T], Any],
+    marker: Optional[str],
+    limit: Optional[int],
+) -> tuple[list[T], Optional[str]]:
+    """One page of ``items`` (sorted by ``key``) after ``marker``, and the next page's marker."""
+    start = 0
+    if marker:
+        position = decode_marker(marker)
+        keys = [key(item) for item in items]
+        try:
+            start = bisect.bisect_right(keys, _restore(position))
+        except TypeError:
+            raise InvalidParameterValue(f"Invalid marker: {marker}") from None
+    size = limit or DEFAULT_PAGE_SIZE
+    chunk = list(items[start : start + size])
+    if start + size < len(items):
+        return chunk, encode_marker(key(chunk[-1]))
+    return chunk, None
+
+
+def _restore(position: Any) -> Any:
+    """JSON turns tuples into lists; keys are compared as tuples."""
+    if isinstance(position, list):
+        return tuple(_restore(p) for p in position)
+    return position

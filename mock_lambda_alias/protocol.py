@@ -41,18 +41,23 @@ class RawBody(io.BytesIO):
 # ---------------------------------------------------------------------------
 
 
-def _needs_conversion(shape: Shape, seen: frozenset = frozenset()) -> bool:
+_DECODED = frozenset({"blob", "timestamp", "double", "float"})
+_ENCODED = frozenset({"blob", "timestamp"})
+
+
+def _needs_conversion(shape: Shape, types: frozenset = _DECODED, seen: frozenset = frozenset()) -> bool:
+    """Whether values of ``shape`` contain a type that JSON does not carry as Python does."""
     if shape.name in seen:
         return False
-    if shape.type_name in ("blob", "timestamp"):
+    if shape.type_name in types:
         return True
     seen = seen | {shape.name}
     if shape.type_name == "structure":
-        return any(_needs_conversion(m, seen) for m in shape.members.values())  # type: ignore[attr-defined]
+        return any(_needs_conversion(m, types, seen) for m in shape.members.values())  # type: ignore[attr-defined]
     if shape.type_name == "list":
-        return _needs_conversion(shape.member, seen)  # type: ignore[attr-defined]
+        return _needs_conversion(shape.member, types, seen)  # type: ignore[attr-defined]
     if shape.type_name == "map":
-        return _needs_conversion(shape.value, seen)  # type: ignore[attr-defined]
+        return _needs_conversion(shape.value, types, seen)  # type: ignore[attr-defined]
     return False
 
 
@@ -64,6 +69,8 @@ def _decoder(shape: Shape) -> Optional[Converter]:
         return _b64decode
     if shape.type_name == "timestamp":
         return _parse_timestamp
+    if shape.type_name in ("double", "float"):
+        return _to_float
     if shape.type_name == "structure":
         members = {
             name: conv
@@ -92,7 +99,7 @@ def _decoder(shape: Shape) -> Optional[Converter]:
 
 def _encoder(shape: Shape) -> Optional[Converter]:
     """Python value -> JSON value for shapes that need it."""
-    if not _needs_conversion(shape):
+    if not _needs_conversion(shape, _ENCODED):
         return None
     if shape.type_name == "blob":
         return lambda v: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray)) else v
@@ -133,6 +140,11 @@ def _b64decode(value: Any) -> Any:
         return base64.b64decode(value, validate=True)
     except (ValueError, TypeError) as exc:
         raise InvalidRequestContent(f"Could not parse request body into json: {exc}") from None
+
+
+def _to_float(value: Any) -> Any:
+    """JSON writes 2.0 as 2; AWS reads a double either way (and prints it as 2.0)."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _parse_timestamp(value: Any) -> Any:

@@ -488,7 +488,7 @@ def get_function_configuration(call: Call, req: dict) -> dict:
     return render(function, record, suffix)
 
 
-def _list_item(function: Function, record: FunctionVersion, suffix: Optional[str]) -> dict:
+def list_item(function: Function, record: FunctionVersion, suffix: Optional[str]) -> dict:
     item = render(function, record, suffix)
     for key in LIST_OMITS:
         item.pop(key, None)
@@ -512,7 +512,7 @@ def list_functions(call: Call, req: dict) -> dict:
         req.get("Marker"),
         req.get("MaxItems"),
     )
-    out: dict[str, Any] = {"Functions": [_list_item(f, record, suffix) for f, record, suffix in chunk]}
+    out: dict[str, Any] = {"Functions": [list_item(f, record, suffix) for f, record, suffix in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

@@ -57,7 +57,7 @@ def _load() -> None:
     """Import the resource-family modules so their ``@api`` registrations run."""
     global _loaded
     if not _loaded:
-        from . import functions, tags  # noqa: F401
+        from . import aliases, functions, tags, versions  # noqa: F401
 
         _loaded = True
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import copy
 from typing import Optional
 
-from ..errors import ResourceConflict, ResourceNotFound
-from .functions import LATEST, Function, FunctionVersion, new_revision, now_text
+from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from . import paging
+from .functions import (
+    LATEST,
+    Function,
+    FunctionVersion,
+    check_revision,
+    get_function_or_404,
+    list_item,
+    new_revision,
+    now_text,
+    render,
+    split_name,
+    version_order,
+)
+from .registry import Call, api
 
 
 def _fingerprint(record: FunctionVersion) -> tuple:
@@ -37,9 +51,47 @@ def delete_version(function: Function, version: str) -> None:
         return
     if version not in function.versions:
         raise ResourceNotFound(f"Function not found: {function.arn}:{version}")
-    referencing = [a.name for a in function.aliases.values() if a.function_version == version]
+    referencing = [
+        a.name for a in function.aliases.values() if a.function_version == version or version in a.routing
+    ]
     if referencing:
         raise ResourceConflict(
             f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
         )
     del function.versions[version]
+
+
+# ---------------------------------------------------------------------------
+# operations
+# ---------------------------------------------------------------------------
+
+
+@api("PublishVersion")
+def publish_version(call: Call, req: dict) -> dict:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = get_function_or_404(call, name)
+    latest = function.latest
+    given_sha = req.get("CodeSha256")
+    if given_sha is not None and given_sha != latest.code.sha256:
+        raise InvalidParameterValue(
+            f"CodeSHA256 ({given_sha}) is different from current CodeSHA256 in $LATEST "
+            f"({latest.code.sha256}). Please try again with the CodeSHA256 in $LATEST."
+        )
+    check_revision(req.get("RevisionId"), latest.revision_id)
+    record = publish(function, req.get("Description"))
+    return render(function, record, record.version)
+
+
+@api("ListVersionsByFunction")
+def list_versions_by_function(call: Call, req: dict) -> dict:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = get_function_or_404(call, name)
+    entries = [(function.latest, LATEST)]
+    entries += [(function.versions[v], v) for v in sorted(function.versions, key=int)]
+    chunk, next_marker = paging.page(
+        entries, lambda e: version_order(e[0].version), req.get("Marker"), req.get("MaxItems")
+    )
+    out: dict = {"Versions": [list_item(function, record, suffix) for record, suffix in chunk]}
+    if next_marker is not None:
+        out["NextMarker"] = next_marker
+    return out

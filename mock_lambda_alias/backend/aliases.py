@@ -1,0 +1,144 @@
+"""Aliases and their routing configuration (traffic shifting): the rules AWS enforces.
+
+An alias points at a published version or ``$LATEST`` (never at another alias) and may send a
+share of traffic to one additional published version. Every UpdateAlias gives a new RevisionId,
+even one that changes nothing (F-VA-049).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from . import paging
+from .functions import (
+    LATEST,
+    Alias,
+    Function,
+    check_revision,
+    get_function_or_404,
+    new_revision,
+    split_name,
+)
+from .registry import Call, api
+
+
+def alias_arn(function: Function, name: str) -> str:
+    return f"{function.arn}:{name}"
+
+
+def render_alias(function: Function, alias: Alias) -> dict:
+    out: dict[str, Any] = {
+        "AliasArn": alias_arn(function, alias.name),
+        "Name": alias.name,
+        "FunctionVersion": alias.function_version,
+        "Description": alias.description,
+        "RevisionId": alias.revision_id,
+    }
+    if alias.routing:
+        out["RoutingConfig"] = {"AdditionalVersionWeights": dict(alias.routing)}
+    return out
+
+
+def _alias_or_404(call: Call, req: dict) -> tuple[Function, Alias]:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = call.backend.functions.get(name)
+    alias = function.aliases.get(req["Name"]) if function is not None else None
+    if function is None or alias is None:
+        from .. import arns
+
+        arn = arns.function_arn(call.region, call.account_id, name, req["Name"])
+        raise ResourceNotFound(f"Cannot find alias arn: {arn}")
+    return function, alias
+
+
+def _check_version_exists(function: Function, version: str) -> None:
+    if version != LATEST and version not in function.versions:
+        raise ResourceNotFound(f"Function not found: {function.arn}:{version}")
+
+
+def _routing(function: Function, primary: str, routing_config: Optional[dict]) -> dict[str, float]:
+    """Validated ``AdditionalVersionWeights`` for an alias pointing at ``primary``."""
+    weights = dict((routing_config or {}).get("AdditionalVersionWeights") or {})
+    if not weights:
+        return {}
+    if len(weights) > 1:
+        raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
+    (version, weight), = weights.items()
+    if primary == LATEST:
+        raise InvalidParameterValue("$LATEST is not supported for an alias pointing to more than 1 version")
+    if version == primary:
+        raise InvalidParameterValue(
+            f"Invalid function version {version}. Function version {version} is already included in routing "
+            "configuration."
+        )
+    _check_version_exists(function, version)
+    first, second = function.versions[primary], function.versions[version]
+    if first.config.get("Role") != second.config.get("Role"):
+        raise InvalidParameterValue("Specified versions must be associated with the same execution role")
+    if first.config.get("DeadLetterConfig") != second.config.get("DeadLetterConfig"):
+        raise InvalidParameterValue("Specified versions must be associated with the same dead letter queue config")
+    return {version: float(weight)}
+
+
+@api("CreateAlias")
+def create_alias(call: Call, req: dict) -> dict:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = get_function_or_404(call, name)
+    alias_name = req["Name"]
+    if alias_name in function.aliases:
+        raise ResourceConflict(f"Alias already exists: {alias_arn(function, alias_name)}")
+    version = req["FunctionVersion"]
+    _check_version_exists(function, version)
+    routing = _routing(function, version, req.get("RoutingConfig"))
+    alias = Alias(alias_name, version, req.get("Description") or "", new_revision(), routing)
+    function.aliases[alias_name] = alias
+    return render_alias(function, alias)
+
+
+@api("GetAlias")
+def get_alias(call: Call, req: dict) -> dict:
+    function, alias = _alias_or_404(call, req)
+    return render_alias(function, alias)
+
+
+@api("UpdateAlias")
+def update_alias(call: Call, req: dict) -> dict:
+    function, alias = _alias_or_404(call, req)
+    check_revision(req.get("RevisionId"), alias.revision_id)
+    version = req.get("FunctionVersion") or alias.function_version
+    _check_version_exists(function, version)
+    if "RoutingConfig" in req:
+        routing = _routing(function, version, req["RoutingConfig"])
+    else:
+        routing = _routing(function, version, {"AdditionalVersionWeights": alias.routing})
+    alias.function_version = version
+    alias.routing = routing
+    if req.get("Description") is not None:
+        alias.description = req["Description"]
+    alias.revision_id = new_revision()
+    return render_alias(function, alias)
+
+
+@api("DeleteAlias")
+def delete_alias(call: Call, req: dict) -> dict:
+    function, alias = _alias_or_404(call, req)
+    del function.aliases[alias.name]
+    return {}
+
+
+@api("ListAliases")
+def list_aliases(call: Call, req: dict) -> dict:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = get_function_or_404(call, name)
+    wanted = req.get("FunctionVersion")
+    aliases = [
+        function.aliases[key]
+        for key in sorted(function.aliases)
+        if wanted is None or function.aliases[key].function_version == wanted
+    ]
+    chunk, next_marker = paging.page(aliases, lambda a: a.name, req.get("Marker"), req.get("MaxItems"))
+    out: dict[str, Any] = {"Aliases": [render_alias(function, alias) for alias in chunk]}
+    if next_marker is not None:
+        out["NextMarker"] = next_marker
+    return out

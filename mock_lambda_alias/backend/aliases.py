@@ -64,7 +64,7 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
         return {}
     if len(weights) > 1:
         raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
-    (version, weight), = weights.items()
+    ((version, weight),) = weights.items()
     if primary == LATEST:
         raise InvalidParameterValue("$LATEST is not supported for an alias pointing to more than 1 version")
     if version == primary:

@@ -51,9 +51,7 @@ def delete_version(function: Function, version: str) -> None:
         return
     if version not in function.versions:
         raise ResourceNotFound(f"Function not found: {function.arn}:{version}")
-    referencing = [
-        a.name for a in function.aliases.values() if a.function_version == version or version in a.routing
-    ]
+    referencing = [a.name for a in function.aliases.values() if a.function_version == version or version in a.routing]
     if referencing:
         raise ResourceConflict(
             f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"

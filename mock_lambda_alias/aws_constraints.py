@@ -31,6 +31,24 @@ SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
 _CACHE: dict[int, dict[str, Any]] = {}
 
 
+def compile_java_pattern(pattern: str) -> Any:
+    """Compile an AWS (Java) regular expression for full matching.
+
+    Most of AWS's patterns are valid Python; some use Java's Unicode classes (``\\p{L}``), which
+    the ``regex`` package understands. A pattern neither can compile is not enforced.
+    """
+    try:
+        return re.compile(pattern)
+    except re.error:
+        pass
+    try:
+        import regex
+
+        return regex.compile(pattern)
+    except Exception:
+        return None
+
+
 def _aws_pattern(pattern: str) -> str:
     if pattern.startswith("(arn:(aws[a-zA-Z-]*)?:lambda:)?"):
         return pattern.replace(_MODEL_REGION, _AWS_REGION, 1)
@@ -53,8 +71,12 @@ def constraints_for(shape: Shape) -> dict[str, Any]:
         del meta["min"]  # a minimum length of 0 can never fail
     if "pattern" in meta:
         text = _aws_pattern(meta["pattern"])
-        meta["pattern_text"] = text
-        meta["regex"] = re.compile(text)
+        compiled = compile_java_pattern(text)
+        if compiled is None:
+            del meta["pattern"]
+        else:
+            meta["pattern_text"] = text
+            meta["regex"] = compiled
     if "enum" in meta:
         meta["enum_set"] = frozenset(meta["enum"])
     meta["__shape__"] = shape

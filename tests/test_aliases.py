@@ -82,6 +82,9 @@ def test_delete_alias_F_VA_048(two_versions):
     with pytest.raises(ClientError) as exc:
         lam.get_alias(FunctionName="my-function", Name="live")
     assert error_of(exc) == (404, "ResourceNotFoundException", f"Cannot find alias arn: {FN_ARN}:live")
+    # DeleteAlias models no ResourceNotFoundException: deleting again is a quiet 204.
+    again = lam.delete_alias(FunctionName="my-function", Name="live")
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 204
 
 
 def test_update_alias_always_new_revision_F_VA_049(two_versions):

@@ -122,8 +122,11 @@ def update_alias(call: Call, req: dict) -> dict:
 
 @api("DeleteAlias")
 def delete_alias(call: Call, req: dict) -> dict:
-    function, alias = _alias_or_404(call, req)
-    del function.aliases[alias.name]
+    """Idempotent, as AWS's is: DeleteAlias models no ResourceNotFoundException."""
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = call.backend.functions.get(name)
+    if function is not None:
+        function.aliases.pop(req["Name"], None)
     return {}
 
 

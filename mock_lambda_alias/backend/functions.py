@@ -123,6 +123,8 @@ class FunctionVersion:
     last_modified: str
     #: A transition AWS is still reporting in the response that started it ("create"/"update").
     transition: Optional[str] = None
+    #: For a published version: the state of ``$LATEST`` it was published from.
+    source_fingerprint: Optional[tuple] = None
 
 
 @dataclass

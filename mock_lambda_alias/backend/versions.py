@@ -24,16 +24,17 @@ from .registry import Call, api
 
 
 def _fingerprint(record: FunctionVersion) -> tuple:
-    config = {k: v for k, v in record.config.items() if k != "Description"}
-    return (record.code.sha256, repr(sorted(config.items())))
+    """What makes ``$LATEST`` different from what was last published: code and configuration."""
+    return (record.code.sha256, repr(sorted(record.config.items())))
 
 
 def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     """Publish ``$LATEST``, or return the newest version when nothing changed since it (F-VA-003)."""
     latest = function.latest
+    fingerprint = _fingerprint(latest)
     if function.versions:
         newest = function.versions[max(function.versions, key=int)]
-        if _fingerprint(newest) == _fingerprint(latest):
+        if newest.source_fingerprint == fingerprint:
             return newest
     number = str(function.next_version)
     function.next_version += 1
@@ -41,6 +42,7 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     if description is not None:
         config["Description"] = description
     record = FunctionVersion(number, config, latest.code, new_revision(), now_text())
+    record.source_fingerprint = fingerprint
     function.versions[number] = record
     return record
 

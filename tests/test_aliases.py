@@ -413,3 +413,23 @@ def test_inspection_of_aliases(mock, two_versions):
     assert sorted(function.versions) == ["1", "2"]
     alias = function.aliases["live"]
     assert (alias.function_version, alias.routing) == ("1", {"2": 0.25})
+
+
+def test_routing_needs_same_dead_letter_config(two_versions):
+    lam = two_versions
+    lam.update_function_configuration(
+        FunctionName="my-function", DeadLetterConfig={"TargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}
+    )
+    lam.publish_version(FunctionName="my-function")
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(
+            FunctionName="my-function",
+            Name="live",
+            FunctionVersion="1",
+            RoutingConfig={"AdditionalVersionWeights": {"3": 0.5}},
+        )
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Specified versions must be associated with the same dead letter queue config",
+    )

@@ -121,8 +121,6 @@ class FunctionVersion:
     code: Code
     revision_id: str
     last_modified: str
-    #: A transition AWS is still reporting in the response that started it ("create"/"update").
-    transition: Optional[str] = None
     #: For a published version: the state of ``$LATEST`` it was published from.
     source_fingerprint: Optional[tuple] = None
 
@@ -155,8 +153,19 @@ class Function:
 # ---------------------------------------------------------------------------
 
 
-def render(function: Function, record: FunctionVersion, arn_qualifier: Optional[str] = None) -> dict:
-    """The FunctionConfiguration AWS returns for ``record``, addressed through ``arn_qualifier``."""
+def render(
+    function: Function,
+    record: FunctionVersion,
+    arn_qualifier: Optional[str] = None,
+    transition: Optional[str] = None,
+) -> dict:
+    """The FunctionConfiguration AWS returns for ``record``, addressed through ``arn_qualifier``.
+
+    ``transition`` is "create" or "update" in the response to the call that started one: AWS
+    answers a create with ``State: Pending`` and an update with ``LastUpdateStatus: InProgress``.
+    The mock completes every change at once, so any later read sees ``Active``/``Successful``,
+    which is what botocore's waiters poll for.
+    """
     out = dict(record.config)
     out["FunctionName"] = function.name
     out["FunctionArn"] = function.arn if arn_qualifier is None else f"{function.arn}:{arn_qualifier}"
@@ -165,30 +174,18 @@ def render(function: Function, record: FunctionVersion, arn_qualifier: Optional[
     out["CodeSize"] = record.code.size
     out["LastModified"] = record.last_modified
     out["RevisionId"] = record.revision_id
-    if record.transition == "create":
+    if transition == "create":
         out["State"] = "Pending"
         out["StateReason"] = "The function is being created."
         out["StateReasonCode"] = "Creating"
     else:
         out["State"] = "Active"
-        if record.transition == "update":
+        if transition == "update":
             out["LastUpdateStatus"] = "InProgress"
             out["LastUpdateStatusReason"] = "The function is being created."
             out["LastUpdateStatusReasonCode"] = "Creating"
         else:
             out["LastUpdateStatus"] = "Successful"
-    return out
-
-
-def render_and_settle(function: Function, record: FunctionVersion, arn_qualifier: Optional[str] = None) -> dict:
-    """Render the response of a create or update, then let the change finish.
-
-    AWS answers a create with ``State: Pending`` and an update with ``LastUpdateStatus:
-    InProgress``; any later read sees the function ``Active`` / ``Successful``, which is what
-    botocore's waiters poll for.
-    """
-    out = render(function, record, arn_qualifier)
-    record.transition = None
     return out
 
 
@@ -445,7 +442,7 @@ def create_function(call: Call, req: dict) -> dict:
         "LoggingConfig": _default_logging(name, None),
     }
     _apply_config(config, req, name, call.region)
-    record = FunctionVersion(LATEST, config, code, new_revision(), now_text(), transition="create")
+    record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
     function = Function(
         name=name,
         arn=arns.function_arn(call.region, call.account_id, name),
@@ -455,17 +452,17 @@ def create_function(call: Call, req: dict) -> dict:
         tags=tags,
     )
     backend.functions[name] = function
-    response = render_and_settle(function, record)
-    if req.get("Publish"):
-        from .versions import publish
+    return _respond_and_maybe_publish(function, req, "create")
 
-        published = publish(function, description=None)
-        response = render(function, published, published.version)
-        response["State"] = "Pending"
-        response["StateReason"] = "The function is being created."
-        response["StateReasonCode"] = "Creating"
-        response.pop("LastUpdateStatus", None)
-    return response
+
+def _respond_and_maybe_publish(function: Function, req: dict, transition: str) -> dict:
+    """The response to a create or code update; with ``Publish`` it shows the new version."""
+    if not req.get("Publish"):
+        return render(function, function.latest, transition=transition)
+    from .versions import publish
+
+    published = publish(function, description=None)
+    return render(function, published, published.version, transition=transition)
 
 
 @api("GetFunction")
@@ -556,17 +553,7 @@ def update_function_code(call: Call, req: dict) -> dict:
         record.config["Architectures"] = list(req["Architectures"])
     record.revision_id = new_revision()
     record.last_modified = now_text()
-    record.transition = "update"
-    response = render_and_settle(function, record)
-    if req.get("Publish"):
-        from .versions import publish
-
-        published = publish(function, description=None)
-        response = render(function, published, published.version)
-        response["LastUpdateStatus"] = "InProgress"
-        response["LastUpdateStatusReason"] = "The function is being created."
-        response["LastUpdateStatusReasonCode"] = "Creating"
-    return response
+    return _respond_and_maybe_publish(function, req, "update")
 
 
 @api("UpdateFunctionConfiguration")
@@ -584,5 +571,4 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     record.config = config
     record.revision_id = new_revision()
     record.last_modified = now_text()
-    record.transition = "update"
-    return render_and_settle(function, record)
+    return render(function, record, transition="update")

@@ -150,7 +150,7 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
                 if checks_keys and any(_scalar_failures(key_shape, key_meta, k) for k in value):
                     errors.append(
                         f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: "
-                        f"Map key must satisfy constraint: [{key_summary}]"
+                        f"Map keys must satisfy constraint: [{key_summary}]"
                     )
                 if checks_values and any(
                     v is None or _scalar_failures(value_shape, value_meta, v) for v in value.values()

@@ -237,7 +237,7 @@ def test_more_than_one_weight_F_VA_070(two_versions):
     )
 
 
-@pytest.mark.parametrize("weight, shown", [(2, "2.0"), (-1, "-1.0"), (1.5, "1.5")])
+@pytest.mark.parametrize("weight, shown", [(2, "2.0"), (-1, "-1.0"), (1.5, "1.5"), (1.0, "1.0")])
 def test_weight_out_of_range_F_VA_071(raw_lam, weight, shown):
     create(raw_lam)
     raw_lam.publish_version(FunctionName="my-function")
@@ -293,7 +293,12 @@ def test_routing_to_latest_is_refused(two_versions):
         )
     status, code, message = error_of(exc)
     assert (status, code) == (400, "ValidationException")
-    assert "at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map key must satisfy" in message
+    assert message == (
+        "1 validation error detected: Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to "
+        "satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, "
+        "Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "
+        "[0-9]+, Member must not be null]"
+    )
 
 
 def test_alias_on_latest_cannot_route(two_versions):

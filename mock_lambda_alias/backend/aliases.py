@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError
+from ..validation import java_repr
 from . import paging
 from .functions import (
     LATEST,
@@ -65,6 +66,14 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
     if len(weights) > 1:
         raise InvalidParameterValue("Number of items in AdditionalVersionWeights cannot be greater than 1")
     ((version, weight),) = weights.items()
+    if weight >= 1.0:
+        # The model allows 1.0; AWS refuses it with the model's own message (a full shift is a promotion).
+        raise ValidationError(
+            f"1 validation error detected: Value '{{{version}={java_repr(float(weight))}}}' at "
+            "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy "
+            "constraint: [Member must have value less than or equal to 1.0, Member must have value greater "
+            "than or equal to 0.0, Member must not be null]"
+        )
     if primary == LATEST:
         raise InvalidParameterValue("$LATEST is not supported for an alias pointing to more than 1 version")
     if version == primary:

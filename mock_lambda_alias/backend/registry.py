@@ -8,7 +8,7 @@ answers ``UnknownOperationException`` naming it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from .store import LambdaBackend, Store
 
@@ -60,11 +60,3 @@ def _load() -> None:
         from . import aliases, functions, tags, versions  # noqa: F401
 
         _loaded = True
-
-
-def dispatch(operation: str, call: Call, params: dict) -> Any:
-    _load()
-    handler = HANDLERS.get(operation)
-    if handler is None:
-        return None
-    return handler(call, params)

@@ -22,6 +22,16 @@ _AWS_REGION = r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
 SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
     # F-FN-018: AWS caps Timeout at 900 seconds; the model has only a minimum.
     "Timeout": {"max": 900},
+    # Recorded against AWS (TagResource on 'arn:aws:something'): the live pattern also allows layers
+    # and the eusc- partition prefix.
+    "TaggableResource": {
+        "pattern": (
+            r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+            r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
+            r"code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
+            r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)"
+        )
+    },
     # F-FN-019: the account maximum (10240) is a business rule with its own message; see functions.py.
     "MemorySize": {"max": None},
     # F-FN-009: the runtime enum is checked by the backend with InvalidParameterValueException.

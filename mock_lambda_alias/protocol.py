@@ -408,7 +408,7 @@ def error_response(url: str, error: LambdaError, service_model: Any) -> AWSRespo
     headers = {
         "Content-Type": "application/json",
         "x-amzn-RequestId": str(uuid.uuid4()),
-        "x-amzn-errortype": error.code,
+        "x-amzn-errortype": f"{error.code}:{_CORAL_NAMESPACE if shape is not None else _CORAL_VALIDATE}",
         "Content-Length": str(len(data)),
     }
     if shape is not None:
@@ -419,6 +419,9 @@ def error_response(url: str, error: LambdaError, service_model: Any) -> AWSRespo
 
 
 _ERROR_SHAPES: dict[str, Any] = {}
+#: Lambda's ``x-amzn-ErrorType`` carries the Coral namespace after the code; botocore drops it.
+_CORAL_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.awslambda.v20150331/"
+_CORAL_VALIDATE = "http://internal.amazon.com/coral/com.amazon.coral.validate/"
 
 
 def _error_shape(service_model: Any, code: str) -> Any:

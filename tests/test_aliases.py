@@ -438,3 +438,21 @@ def test_routing_needs_same_dead_letter_config(two_versions):
         "InvalidParameterValueException",
         "Specified versions must be associated with the same dead letter queue config",
     )
+
+
+def test_update_missing_alias_says_alias_not_found(two_versions):
+    with pytest.raises(ClientError) as exc:
+        two_versions.update_alias(FunctionName="my-function", Name="non-existent", FunctionVersion="1")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Alias not found: {FN_ARN}:non-existent")
+
+
+def test_create_alias_on_missing_function_names_target_version(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}:1")
+
+
+def test_get_alias_on_missing_function(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.get_alias(FunctionName="my-function", Name="live")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")

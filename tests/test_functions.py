@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, ROLE, ZIP, create, error_of, make_zip
@@ -407,8 +408,8 @@ def test_arn_of_another_region(lam):
     with pytest.raises(ClientError) as exc:
         lam.get_function(FunctionName=f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:my-function")
     assert error_of(exc) == (
-        400,
-        "InvalidParameterValueException",
+        404,
+        "ResourceNotFoundException",
         "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
     )
 
@@ -547,7 +548,8 @@ def test_update_missing_function(lam, operation, kwargs):
 
 
 def test_update_code_dry_run_changes_nothing(lam):
-    created = create(lam)
+    create(lam)
+    created = lam.get_function_configuration(FunctionName="my-function")
     new_zip = make_zip("x = 1\n")
     response = lam.update_function_code(FunctionName="my-function", ZipFile=new_zip, DryRun=True)
     assert response["CodeSize"] == len(new_zip)
@@ -627,3 +629,178 @@ def test_delete_latest_qualifier_F_VA_023(lam):
         "InvalidParameterValueException",
         "$LATEST version cannot be deleted without deleting the function.",
     )
+
+
+# --- facts recorded against AWS (LocalStack snapshots) ---------------------------------------------
+
+
+def test_revision_changes_when_create_and_update_settle(lam):
+    created = create(lam)
+    active = lam.get_function_configuration(FunctionName="my-function")
+    assert active["RevisionId"] != created["RevisionId"]
+    updated = lam.update_function_configuration(FunctionName="my-function", Timeout=9)
+    assert updated["RevisionId"] != active["RevisionId"]
+    settled = lam.get_function_configuration(FunctionName="my-function")
+    assert settled["RevisionId"] != updated["RevisionId"]
+    assert lam.get_function_configuration(FunctionName="my-function")["RevisionId"] == settled["RevisionId"]
+
+
+def test_create_response_has_no_update_status(lam):
+    response = create(lam)
+    assert not {"LastUpdateStatus", "LastUpdateStatusReason", "LastUpdateStatusReasonCode"} & set(response)
+    active = lam.get_function_configuration(FunctionName="my-function")
+    assert not {"StateReason", "StateReasonCode", "LastUpdateStatusReason"} & set(active)
+
+
+def test_architecture_enum_inside_list(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Architectures=["X86_64"])
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy constraint: "
+        "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], "
+        "Member must not be null]",
+    )
+
+
+def test_empty_handler(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Handler="")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '' at 'handler' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: [^\s]+",
+    )
+
+
+@pytest.mark.parametrize("runtime", ["python3.8", "nodejs16.x", "dotnet6", "java8.al2"])
+def test_old_but_still_accepted_runtimes(lam, runtime):
+    assert create(lam, Runtime=runtime)["Runtime"] == runtime
+
+
+def test_runtime_enum_lists_what_aws_lists(raw_lam):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Runtime="PYTHON3.9")
+    assert error_of(exc)[2] == (
+        "Value PYTHON3.9 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
+        "[nodejs20.x, python3.14, provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, java25, "
+        "python3.10, python3.11, java21, ruby3.3, ruby3.4, ruby3.2, python3.8, python3.9, java17, nodejs16.x, "
+        "dotnet10, dotnet8, java11, dotnet6, nodejs18.x, provided.al2, java8.al2] or be a valid ARN"
+    )
+
+
+def test_update_code_without_source(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function")
+    assert error_of(exc) == (400, "InvalidParameterValueException", "Please provide a source for function code.")
+
+
+def test_image_function_refuses_handler(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.create_function(
+            FunctionName="img", Role=ROLE, PackageType="Image", Handler="h.h", Code={"ImageUri": "repo/app:1"}
+        )
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.",
+    )
+
+
+def test_zip_code_on_image_function(lam):
+    uri = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:latest"
+    lam.create_function(FunctionName="img", Role=ROLE, PackageType="Image", Code={"ImageUri": uri})
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="img", ZipFile=ZIP)
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Please provide ImageUri when updating a function with packageType Image.",
+    )
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function", ImageUri=uri)
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Please don't provide ImageUri when updating a function with packageType Zip.",
+    )
+
+
+def test_delete_version_of_missing_function_names_unqualified_arn(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName="my-function", Qualifier="1")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
+
+
+def test_list_functions_pages_at_most_50(lam):
+    for n in range(52):
+        create(lam, name=f"fn-{n:02d}")
+    page = lam.list_functions(MaxItems=1000)
+    assert len(page["Functions"]) == 50 and "NextMarker" in page
+
+
+def test_list_functions_master_region(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.list_functions(MasterRegion="eu-west-1")
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "The combination MasterArn=eu-west-1 and FunctionVersion=NULL is not supported. "
+        "Please see our documentation for valid combinations of ListFunctions options.",
+    )
+    assert lam.list_functions(MasterRegion="eu-west-1", FunctionVersion="ALL")["Functions"] == []
+
+
+def test_error_wire_format(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.get_function(FunctionName="nope")
+    response = exc.value.response
+    assert response["Type"] == "User"
+    assert response["Message"] == response["Error"]["Message"]
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == (
+        "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.awslambda.v20150331/"
+    )
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function", ZipFile=ZIP, RevisionId="x")
+    assert exc.value.response["Type"] == "User"
+    assert exc.value.response["message"] == exc.value.response["Error"]["Message"]
+
+
+def test_code_from_moto_s3(lam):
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="code-bucket")
+        s3.put_object(Bucket="code-bucket", Key="fn.zip", Body=ZIP)
+        response = create(lam, Code={"S3Bucket": "code-bucket", "S3Key": "fn.zip"})
+        assert response["CodeSha256"] == base64.b64encode(hashlib.sha256(ZIP).digest()).decode()
+        assert response["CodeSize"] == len(ZIP)
+        with pytest.raises(ClientError) as exc:
+            create(lam, name="other", Code={"S3Bucket": "code-bucket", "S3Key": "missing.zip"})
+        assert error_of(exc) == (
+            400,
+            "InvalidParameterValueException",
+            "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not "
+            "exist.",
+        )
+        with pytest.raises(ClientError) as exc:
+            lam.update_function_code(FunctionName="my-function", S3Bucket="no-such-bucket", S3Key="fn.zip")
+        assert error_of(exc) == (
+            400,
+            "InvalidParameterValueException",
+            "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket "
+            "does not exist",
+        )
+
+
+def test_registered_bucket_without_the_key(mock, lam):
+    mock.add_s3_object("bucket", "a.zip", ZIP)
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"S3Bucket": "bucket", "S3Key": "b.zip"})
+    assert error_of(exc)[2].endswith("S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")

@@ -98,3 +98,39 @@ def test_invalid_resource_arn(raw_lam):
         "1 validation error detected: Value 'not-an-arn' at 'resource' failed to satisfy constraint: "
         "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:"
     )
+
+
+def test_tag_with_no_tags(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.tag_resource(Resource=FN_ARN, Tags={})
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "An error occurred and the request cannot be processed.",
+    )
+
+
+def test_untag_with_no_keys(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.untag_resource(Resource=FN_ARN, TagKeys=[])
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
+    )
+
+
+def test_tag_non_lambda_arn(lam):
+    with pytest.raises(ClientError) as exc:
+        lam.tag_resource(Resource="arn:aws:something", Tags={"A": "a"})
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'arn:aws:something' at 'resource' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|"
+        r"(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|"
+        r"layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-"
+        r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)",
+    )

@@ -95,7 +95,8 @@ def test_publish_with_wrong_revision_F_VA_009(lam):
 
 
 def test_publish_on_create_F_VA_011(lam):
-    create(lam, Publish=True)
+    created = create(lam, Publish=True)
+    assert (created["Version"], created["FunctionArn"], created["State"]) == ("1", FN_ARN, "Pending")
     config = lam.get_function(FunctionName="my-function", Qualifier="1")["Configuration"]
     assert config["FunctionArn"] == FN_ARN + ":1"
     versions = lam.list_versions_by_function(FunctionName="my-function")["Versions"]
@@ -106,7 +107,11 @@ def test_publish_on_create_F_VA_011(lam):
 def test_publish_on_code_update(lam):
     create(lam)
     response = lam.update_function_code(FunctionName="my-function", ZipFile=make_zip("y = 1\n"), Publish=True)
-    assert (response["Version"], response["FunctionArn"]) == ("1", FN_ARN + ":1")
+    # As for CreateFunction(Publish=True): the new version's number with the unqualified ARN.
+    assert (response["Version"], response["FunctionArn"]) == ("1", FN_ARN)
+    assert (
+        lam.get_function(FunctionName="my-function", Qualifier="1")["Configuration"]["CodeSize"] == response["CodeSize"]
+    )
 
 
 def test_publish_missing_function(lam):

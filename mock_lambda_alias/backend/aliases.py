@@ -41,15 +41,13 @@ def render_alias(function: Function, alias: Alias) -> dict:
     return out
 
 
-def _alias_or_404(call: Call, req: dict) -> tuple[Function, Alias]:
+def _alias_or_404(call: Call, req: dict, missing: str = "Cannot find alias arn") -> tuple[Function, Alias]:
+    """The function and alias a request names; AWS words a missing alias per operation."""
     call, name, _ = split_name(call, req["FunctionName"])
-    function = call.backend.functions.get(name)
-    alias = function.aliases.get(req["Name"]) if function is not None else None
-    if function is None or alias is None:
-        from .. import arns
-
-        arn = arns.function_arn(call.region, call.account_id, name, req["Name"])
-        raise ResourceNotFound(f"Cannot find alias arn: {arn}")
+    function = get_function_or_404(call, name)
+    alias = function.aliases.get(req["Name"])
+    if alias is None:
+        raise ResourceNotFound(f"{missing}: {alias_arn(function, req['Name'])}")
     return function, alias
 
 
@@ -93,7 +91,8 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
 @api("CreateAlias")
 def create_alias(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
-    function = get_function_or_404(call, name)
+    # A missing function is reported with the ARN of the version the alias would point to.
+    function = get_function_or_404(call, name, req["FunctionVersion"])
     alias_name = req["Name"]
     if alias_name in function.aliases:
         raise ResourceConflict(f"Alias already exists: {alias_arn(function, alias_name)}")
@@ -113,7 +112,7 @@ def get_alias(call: Call, req: dict) -> dict:
 
 @api("UpdateAlias")
 def update_alias(call: Call, req: dict) -> dict:
-    function, alias = _alias_or_404(call, req)
+    function, alias = _alias_or_404(call, req, missing="Alias not found")
     check_revision(req.get("RevisionId"), alias.revision_id)
     version = req.get("FunctionVersion") or alias.function_version
     _check_version_exists(function, version)

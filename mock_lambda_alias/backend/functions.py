@@ -34,6 +34,8 @@ from .registry import Call, api
 LATEST = "$LATEST"
 MAX_MEMORY_MB = 10240
 MAX_TAGS = 50
+#: "ListFunctions returns a maximum of 50 items in each response, even if you set the number higher."
+LIST_FUNCTIONS_PAGE = 50
 ENV_LIMIT_BYTES = 4096
 RESERVED_ENV_KEYS = frozenset(
     {
@@ -228,7 +230,7 @@ def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple
             "The derived qualifier from the function name does not match the specified qualifier."
         )
     if ref.region is not None and ref.region != call.region:
-        raise InvalidParameterValue(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
+        raise ResourceNotFound(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
     if ref.account is not None and ref.account != call.account_id:
         call = Call(call.store, ref.account, call.region)
     return call, ref.name, ref.qualifier if ref.qualifier is not None else qualifier
@@ -312,13 +314,60 @@ def _zip_code(data: bytes) -> Code:
     return Code(sha256=digest, size=len(data), zip_bytes=data)
 
 
+_NO_SUCH_BUCKET = (
+    "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist"
+)
+_NO_SUCH_KEY = (
+    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
+)
+
+
+def _moto_s3_object(account_id: str, bucket: str, key: str) -> Optional[tuple[bool, Optional[bytes]]]:
+    """(bucket exists, object bytes) from moto's S3 while ``mock_aws`` is active, else None.
+
+    Reads moto's in-memory backend directly: no request is made, so nothing can reach the network.
+    """
+    import sys
+
+    if "moto" not in sys.modules:
+        return None
+    try:
+        from moto.core.models import botocore_stubber
+        from moto.s3.models import s3_backends
+
+        if not botocore_stubber.enabled:
+            return None
+        found = s3_backends[account_id]["aws"].buckets.get(bucket)
+        if found is None:
+            return False, None
+        obj = found.keys.get(key)
+        return True, (bytes(obj.value) if obj is not None else None)
+    except Exception:  # another moto layout: behave as if moto were not there
+        return None
+
+
 def _s3_code(call: Call, bucket: str, key: str, version: Optional[str]) -> Code:
-    data = call.backend.s3_objects.get((bucket, key))
+    """Code from S3: bytes registered with ``m.add_s3_object``, or moto's S3 when it is active.
+
+    A bucket neither knows is taken as a fake location (a stable digest of it, size 0), so deploy
+    code that only passes S3 locations around still works; a known bucket without the key, or a
+    bucket missing from moto, gets AWS's GetObject error.
+    """
+    objects = call.backend.s3_objects
+    data = objects.get((bucket, key))
+    if data is None:
+        moto = _moto_s3_object(call.account_id, bucket, key)
+        if moto is not None:
+            bucket_exists, data = moto
+            if not bucket_exists:
+                raise InvalidParameterValue(_NO_SUCH_BUCKET)
+            if data is None:
+                raise InvalidParameterValue(_NO_SUCH_KEY)
+        elif any(b == bucket for b, _ in objects):
+            raise InvalidParameterValue(_NO_SUCH_KEY)
     if data is not None:
         code = _zip_code(data)
         return Code(code.sha256, code.size, data, (bucket, key, version))
-    # Not registered with the mock: keep the location and derive a stable digest from it, so
-    # deploy code that only passes S3 locations around still works.
     digest = base64.b64encode(hashlib.sha256(f"s3://{bucket}/{key}?{version}".encode()).digest()).decode()
     return Code(sha256=digest, size=0, s3_location=(bucket, key, version))
 
@@ -419,6 +468,10 @@ def create_function(call: Call, req: dict) -> dict:
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages."
             )
         runtimes.check_runtime(req["Runtime"])
+    elif req.get("Handler") or req.get("Runtime") or req.get("Layers"):
+        raise InvalidParameterValue(
+            "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
+        )
     _check_memory(req)
     _check_environment(req)
     tags = dict(req.get("Tags") or {})
@@ -455,14 +508,28 @@ def create_function(call: Call, req: dict) -> dict:
     return _respond_and_maybe_publish(function, req, "create")
 
 
-def _respond_and_maybe_publish(function: Function, req: dict, transition: str) -> dict:
-    """The response to a create or code update; with ``Publish`` it shows the new version."""
-    if not req.get("Publish"):
-        return render(function, function.latest, transition=transition)
-    from .versions import publish
+def settle(record: FunctionVersion) -> None:
+    """The change a create or update started completes: AWS gives ``$LATEST`` a new RevisionId then.
 
-    published = publish(function, description=None)
-    return render(function, published, published.version, transition=transition)
+    Recorded against AWS: the RevisionId of a create or update response differs from the one
+    GetFunction shows once the function is Active / the update Successful.
+    """
+    record.revision_id = new_revision()
+
+
+def _respond_and_maybe_publish(function: Function, req: dict, transition: str) -> dict:
+    """The response to a create or code update; with ``Publish`` it shows the new version.
+
+    With ``Publish`` AWS answers with the new version's number but the unqualified ARN.
+    """
+    response = render(function, function.latest, transition=transition)
+    settle(function.latest)
+    if req.get("Publish"):
+        from .versions import publish
+
+        published = publish(function, description=None)
+        response = render(function, published, transition=transition)
+    return response
 
 
 @api("GetFunction")
@@ -497,6 +564,13 @@ def list_item(function: Function, record: FunctionVersion, suffix: Optional[str]
 @api("ListFunctions")
 def list_functions(call: Call, req: dict) -> dict:
     backend = call.backend
+    if req.get("MasterRegion"):
+        if req.get("FunctionVersion") != "ALL":
+            raise InvalidParameterValue(
+                f"The combination MasterArn={req['MasterRegion']} and FunctionVersion=NULL is not supported. "
+                "Please see our documentation for valid combinations of ListFunctions options."
+            )
+        return {"Functions": []}  # only Lambda@Edge replicas are listed, and the mock has none
     entries: list[tuple[Function, FunctionVersion, Optional[str]]] = []
     for name in sorted(backend.functions):
         function = backend.functions[name]
@@ -509,7 +583,7 @@ def list_functions(call: Call, req: dict) -> dict:
         entries,
         lambda e: (e[0].name, version_order(e[1].version)),
         req.get("Marker"),
-        req.get("MaxItems"),
+        min(req.get("MaxItems") or LIST_FUNCTIONS_PAGE, LIST_FUNCTIONS_PAGE),
     )
     out: dict[str, Any] = {"Functions": [list_item(f, record, suffix) for f, record, suffix in chunk]}
     if next_marker is not None:
@@ -527,7 +601,7 @@ def delete_function(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     if qualifier == LATEST:
         raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
-    function = get_function_or_404(call, name, qualifier)
+    function = get_function_or_404(call, name)
     if qualifier is None:
         del call.backend.functions[name]
         return {"StatusCode": 204}
@@ -564,6 +638,10 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     check_revision(req.get("RevisionId"), record.revision_id)
     if "Runtime" in req:
         runtimes.check_runtime(req["Runtime"])
+    elif req.get("Handler") or req.get("Runtime") or req.get("Layers"):
+        raise InvalidParameterValue(
+            "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
+        )
     _check_memory(req)
     _check_environment(req)
     config = copy.deepcopy(record.config)
@@ -571,4 +649,6 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     record.config = config
     record.revision_id = new_revision()
     record.last_modified = now_text()
-    return render(function, record, transition="update")
+    response = render(function, record, transition="update")
+    settle(record)
+    return response

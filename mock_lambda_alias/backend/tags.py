@@ -30,7 +30,9 @@ def _tagged_function(call: Call, resource: str) -> Function:
 @api("TagResource")
 def tag_resource(call: Call, req: dict) -> dict:
     function = _tagged_function(call, req["Resource"])
-    merged = {**function.tags, **req.get("Tags", {})}
+    if not req.get("Tags"):
+        raise InvalidParameterValue("An error occurred and the request cannot be processed.")
+    merged = {**function.tags, **req["Tags"]}
     if len(merged) > MAX_TAGS:
         raise InvalidParameterValue("Number of tags exceeds resource tag limit.")
     function.tags = merged

@@ -408,7 +408,8 @@ def error_response(url: str, error: LambdaError, service_model: Any) -> AWSRespo
     headers = {
         "Content-Type": "application/json",
         "x-amzn-RequestId": str(uuid.uuid4()),
-        "x-amzn-errortype": f"{error.code}:{_CORAL_NAMESPACE if shape is not None else _CORAL_VALIDATE}",
+        # Recorded from real AWS (Nov 2025): the bare code, no Coral namespace suffix.
+        "x-amzn-errortype": error.code,
         "Content-Length": str(len(data)),
     }
     if shape is not None:
@@ -419,9 +420,6 @@ def error_response(url: str, error: LambdaError, service_model: Any) -> AWSRespo
 
 
 _ERROR_SHAPES: dict[str, Any] = {}
-#: Lambda's ``x-amzn-ErrorType`` carries the Coral namespace after the code; botocore drops it.
-_CORAL_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.awslambda.v20150331/"
-_CORAL_VALIDATE = "http://internal.amazon.com/coral/com.amazon.coral.validate/"
 
 
 def _error_shape(service_model: Any, code: str) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import hook
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .errors import LambdaError
+from .evaluation import Decision
 from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
 
 __version__ = "0.1.0"
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
+    "Decision",
     "LambdaAliasMock",
     "LambdaError",
     "active_mock",

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, TypeVar, overload
 from . import hook
 from .backend.functions import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
+from .evaluation import Decision
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -190,6 +191,44 @@ class LambdaAliasMock:
         """Make ``Code={"S3Bucket": bucket, "S3Key": key}`` deploy these zip bytes."""
         with self.store.lock:
             self.backend(account_id, region).s3_objects[(bucket, key)] = bytes(data)
+
+    def is_invoke_allowed(
+        self,
+        principal: str,
+        arn: str,
+        *,
+        source_arn: Optional[str] = None,
+        source_account: Optional[str] = None,
+        principal_org_id: Optional[str] = None,
+        event_source_token: Optional[str] = None,
+        action: str = "lambda:InvokeFunction",
+        function_url_auth_type: Optional[str] = None,
+        invoked_via_function_url: bool = False,
+    ) -> Decision:
+        """Would AWS let ``principal`` invoke ``arn`` (function, version or alias ARN, or name)?
+
+        Evaluates the resource-based policy of exactly the invoked qualifier, as AWS does: a
+        permission on an alias does not cover the function's ARN, and the other way round. The
+        result is truthy when allowed; ``reason`` names the statement or explains the denial.
+        """
+        from .evaluation import Caller, evaluate, resolve
+
+        account_id, region, name, qualifier = resolve(arn, self.account_id, self.region)
+        caller = Caller(
+            principal,
+            action,
+            source_arn,
+            source_account,
+            principal_org_id,
+            event_source_token,
+            function_url_auth_type,
+            invoked_via_function_url,
+        )
+        with self.store.lock:
+            function = self.backend(account_id, region).functions.get(name)
+            if function is None:
+                return Decision(False, None, f"function {name} does not exist in {account_id}/{region}")
+            return evaluate(function, qualifier, caller)
 
     def reset(self) -> None:
         """Forget every resource, as a new activation would."""

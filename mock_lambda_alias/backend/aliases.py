@@ -135,6 +135,7 @@ def delete_alias(call: Call, req: dict) -> dict:
     function = call.backend.functions.get(name)
     if function is not None:
         function.aliases.pop(req["Name"], None)
+        function.policies.pop(req["Name"], None)
     return {}
 
 

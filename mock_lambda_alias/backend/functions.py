@@ -146,6 +146,8 @@ class Function:
     versions: dict[str, FunctionVersion] = field(default_factory=dict)
     aliases: dict[str, Alias] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    #: Resource-based policies by qualifier (None: the function itself / ``$LATEST``).
+    policies: dict[Optional[str], Any] = field(default_factory=dict)
     #: Next version number to publish: numbers are never reused, even after a delete.
     next_version: int = 1
 

@@ -43,6 +43,7 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
         config["Description"] = description
     record = FunctionVersion(number, config, latest.code, new_revision(), now_text())
     record.source_fingerprint = fingerprint
+    latest.revision_id = new_revision()  # recorded against AWS: publishing changes $LATEST's RevisionId
     function.versions[number] = record
     return record
 
@@ -59,6 +60,7 @@ def delete_version(function: Function, version: str) -> None:
             f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
         )
     del function.versions[version]
+    function.policies.pop(version, None)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,218 @@
+"""Resource-based policies, one per qualifier: AddPermission, GetPolicy, RemovePermission.
+
+AWS keeps a separate policy for the function (``$LATEST``), each published version and each
+alias; a statement added on ``my-fn:PROD`` lives only in PROD's policy. Adding or removing a
+statement gives that qualifier a new RevisionId, and GetPolicy reports the RevisionId of the
+policy's last change (recorded against AWS: "function revision is the same as policy revision").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import (
+    REVISION_MISMATCH,
+    InvalidParameterValue,
+    PolicyLengthExceeded,
+    PreconditionFailed,
+    ResourceConflict,
+    ResourceNotFound,
+)
+from .functions import LATEST, Function, new_revision, split_name
+from .registry import Call, api
+
+POLICY_SIZE_LIMIT = 20480
+_ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+_ACCOUNT = re.compile(r"\d{12}")
+_IAM_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::")
+_NO_SUCH_POLICY = "The resource you requested does not exist."
+_POLICY_REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the "
+    "latest Revision Id"
+)
+
+
+@dataclass
+class Policy:
+    """The statements of one qualifier's policy, in the order they were added."""
+
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    revision_id: str = ""
+
+    def document(self) -> dict[str, Any]:
+        return {"Version": "2012-10-17", "Id": "default", "Statement": self.statements}
+
+
+def principal_element(principal: str, partition: str) -> Any:
+    """The ``Principal`` element AWS writes for an AddPermission ``Principal`` value."""
+    if principal == "*":
+        return "*"
+    if principal.endswith(".amazonaws.com") or principal.endswith(".amazon.com"):
+        return {"Service": principal}
+    if _ACCOUNT.fullmatch(principal):
+        return {"AWS": f"arn:{partition}:iam::{principal}:root"}
+    if _IAM_ARN.match(principal):
+        return {"AWS": principal}
+    raise InvalidParameterValue("The provided principal was invalid. Please check the principal and try again.")
+
+
+def build_statement(req: dict, resource: str, partition: str) -> dict[str, Any]:
+    """The statement AWS writes for an AddPermission request (key order as AWS returns it)."""
+    statement: dict[str, Any] = {
+        "Sid": req["StatementId"],
+        "Effect": "Allow",
+        "Principal": principal_element(req["Principal"], partition),
+        "Action": req["Action"],
+        "Resource": resource,
+    }
+    equals: dict[str, str] = {}
+    if req.get("SourceAccount"):
+        equals["AWS:SourceAccount"] = req["SourceAccount"]
+    if req.get("FunctionUrlAuthType"):
+        equals["lambda:FunctionUrlAuthType"] = req["FunctionUrlAuthType"]
+    if req.get("PrincipalOrgID"):
+        equals["aws:PrincipalOrgID"] = req["PrincipalOrgID"]
+    if req.get("EventSourceToken"):
+        equals["lambda:EventSourceToken"] = req["EventSourceToken"]
+    condition: dict[str, Any] = {}
+    if equals:
+        condition["StringEquals"] = equals
+    if req.get("SourceArn"):
+        condition["ArnLike"] = {"AWS:SourceArn": req["SourceArn"]}
+    if req.get("InvokedViaFunctionUrl"):
+        condition["Bool"] = {"lambda:InvokedViaFunctionUrl": "true"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------------------
+# qualifier resolution and revisions
+# ---------------------------------------------------------------------------
+
+
+def policy_key(qualifier: Optional[str]) -> Optional[str]:
+    """Policies are keyed by qualifier; the unqualified function and ``$LATEST`` share one."""
+    return None if qualifier in (None, LATEST) else qualifier
+
+
+def check_qualifier_exists(function: Function, qualifier: Optional[str]) -> None:
+    if qualifier is None or qualifier == LATEST:
+        return
+    if qualifier.isdigit():
+        if qualifier not in function.versions:
+            raise ResourceNotFound(f"Function not found: {function.arn}:{qualifier}")
+    elif _ALIAS_NAME.fullmatch(qualifier):
+        if qualifier not in function.aliases:
+            raise ResourceNotFound(f"Cannot find alias arn: {function.arn}:{qualifier}")
+    else:
+        raise ResourceNotFound(f"Function not found: {function.arn}:{qualifier}")
+
+
+def qualifier_revision(function: Function, key: Optional[str]) -> str:
+    if key is None:
+        return function.latest.revision_id
+    if key in function.aliases:
+        return function.aliases[key].revision_id
+    return function.versions[key].revision_id
+
+
+def bump_revision(function: Function, key: Optional[str]) -> str:
+    """A policy change is a change of its qualifier: it gets a new RevisionId."""
+    revision = new_revision()
+    if key is None:
+        function.latest.revision_id = revision
+    elif key in function.aliases:
+        function.aliases[key].revision_id = revision
+    else:
+        function.versions[key].revision_id = revision
+    return revision
+
+
+def current_policy_revision(function: Function, key: Optional[str]) -> str:
+    policy = function.policies.get(key)
+    return policy.revision_id if policy is not None else qualifier_revision(function, key)
+
+
+# ---------------------------------------------------------------------------
+# operations
+# ---------------------------------------------------------------------------
+
+
+@api("AddPermission")
+def add_permission(call: Call, req: dict) -> dict:
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    if qualifier == LATEST:
+        raise InvalidParameterValue("We currently do not support adding policies for $LATEST.")
+    function = call.backend.functions.get(name)
+    if function is None:
+        from .. import arns
+
+        raise ResourceNotFound(f"Function not found: {arns.function_arn(call.region, call.account_id, name)}")
+    check_qualifier_exists(function, qualifier)
+    key = policy_key(qualifier)
+    given = req.get("RevisionId")
+    if given is not None and given != current_policy_revision(function, key):
+        raise PreconditionFailed(_POLICY_REVISION_MISMATCH)
+    policy = function.policies.get(key) or Policy()
+    sid = req["StatementId"]
+    if any(s["Sid"] == sid for s in policy.statements):
+        raise ResourceConflict(
+            f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the "
+            "existing statement."
+        )
+    resource = function.arn if key is None else f"{function.arn}:{key}"
+    statement = build_statement(req, resource, function.arn.split(":")[1])
+    size = len(compact(Policy([*policy.statements, statement]).document()))
+    if size > POLICY_SIZE_LIMIT:
+        raise PolicyLengthExceeded(f"The final policy size ({size}) is bigger than the limit ({POLICY_SIZE_LIMIT}).")
+    policy.statements.append(statement)
+    policy.revision_id = bump_revision(function, key)
+    function.policies[key] = policy
+    return {"Statement": compact(statement)}
+
+
+@api("GetPolicy")
+def get_policy(call: Call, req: dict) -> dict:
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    function = call.backend.functions.get(name)
+    policy = function.policies.get(policy_key(qualifier)) if function is not None else None
+    if policy is None:
+        raise ResourceNotFound(_NO_SUCH_POLICY)
+    return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
+
+
+@api("RemovePermission")
+def remove_permission(call: Call, req: dict) -> dict:
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    function = call.backend.functions.get(name)
+    if function is None:
+        from .. import arns
+
+        raise ResourceNotFound(f"No policy found for: {arns.function_arn(call.region, call.account_id, name)}")
+    check_qualifier_exists(function, qualifier)
+    key = policy_key(qualifier)
+    policy = function.policies.get(key)
+    if policy is None:
+        raise ResourceNotFound("No policy is associated with the given resource.")
+    sid = req["StatementId"]
+    statement = next((s for s in policy.statements if s["Sid"] == sid), None)
+    if statement is None:
+        raise ResourceNotFound(f"Statement {sid} is not found in resource policy.")
+    given = req.get("RevisionId")
+    if given is not None and given != policy.revision_id:
+        raise PreconditionFailed(REVISION_MISMATCH)
+    policy.statements.remove(statement)
+    revision = bump_revision(function, key)
+    if policy.statements:
+        policy.revision_id = revision
+    else:
+        del function.policies[key]
+    return {}

@@ -18,9 +18,11 @@ class LambdaError(Exception):
     #: ``User`` for caller mistakes, ``Service`` for AWS-side failures, as Lambda writes it.
     error_type: ClassVar[str | None] = "User"
 
-    def __init__(self, message: str, **extra: str) -> None:
+    def __init__(self, message: str, *, typed: bool = True, **extra: str) -> None:
         super().__init__(message)
         self.message = message
+        if not typed:  # a few AWS answers carry no ``Type`` field
+            self.error_type = None
         #: Additional modeled error members (e.g. ``Reason`` of TooManyRequestsException).
         self.extra = extra
 

@@ -58,8 +58,12 @@ def camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def describe_constraints(shape: Shape) -> list[str]:
-    """Every constraint of a shape as text, as AWS lists them for map values and list members."""
+def describe_constraints(shape: Shape, not_null: bool = True) -> list[str]:
+    """Every constraint of a shape as text, as AWS lists them for map values and list members.
+
+    AWS ends the list with "Member must not be null" for map values and list members, but not for
+    map keys (recorded: ``Map keys must satisfy constraint: [..., ...pattern: [0-9]+]``).
+    """
     meta = aws_constraints.constraints_for(shape)
     out: list[str] = []
     if "max" in meta:
@@ -72,7 +76,8 @@ def describe_constraints(shape: Shape) -> list[str]:
         out.append(f"Member must satisfy regular expression pattern: {meta['pattern_text']}")
     if "enum" in meta:
         out.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
-    out.append("Member must not be null")
+    if not_null:
+        out.append("Member must not be null")
     return out
 
 
@@ -143,7 +148,7 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
         checks_keys = _has_scalar_constraints(key_meta)
         checks_values = _has_scalar_constraints(value_meta)
         if checks_keys or checks_values:
-            key_summary = ", ".join(describe_constraints(key_shape))
+            key_summary = ", ".join(describe_constraints(key_shape, not_null=False))
             value_summary = ", ".join(describe_constraints(value_shape))
 
             def nested(value: Any, errors: list) -> None:

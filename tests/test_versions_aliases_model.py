@@ -16,7 +16,7 @@ from mock_lambda_alias import mock_lambda_alias
 FN = "model-fn"
 ALIAS_NAMES = st.sampled_from(["live", "beta", "prod-2024"])
 VERSIONS = st.sampled_from(["1", "2", "3", "4", "5", "$LATEST"])
-WEIGHTS = st.one_of(st.none(), st.floats(min_value=0.0, max_value=1.0))
+WEIGHTS = st.one_of(st.none(), st.floats(min_value=0.0, max_value=1.0, exclude_max=True))
 
 
 class VersionsAndAliases(RuleBasedStateMachine):

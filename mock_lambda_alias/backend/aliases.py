@@ -73,7 +73,9 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
             "than or equal to 0.0, Member must not be null]"
         )
     if primary == LATEST:
-        raise InvalidParameterValue("$LATEST is not supported for an alias pointing to more than 1 version")
+        raise InvalidParameterValue(
+            "$LATEST is not supported for an alias pointing to more than 1 version", typed=False
+        )
     if version == primary:
         raise InvalidParameterValue(
             f"Invalid function version {version}. Function version {version} is already included in routing "

@@ -1,0 +1,353 @@
+"""Invoke: resolve the qualifier, route an alias by its weights, run the version, record it.
+
+Beyond AWS's API, the state here lets tests steer and inspect invocations: a seeded random
+generator for alias routing, queued forced choices ("the next 3 invocations of PROD run version
+2"), injected faults per version, Python callables standing in for a function's code, and the
+record of every invocation.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from .. import arns, runtime
+from ..errors import InvalidRequestContent, RequestTooLarge, ResourceNotFound, TooManyRequests
+from .functions import LATEST, Function, FunctionVersion, split_name
+from .registry import Call, api
+
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+LOG_TAIL_BYTES = 4096
+
+#: The default response of functions whose code cannot run here: echo the event, as moto does.
+ECHO = object()
+
+
+@dataclass
+class Fault:
+    """A failure injected into one function version."""
+
+    kind: str  # "error" (FunctionError Unhandled) or "throttle" (TooManyRequestsException)
+    rate: float = 1.0
+    error_type: str = "Exception"
+    message: str = "Injected fault"
+    reason: str = "ReservedFunctionConcurrentInvocationLimitExceeded"
+
+
+@dataclass
+class Invocation:
+    """One invocation as the mock saw it."""
+
+    function_name: str
+    invoked_qualifier: Optional[str]
+    executed_version: Optional[str]
+    invocation_type: str
+    payload: bytes
+    response: Optional[bytes]
+    function_error: Optional[str]
+    request_id: str
+    timestamp: datetime.datetime
+    account_id: str
+    region: str
+    log: str = ""
+    throttled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.throttled and self.function_error is None
+
+    def response_json(self) -> Any:
+        return json.loads(self.response) if self.response else None
+
+
+@dataclass
+class InvokeState:
+    """Invocation settings and records of one activation."""
+
+    seed: Optional[int] = None
+    routing_rng: random.Random = field(default_factory=random.Random)
+    fault_rng: random.Random = field(default_factory=random.Random)
+    forced: dict[tuple, deque] = field(default_factory=dict)
+    faults: dict[tuple, Fault] = field(default_factory=dict)
+    handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)
+    default_response: Any = ECHO
+    records: list[Invocation] = field(default_factory=list)
+    environments: dict[tuple, runtime.Environment] = field(default_factory=dict)
+
+    def reseed(self, seed: Optional[int]) -> None:
+        self.seed = seed
+        self.routing_rng.seed(seed)
+        self.fault_rng.seed(None if seed is None else seed + 1)
+
+
+def choose_version(state: InvokeState, call: Call, function: Function, alias_name: str) -> str:
+    """The version an alias invocation runs: forced choices first, then the routing weights."""
+    alias = function.aliases[alias_name]
+    queue = state.forced.get((call.account_id, call.region, function.name, alias_name))
+    if queue:
+        return queue.popleft()
+    if alias.routing:
+        ((extra, weight),) = alias.routing.items()
+        if state.routing_rng.random() < weight:
+            return extra
+    return alias.function_version
+
+
+def _not_found(call: Call, name: str, qualifier: str) -> ResourceNotFound:
+    return ResourceNotFound(f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}")
+
+
+def resolve_target(
+    state: InvokeState, call: Call, name: str, qualifier: Optional[str]
+) -> tuple[Function, FunctionVersion, str]:
+    """(function, configuration that runs, invoked ARN) of an invocation."""
+    function = call.backend.functions.get(name)
+    if function is None:
+        raise _not_found(call, name, qualifier or LATEST)
+    if qualifier is None:
+        return function, function.latest, function.arn
+    invoked = f"{function.arn}:{qualifier}"
+    if qualifier == LATEST:
+        return function, function.latest, invoked
+    if qualifier in function.versions:
+        return function, function.versions[qualifier], invoked
+    if qualifier in function.aliases:
+        version = choose_version(state, call, function, qualifier)
+        record = function.latest if version == LATEST else function.versions.get(version)
+        if record is None:
+            raise _not_found(call, name, version)
+        return function, record, invoked
+    raise _not_found(call, name, qualifier)
+
+
+def _jackson_error(data: bytes) -> str:
+    """AWS parses payloads with Jackson; describe the first problem as it does."""
+    prefix = "Could not parse request body into json: Could not parse payload into json: "
+    location = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: {}]"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return prefix + f"Invalid UTF-8 start byte 0x{data[exc.start]:02x}" + location.format(exc.start + 2)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        line, column = exc.lineno, exc.colno
+        char = text[exc.pos] if exc.pos < len(text) else ""
+        if not char:
+            detail = "Unexpected end-of-input: expected close marker"
+        elif ord(char) < 32 or 127 <= ord(char) < 160:
+            detail = (
+                f"Unexpected character ((CTRL-CHAR, code {ord(char)})): expected a valid value "
+                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+            )
+        else:
+            detail = (
+                f"Unexpected character ('{char}' (code {ord(char)})): expected a valid value "
+                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+            )
+        return prefix + detail + location.replace("line: 1", f"line: {line}").format(column)
+    return prefix + "invalid JSON"
+
+
+def parse_event(payload: bytes) -> Any:
+    if not payload:
+        return {}
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidRequestContent(_jackson_error(payload)) from None
+
+
+def _environment_for(
+    state: InvokeState, call: Call, function: Function, record: FunctionVersion
+) -> Optional[runtime.Environment]:
+    """The warm environment of a version, created (cold start) on first use; None if it cannot run."""
+    key = (call.account_id, call.region, function.name, record.version, record.code.sha256)
+    environment = state.environments.get(key)
+    if environment is not None:
+        return environment
+    handler = state.handlers.get((call.account_id, call.region, function.name, record.version)) or state.handlers.get(
+        (call.account_id, call.region, function.name, None)
+    )
+    if handler is not None:
+        environment = runtime.callable_environment(handler, record.version)
+    elif (
+        str(record.config.get("Runtime", "")).startswith("python")
+        and record.code.zip_bytes is not None
+        and record.config.get("Handler")
+    ):
+        task_root = runtime.extract(record.code.sha256, record.code.zip_bytes)
+        environment = runtime.load_zip_handler(task_root, record.config["Handler"], record.version)
+    else:
+        return None
+    state.environments[key] = environment
+    return environment
+
+
+def _lambda_env(call: Call, function: Function, record: FunctionVersion, environment: runtime.Environment) -> dict:
+    config = record.config
+    env = {
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": record.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
+        "AWS_LAMBDA_LOG_GROUP_NAME": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
+        "AWS_LAMBDA_LOG_STREAM_NAME": environment.log_stream_name,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_REGION": call.region,
+        "AWS_DEFAULT_REGION": call.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.get('Runtime', 'python3.12')}",
+        "_HANDLER": str(config.get("Handler", "")),
+        "LAMBDA_TASK_ROOT": environment.task_root or runtime.TASK_ROOT,
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "TZ": ":UTC",
+    }
+    env.update((config.get("Environment") or {}).get("Variables") or {})
+    return env
+
+
+def _default_outcome(state: InvokeState, event: Any, payload: bytes) -> runtime.Outcome:
+    default = state.default_response
+    if default is ECHO:
+        return runtime.Outcome(payload or b"{}")
+    return runtime.Outcome(runtime.encode_result(default, ensure_ascii=True))
+
+
+def _log_text(request_id: str, version: str, outcome: runtime.Outcome, memory: int) -> str:
+    body = outcome.log if not outcome.log or outcome.log.endswith("\n") else outcome.log + "\n"
+    report = (
+        f"REPORT RequestId: {request_id}\tDuration: {outcome.duration_ms:.2f} ms\t"
+        f"Billed Duration: {max(1, math.ceil(outcome.duration_ms))} ms\tMemory Size: {memory} MB\t"
+        f"Max Memory Used: {min(memory, 40)} MB\t"
+    )
+    if outcome.init_duration_ms is not None:
+        report += f"Init Duration: {outcome.init_duration_ms:.2f} ms\t"
+    return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
+
+
+def execute(
+    state: InvokeState,
+    call: Call,
+    function: Function,
+    record: FunctionVersion,
+    invoked_arn: str,
+    event: Any,
+    payload: bytes,
+    request_id: str,
+    client_context: Any = None,
+) -> runtime.Outcome:
+    """Run one version (or its stand-in) and return what it produced, faults applied."""
+    fault = state.faults.get((call.account_id, call.region, function.name, record.version))
+    if fault is not None and state.fault_rng.random() < fault.rate:
+        if fault.kind == "throttle":
+            raise TooManyRequests("Rate Exceeded.", Reason=fault.reason)
+        error = {
+            "errorMessage": fault.message,
+            "errorType": fault.error_type,
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+        return runtime.Outcome(
+            json.dumps(error).encode(), "Unhandled", f"[ERROR] {fault.error_type}: {fault.message}\n"
+        )
+    config = record.config
+    timeout = int(config.get("Timeout", 3))
+    init_started = datetime.datetime.now()
+    try:
+        environment = _environment_for(state, call, function, record)
+    except runtime.HandlerError as exc:
+        return runtime.Outcome(json.dumps(exc.payload).encode(), "Unhandled", f"[ERROR] {exc}\n")
+    if environment is None:
+        return _default_outcome(state, event, payload)
+    init_ms = (datetime.datetime.now() - init_started).total_seconds() * 1000 if environment.cold else None
+    environment.cold = False
+    context = runtime.LambdaContext(
+        function_name=function.name,
+        function_version=record.version,
+        invoked_function_arn=invoked_arn,
+        memory_limit_in_mb=int(config.get("MemorySize", 128)),
+        aws_request_id=request_id,
+        log_group_name=config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
+        log_stream_name=environment.log_stream_name,
+        timeout_seconds=timeout,
+        client_context=client_context,
+    )
+    runtime_name = str(config.get("Runtime", ""))
+    ensure_ascii = runtime_name not in ("python3.12", "python3.13", "python3.14")
+    outcome = runtime.run(
+        environment, event, context, _lambda_env(call, function, record, environment), timeout, ensure_ascii
+    )
+    outcome.init_duration_ms = init_ms
+    return outcome
+
+
+def _client_context(header: Optional[str]) -> Any:
+    if not header:
+        return None
+    try:
+        return json.loads(base64.b64decode(header))
+    except (ValueError, TypeError):
+        return None
+
+
+@api("Invoke")
+def invoke(call: Call, req: dict) -> dict:
+    state = call.store.invoke
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    invocation_type = req.get("InvocationType") or "RequestResponse"
+    payload = req.get("Payload") or b""
+    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
+    if len(payload) > limit:
+        raise RequestTooLarge(f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    function, record, invoked_arn = resolve_target(state, call, name, qualifier)
+    event = parse_event(payload)
+    if invocation_type == "DryRun":
+        return {"StatusCode": 204}
+    request_id = call.request_id
+    entry = Invocation(
+        function.name,
+        qualifier,
+        record.version,
+        invocation_type,
+        payload,
+        None,
+        None,
+        request_id,
+        datetime.datetime.now(datetime.timezone.utc),
+        call.account_id,
+        call.region,
+    )
+    state.records.append(entry)
+    try:
+        outcome = execute(
+            state,
+            call,
+            function,
+            record,
+            invoked_arn,
+            event,
+            payload,
+            request_id,
+            _client_context(req.get("ClientContext")),
+        )
+    except TooManyRequests:
+        entry.throttled = True
+        raise
+    memory = int(record.config.get("MemorySize", 128))
+    entry.log = _log_text(request_id, record.version, outcome, memory)
+    entry.response, entry.function_error = outcome.payload, outcome.function_error
+    if invocation_type == "Event":
+        return {"StatusCode": 202}
+    out: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version, "Payload": outcome.payload}
+    if outcome.function_error:
+        out["FunctionError"] = outcome.function_error
+    if req.get("LogType") == "Tail":
+        tail = entry.log.encode()[-LOG_TAIL_BYTES:]
+        out["LogResult"] = base64.b64encode(tail).decode()
+    return out

@@ -336,11 +336,11 @@ class OperationCodec:
 
     # -- responses ----------------------------------------------------------
 
-    def write_response(self, url: str, result: Optional[dict]) -> AWSResponse:
+    def write_response(self, url: str, result: Optional[dict], request_id: Optional[str] = None) -> AWSResponse:
         """A real HTTP response carrying ``result`` (a dict of output members)."""
         result = result or {}
         status = self.status
-        headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+        headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id or str(uuid.uuid4())}
         if self.out_status is not None and self.out_status in result:
             status = int(result[self.out_status])
         for name, wire, shape in self.out_headers:
@@ -382,7 +382,7 @@ def codec_for(operation: OperationModel) -> OperationCodec:
     return codec
 
 
-def error_response(url: str, error: LambdaError, service_model: Any) -> AWSResponse:
+def error_response(url: str, error: LambdaError, service_model: Any, request_id: Optional[str] = None) -> AWSResponse:
     """An AWS error response: status, ``x-amzn-errortype`` and the JSON body Lambda writes.
 
     The body carries the members the modeled error shape has (``Type`` plus ``Message`` or
@@ -407,7 +407,7 @@ def error_response(url: str, error: LambdaError, service_model: Any) -> AWSRespo
     data = json.dumps(body, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
-        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-RequestId": request_id or str(uuid.uuid4()),
         # Recorded from real AWS (Nov 2025): the bare code, no Coral namespace suffix.
         "x-amzn-errortype": error.code,
         "Content-Length": str(len(data)),
@@ -423,6 +423,8 @@ _ERROR_SHAPES: dict[str, Any] = {}
 
 
 def _error_shape(service_model: Any, code: str) -> Any:
+    if service_model is None:
+        return None
     try:
         return _ERROR_SHAPES[code]
     except KeyError:

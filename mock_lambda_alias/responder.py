@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from typing import TYPE_CHECKING, Any, Optional
 
 from botocore.awsrequest import AWSResponse
@@ -55,6 +56,7 @@ def answer(
     region: Optional[str],
 ) -> AWSResponse:
     url = request.url
+    request_id = str(uuid.uuid4())
     if model is None:
         model = _OPERATIONS.get(operation_name) or _fallback_operation(operation_name)
         if model is None:
@@ -71,16 +73,19 @@ def answer(
             handler = registry.handler_for(operation_name)
             if handler is None:
                 raise NotImplementedOperation(operation_name)
-        call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region))
+        call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region), request_id)
         with mock.store.lock:
             result = handler(call, params)
-        response = codec.write_response(url, result)
+        response = codec.write_response(url, result, request_id)
     except LambdaError as error:
-        response = protocol.error_response(url, error, service_model)
+        response = protocol.error_response(url, error, service_model, request_id)
     except Exception as exc:  # a bug of ours: answer like AWS's internal error, keep the evidence
         log.exception("mock_lambda_alias failed on %s", operation_name)
         mock.internal_errors.append((operation_name, exc))
         response = protocol.error_response(
-            url, ServiceError(f"mock_lambda_alias internal error in {operation_name}: {exc!r}"), service_model
+            url,
+            ServiceError(f"mock_lambda_alias internal error in {operation_name}: {exc!r}"),
+            service_model,
+            request_id,
         )
     return response

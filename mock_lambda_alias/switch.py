@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, TypeVar, overload
 
 from . import hook
 from .backend.functions import Function
+from .backend.invoke import Invocation
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
 
@@ -56,13 +57,17 @@ def _leave_env() -> None:
 class LambdaAliasMock:
     """One mock of AWS Lambda. Use it as a decorator, ``with`` block, or start()/stop()."""
 
-    def __init__(self, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> None:
+    def __init__(
+        self, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION, seed: Optional[int] = None
+    ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, got {account_id!r}")
         self.account_id = account_id
         #: The region used when a request's region cannot be told (it normally can).
         self.region = region
-        self.store = Store(account_id)
+        #: Seed of alias routing and fault injection: the same seed gives the same choices.
+        self.seed = seed
+        self.store = Store(account_id, seed)
         #: Exceptions our own code raised while answering (each answered as a 500): should stay empty.
         self.internal_errors: list[tuple[str, BaseException]] = []
         self._depth = 0
@@ -73,7 +78,7 @@ class LambdaAliasMock:
         """Activate; the first start of an activation begins from empty state."""
         with _env_lock:
             if self._depth == 0:
-                self.store = Store(self.account_id)
+                self.store = Store(self.account_id, self.seed)
                 self.internal_errors = []
             self._depth += 1
             if not hook.ACTIVE:
@@ -127,7 +132,7 @@ class LambdaAliasMock:
         return self._decorate_callable(target)
 
     def _fresh(self) -> LambdaAliasMock:
-        return LambdaAliasMock(account_id=self.account_id, region=self.region)
+        return LambdaAliasMock(account_id=self.account_id, region=self.region, seed=self.seed)
 
     def _decorate_callable(self, func: F) -> F:
         if inspect.iscoroutinefunction(func):
@@ -230,6 +235,111 @@ class LambdaAliasMock:
                 return Decision(False, None, f"function {name} does not exist in {account_id}/{region}")
             return evaluate(function, qualifier, caller)
 
+    # -- invocations ----------------------------------------------------------
+
+    def _key(self, function_name: str, account_id: Optional[str], region: Optional[str]) -> tuple[str, str, str]:
+        return (account_id or self.account_id, region or self.region, function_name)
+
+    def set_seed(self, seed: Optional[int]) -> None:
+        """Reseed alias routing and fault injection (None: unpredictable)."""
+        self.seed = seed
+        with self.store.lock:
+            self.store.invoke.reseed(seed)
+
+    def route_next(
+        self,
+        function_name: str,
+        alias: str,
+        *versions: str,
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
+    ) -> None:
+        """Force the next invocations of ``alias``: ``m.route_next("fn", "PROD", "2", "2", "2")``."""
+        from collections import deque
+
+        key = (*self._key(function_name, account_id, region), alias)
+        with self.store.lock:
+            self.store.invoke.forced.setdefault(key, deque()).extend(str(v) for v in versions)
+
+    def register_handler(
+        self,
+        function_name: str,
+        handler: Callable[[Any, Any], Any],
+        *,
+        version: Optional[str] = None,
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
+    ) -> None:
+        """Run ``handler(event, context)`` for the function (or one version) instead of its code."""
+        key = (*self._key(function_name, account_id, region), version)
+        with self.store.lock:
+            self.store.invoke.handlers[key] = handler
+            self.store.invoke.environments.clear()
+
+    def inject_fault(
+        self,
+        function_name: str,
+        version: str,
+        *,
+        kind: str = "error",
+        rate: float = 1.0,
+        error_type: str = "Exception",
+        message: str = "Injected fault",
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
+    ) -> None:
+        """Make a version fail: ``kind="error"`` (FunctionError Unhandled) or ``"throttle"`` (429).
+
+        ``rate`` is the share of invocations that fail (seeded like routing).
+        """
+        from .backend.invoke import Fault
+
+        if kind not in ("error", "throttle"):
+            raise ValueError(f"kind must be 'error' or 'throttle', got {kind!r}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate must be between 0 and 1, got {rate!r}")
+        key = (*self._key(function_name, account_id, region), str(version))
+        with self.store.lock:
+            self.store.invoke.faults[key] = Fault(kind, rate, error_type, message)
+
+    def clear_faults(self) -> None:
+        with self.store.lock:
+            self.store.invoke.faults.clear()
+
+    def set_default_response(self, value: Any) -> None:
+        """What functions whose code cannot run here return (default: they echo the event).
+
+        A JSON-serialisable value is returned as is; a callable is used as their handler.
+        """
+        from .backend.invoke import ECHO
+
+        with self.store.lock:
+            self.store.invoke.default_response = ECHO if value is ECHO else value
+
+    def invocations(
+        self,
+        function_name: Optional[str] = None,
+        *,
+        qualifier: Optional[str] = None,
+        executed_version: Optional[str] = None,
+        invocation_type: Optional[str] = None,
+    ) -> list[Invocation]:
+        """Recorded invocations, oldest first, filtered by what is given."""
+        with self.store.lock:
+            records = list(self.store.invoke.records)
+        return [
+            r
+            for r in records
+            if (function_name is None or r.function_name == function_name)
+            and (qualifier is None or r.invoked_qualifier == qualifier)
+            and (executed_version is None or r.executed_version == executed_version)
+            and (invocation_type is None or r.invocation_type == invocation_type)
+        ]
+
+    def count_invocations(self, function_name: Optional[str] = None, **filters: Any) -> int:
+        """How many invocations match: ``m.count_invocations("fn", qualifier="PROD", executed_version="2")``."""
+        return len(self.invocations(function_name, **filters))
+
     def reset(self) -> None:
         """Forget every resource, as a new activation would."""
         self.store.reset()
@@ -245,15 +355,25 @@ def mock_lambda_alias(func: F) -> F: ...
 
 @overload
 def mock_lambda_alias(
-    func: None = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION
+    func: None = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    seed: Optional[int] = None,
 ) -> LambdaAliasMock: ...
 
 
-def mock_lambda_alias(func: Any = None, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
+def mock_lambda_alias(
+    func: Any = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    seed: Optional[int] = None,
+) -> Any:
     """Mock AWS Lambda for boto3: ``@mock_lambda_alias``, ``@mock_lambda_alias(...)``,
     ``with mock_lambda_alias() as m:`` or ``m = mock_lambda_alias(); m.start(); ...; m.stop()``.
     """
-    mock = LambdaAliasMock(account_id=account_id, region=region)
+    mock = LambdaAliasMock(account_id=account_id, region=region, seed=seed)
     if func is None:
         return mock
     return mock(func)

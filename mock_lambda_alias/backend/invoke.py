@@ -302,9 +302,16 @@ def invoke(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
-    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
-    if len(payload) > limit:
-        raise RequestTooLarge(f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    # AWS sends these as "RequestEntityTooLargeException", a code botocore does not model; we answer
+    # with the modeled RequestTooLargeException (same status and message) so clients can catch it.
+    if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
+        raise RequestTooLarge(
+            f"{len(payload)} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_LIMIT} bytes)"
+        )
+    if len(payload) > SYNC_PAYLOAD_LIMIT:
+        raise RequestTooLarge(
+            f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
+        )
     function, record, invoked_arn = resolve_target(state, call, name, qualifier)
     event = parse_event(payload)
     if invocation_type == "DryRun":

@@ -20,6 +20,8 @@ class Call:
     store: Store
     account_id: str
     region: str
+    #: The request id of this call (``x-amzn-RequestId``; Invoke hands it to the handler too).
+    request_id: str = ""
 
     @property
     def backend(self) -> LambdaBackend:
@@ -57,6 +59,6 @@ def _load() -> None:
     """Import the resource-family modules so their ``@api`` registrations run."""
     global _loaded
     if not _loaded:
-        from . import aliases, functions, policies, tags, versions  # noqa: F401
+        from . import aliases, functions, invoke, policies, tags, versions  # noqa: F401
 
         _loaded = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from .functions import Function
@@ -31,10 +31,15 @@ class LambdaBackend:
 class Store:
     """All backends of one activation of the mock; starts empty."""
 
-    def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID, seed: Optional[int] = None) -> None:
+        from .invoke import InvokeState
+
         self.default_account_id = default_account_id
         self.lock = threading.RLock()
         self._backends: dict[tuple[str, str], LambdaBackend] = {}
+        #: Routing randomness, forced choices, faults, handlers and records of invocations.
+        self.invoke = InvokeState()
+        self.invoke.reseed(seed)
 
     def backend(self, account_id: str, region: str) -> LambdaBackend:
         key = (account_id, region)
@@ -52,5 +57,10 @@ class Store:
             return list(self._backends.values())
 
     def reset(self) -> None:
+        from .invoke import InvokeState
+
         with self.lock:
             self._backends.clear()
+            seed = self.invoke.seed
+            self.invoke = InvokeState()
+            self.invoke.reseed(seed)

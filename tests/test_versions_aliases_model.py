@@ -83,6 +83,9 @@ class VersionsAndAliases(RuleBasedStateMachine):
         def call() -> dict:
             return self.client.create_alias(FunctionName=FN, Name=name, FunctionVersion=version, **kwargs)
 
+        if extra == "$LATEST":  # request validation comes before any lookup
+            self.expect_error(call, "ValidationException")
+            return
         if name in self.aliases:
             self.expect_error(call, "ResourceConflictException")
             return

@@ -306,7 +306,8 @@ def invoke(call: Call, req: dict) -> dict:
     # with the modeled RequestTooLargeException (same status and message) so clients can catch it.
     if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
         raise RequestTooLarge(
-            f"{len(payload)} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_LIMIT} bytes)"
+            f"{len(payload)} byte payload is too large for the Event invocation type "
+            f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)"
         )
     if len(payload) > SYNC_PAYLOAD_LIMIT:
         raise RequestTooLarge(

@@ -140,6 +140,15 @@ def _jackson_error(data: bytes) -> str:
     except json.JSONDecodeError as exc:
         line, column = exc.lineno, exc.colno
         char = text[exc.pos] if exc.pos < len(text) else ""
+        if char.isalpha():
+            end = exc.pos
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            detail = (
+                f"Unrecognized token '{text[exc.pos : end]}': was expecting (JSON String, Number, Array, Object or "
+                "token 'null', 'true' or 'false')"
+            )
+            return prefix + detail + location.replace("line: 1", f"line: {line}").format(column + end - exc.pos)
         if not char:
             detail = "Unexpected end-of-input: expected close marker"
         elif ord(char) < 32 or 127 <= ord(char) < 160:

@@ -381,10 +381,11 @@ def test_timeout(lam):
     deploy(lam, "import time\ndef handler(event, context):\n    time.sleep(1.05)\n", Timeout=1)
     response = lam.invoke(FunctionName="my-function")
     payload = json.loads(body(response))
+    request_id = response["ResponseMetadata"]["RequestId"]
     assert response["FunctionError"] == "Unhandled"
     assert payload == {
         "errorType": "Sandbox.Timedout",
-        "errorMessage": f"RequestId: {response['ResponseMetadata']['RequestId']} Error: Task timed out after 1.00 seconds",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
     }
 
 

@@ -283,23 +283,26 @@ def run(
     buffer = io.StringIO()
     started = time.perf_counter()
     function_error: Optional[str] = None
-    with _EnvPatch(env_vars):
-        with _on_path(environment.task_root), contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            try:
-                result = environment.handler(event, context)
-                payload = encode_result(result, ensure_ascii)
-            except HandlerError as exc:
-                payload, function_error = json.dumps(exc.payload).encode(), "Unhandled"
-            except Exception as exc:
-                frames = traceback.extract_tb(exc.__traceback__)[1:]
-                error = {
-                    "errorMessage": str(exc),
-                    "errorType": type(exc).__name__,
-                    "requestId": context.aws_request_id,
-                    "stackTrace": _rewrite_paths(traceback.format_list(frames), environment.task_root),
-                }
-                payload, function_error = json.dumps(error).encode(), "Unhandled"
-                buffer.write(f"[ERROR] {type(exc).__name__}: {exc}\n")
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_EnvPatch(env_vars))
+        stack.enter_context(_on_path(environment.task_root))
+        stack.enter_context(contextlib.redirect_stdout(buffer))
+        stack.enter_context(contextlib.redirect_stderr(buffer))
+        try:
+            result = environment.handler(event, context)
+            payload = encode_result(result, ensure_ascii)
+        except HandlerError as exc:
+            payload, function_error = json.dumps(exc.payload).encode(), "Unhandled"
+        except Exception as exc:
+            frames = traceback.extract_tb(exc.__traceback__)[1:]
+            error = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "requestId": context.aws_request_id,
+                "stackTrace": _rewrite_paths(traceback.format_list(frames), environment.task_root),
+            }
+            payload, function_error = json.dumps(error).encode(), "Unhandled"
+            buffer.write(f"[ERROR] {type(exc).__name__}: {exc}\n")
     duration = (time.perf_counter() - started) * 1000
     if duration > timeout_seconds * 1000:
         payload = json.dumps(

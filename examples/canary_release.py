@@ -1,9 +1,11 @@
 """A small canary deploy script, the kind of code mock_lambda_alias exists to test.
 
 ``release()`` publishes the current code as a new version and shifts a share of the ``live``
-alias's traffic to it; ``promote()`` points the alias at the new version and clears routing;
-``rollback()`` clears routing and leaves the alias on the old version. Every alias update passes
-the alias's RevisionId, so a concurrent change makes AWS (and the mock) refuse it.
+alias's traffic to it; ``observe()`` sends traffic through the alias and counts, per executed
+version, invocations and function errors; ``promote()`` points the alias at the new version and
+clears routing; ``rollback()`` clears routing and leaves the alias on the old version;
+``run_canary()`` ties them together. Every alias update passes the alias's RevisionId, so a
+concurrent change makes AWS (and the mock) refuse it.
 
 Run directly, it deploys against the mock: ``python examples/canary_release.py``.
 """
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -91,10 +95,44 @@ def rollback(client: Any, canary: Canary) -> dict:
     )
 
 
+@dataclass
+class Observation:
+    invocations: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)
+
+    def error_rate(self, version: str) -> float:
+        return self.errors[version] / self.invocations[version] if self.invocations[version] else 0.0
+
+
+def observe(client: Any, function: str, invocations: int) -> Observation:
+    """Invoke the live alias ``invocations`` times and count what ran and what failed."""
+    seen = Observation()
+    for n in range(invocations):
+        response = client.invoke(FunctionName=function, Qualifier=ALIAS, Payload=json.dumps({"order": n}))
+        version = response["ExecutedVersion"]
+        seen.invocations[version] += 1
+        if "FunctionError" in response:
+            seen.errors[version] += 1
+    return seen
+
+
+def run_canary(
+    client: Any, function: str, source: str, weight: float = 0.1, invocations: int = 1000, max_error_rate: float = 0.01
+) -> tuple[str, Observation]:
+    """Release ``source`` as a canary, watch it, then promote it or roll back. Returns the verdict."""
+    canary = release(client, function, source, weight)
+    seen = observe(client, function, invocations)
+    if seen.error_rate(canary.candidate) > max_error_rate:
+        rollback(client, canary)
+        return "rolled back", seen
+    promote(client, canary)
+    return "promoted", seen
+
+
 def main() -> None:
     from mock_lambda_alias import mock_lambda_alias
 
-    with mock_lambda_alias():
+    with mock_lambda_alias(seed=2026):
         client = boto3.client("lambda", region_name="us-east-1")
         role = "arn:aws:iam::123456789012:role/lambda-role"
         v1 = bootstrap(client, "checkout", role, "def handler(event, context):\n    return 'v1'\n")
@@ -106,6 +144,15 @@ def main() -> None:
         print(f"promoted: live -> version {promoted['FunctionVersion']}, routing: {promoted.get('RoutingConfig')}")
         versions = [v["Version"] for v in client.list_versions_by_function(FunctionName="checkout")["Versions"]]
         print(f"versions: {versions}")
+
+        healthy = "def handler(event, context):\n    return {'order': event['order'], 'by': 'v3'}\n"
+        verdict, seen = run_canary(client, "checkout", healthy)
+        print(f"v3 canary: {dict(seen.invocations)} invocations, {dict(seen.errors)} errors -> {verdict}")
+        broken = "def handler(event, context):\n    raise RuntimeError('payment provider timeout')\n"
+        verdict, seen = run_canary(client, "checkout", broken)
+        print(f"v4 canary: {dict(seen.invocations)} invocations, {dict(seen.errors)} errors -> {verdict}")
+        live = client.get_alias(FunctionName="checkout", Name=ALIAS)
+        print(f"live -> version {live['FunctionVersion']}, routing: {live.get('RoutingConfig')}")
 
 
 if __name__ == "__main__":

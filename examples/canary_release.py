@@ -13,8 +13,8 @@ Run directly, it deploys against the mock: ``python examples/canary_release.py``
 from __future__ import annotations
 
 import io
-import zipfile
 import json
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any

@@ -71,6 +71,7 @@ class LambdaAliasMock:
         #: Exceptions our own code raised while answering (each answered as a 500): should stay empty.
         self.internal_errors: list[tuple[str, BaseException]] = []
         self._depth = 0
+        self._url_server: Any = None
 
     # -- switching ------------------------------------------------------------
 
@@ -79,6 +80,7 @@ class LambdaAliasMock:
         with _env_lock:
             if self._depth == 0:
                 self.store = Store(self.account_id, self.seed)
+                self.store.url_listener = self._serve_urls
                 self.internal_errors = []
             self._depth += 1
             if not hook.ACTIVE:
@@ -99,6 +101,17 @@ class LambdaAliasMock:
                     break
             if not hook.ACTIVE:
                 _leave_env()
+            if self._depth == 0 and self._url_server is not None:
+                self._url_server.stop()
+                self._url_server = None
+
+    def _serve_urls(self) -> None:
+        """Start answering function URLs through ``responses`` (first URL of the activation)."""
+        if self._url_server is None:
+            from .function_urls import UrlServer
+
+            self._url_server = UrlServer(self)
+            self._url_server.start()
 
     @property
     def active(self) -> bool:

@@ -136,8 +136,11 @@ def delete_alias(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)
     if function is not None:
+        from .urls import forget_urls
+
         function.aliases.pop(req["Name"], None)
         function.policies.pop(req["Name"], None)
+        forget_urls(call, function, req["Name"])
     return {}
 
 

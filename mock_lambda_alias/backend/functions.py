@@ -148,6 +148,8 @@ class Function:
     tags: dict[str, str] = field(default_factory=dict)
     #: Resource-based policies by qualifier (None: the function itself / ``$LATEST``).
     policies: dict[Optional[str], Any] = field(default_factory=dict)
+    #: Function URL configs by qualifier (None: the function itself, else an alias).
+    url_configs: dict[Optional[str], Any] = field(default_factory=dict)
     #: Next version number to publish: numbers are never reused, even after a delete.
     next_version: int = 1
 
@@ -605,6 +607,9 @@ def delete_function(call: Call, req: dict) -> dict:
         raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
     function = get_function_or_404(call, name)
     if qualifier is None:
+        from .urls import forget_urls
+
+        forget_urls(call, function)
         del call.backend.functions[name]
         return {"StatusCode": 204}
     from .versions import delete_version

@@ -305,6 +305,38 @@ def _client_context(header: Optional[str]) -> Any:
         return None
 
 
+def record_invocation(
+    state: InvokeState,
+    call: Call,
+    function: Function,
+    qualifier: Optional[str],
+    record: FunctionVersion,
+    invocation_type: str,
+    payload: bytes,
+) -> Invocation:
+    entry = Invocation(
+        function.name,
+        qualifier,
+        record.version,
+        invocation_type,
+        payload,
+        None,
+        None,
+        call.request_id,
+        datetime.datetime.now(datetime.timezone.utc),
+        call.account_id,
+        call.region,
+    )
+    state.records.append(entry)
+    return entry
+
+
+def finish_record(entry: Invocation, record: FunctionVersion, outcome: runtime.Outcome) -> None:
+    memory = int(record.config.get("MemorySize", 128))
+    entry.log = _log_text(entry.request_id, record.version, outcome, memory)
+    entry.response, entry.function_error = outcome.payload, outcome.function_error
+
+
 @api("Invoke")
 def invoke(call: Call, req: dict) -> dict:
     state = call.store.invoke
@@ -327,20 +359,7 @@ def invoke(call: Call, req: dict) -> dict:
     if invocation_type == "DryRun":
         return {"StatusCode": 204}
     request_id = call.request_id
-    entry = Invocation(
-        function.name,
-        qualifier,
-        record.version,
-        invocation_type,
-        payload,
-        None,
-        None,
-        request_id,
-        datetime.datetime.now(datetime.timezone.utc),
-        call.account_id,
-        call.region,
-    )
-    state.records.append(entry)
+    entry = record_invocation(state, call, function, qualifier, record, invocation_type, payload)
     try:
         outcome = execute(
             state,
@@ -356,9 +375,7 @@ def invoke(call: Call, req: dict) -> dict:
     except TooManyRequests:
         entry.throttled = True
         raise
-    memory = int(record.config.get("MemorySize", 128))
-    entry.log = _log_text(request_id, record.version, outcome, memory)
-    entry.response, entry.function_error = outcome.payload, outcome.function_error
+    finish_record(entry, record, outcome)
     if invocation_type == "Event":
         return {"StatusCode": 202}
     out: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version, "Payload": outcome.payload}

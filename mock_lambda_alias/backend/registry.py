@@ -59,6 +59,6 @@ def _load() -> None:
     """Import the resource-family modules so their ``@api`` registrations run."""
     global _loaded
     if not _loaded:
-        from . import aliases, functions, invoke, policies, tags, versions  # noqa: F401
+        from . import aliases, functions, invoke, policies, tags, urls, versions  # noqa: F401
 
         _loaded = True

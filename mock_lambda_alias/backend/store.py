@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
     from .functions import Function
@@ -37,6 +37,10 @@ class Store:
         self.default_account_id = default_account_id
         self.lock = threading.RLock()
         self._backends: dict[tuple[str, str], LambdaBackend] = {}
+        #: Function URLs of all accounts and regions: url-id -> (account, region, function, qualifier).
+        self.function_urls: dict[str, tuple[str, str, str, Optional[str]]] = {}
+        #: Called when a function URL is created (the switch starts serving URLs then).
+        self.url_listener: Optional[Callable[[], None]] = None
         #: Routing randomness, forced choices, faults, handlers and records of invocations.
         self.invoke = InvokeState()
         self.invoke.reseed(seed)
@@ -61,6 +65,7 @@ class Store:
 
         with self.lock:
             self._backends.clear()
+            self.function_urls.clear()
             seed = self.invoke.seed
             self.invoke = InvokeState()
             self.invoke.reseed(seed)

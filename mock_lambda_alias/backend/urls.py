@@ -1,0 +1,159 @@
+"""Function URL configs, one per qualifier (the function itself or an alias, never a version).
+
+Create/Get/Update/Delete/ListFunctionUrlConfigs with AWS's answers. Serving HTTP requests to the
+URLs lives in :mod:`mock_lambda_alias.function_urls`; this module only keeps the configs and the
+index from url-id to function that the server looks up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..errors import ResourceConflict, ResourceNotFound
+from . import paging
+from .functions import Function, split_name
+from .registry import Call, api
+
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_NO_SUCH_RESOURCE = "The resource you requested does not exist."
+
+
+def new_url_id() -> str:
+    """A url-id shaped like AWS's: 26 base32 characters, a ``0``, then 5 more."""
+    pick = secrets.choice
+    return "".join(pick(_BASE32) for _ in range(26)) + "0" + "".join(pick(_BASE32) for _ in range(5))
+
+
+def url_timestamp() -> str:
+    """Function URL timestamps: ISO-8601 with microseconds and ``Z``."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class UrlConfig:
+    url_id: str
+    function_url: str
+    auth_type: str
+    creation_time: str
+    last_modified: str
+    cors: Optional[dict] = None
+    invoke_mode: Optional[str] = None
+
+
+def _function_or_404(call: Call, req: dict, message: str) -> tuple[Call, Function, Optional[str]]:
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    function = call.backend.functions.get(name)
+    if function is None or (qualifier is not None and qualifier not in function.aliases):
+        raise ResourceNotFound(message)
+    return call, function, qualifier
+
+
+def render(function: Function, qualifier: Optional[str], config: UrlConfig, full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "FunctionUrl": config.function_url,
+        "FunctionArn": function.arn if qualifier is None else f"{function.arn}:{qualifier}",
+        "AuthType": config.auth_type,
+        "CreationTime": config.creation_time,
+    }
+    if config.cors is not None:
+        out["Cors"] = config.cors
+    if full:
+        out["LastModifiedTime"] = config.last_modified
+        out["InvokeMode"] = config.invoke_mode or "BUFFERED"
+    elif config.invoke_mode is not None:
+        out["InvokeMode"] = config.invoke_mode
+    return out
+
+
+@api("CreateFunctionUrlConfig")
+def create_function_url_config(call: Call, req: dict) -> dict:
+    call, function, qualifier = _function_or_404(call, req, "Function does not exist")
+    if qualifier in function.url_configs:
+        arn = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
+        raise ResourceConflict(
+            f"Failed to create function url config for [functionArn = {arn}]. Error message:  "
+            "FunctionUrlConfig exists for this Lambda function"
+        )
+    url_id = new_url_id()
+    now = url_timestamp()
+    config = UrlConfig(
+        url_id,
+        f"https://{url_id}.lambda-url.{call.region}.on.aws/",
+        req["AuthType"],
+        now,
+        now,
+        req.get("Cors"),
+        req.get("InvokeMode"),
+    )
+    function.url_configs[qualifier] = config
+    call.store.function_urls[url_id] = (call.account_id, call.region, function.name, qualifier)
+    if call.store.url_listener is not None:
+        call.store.url_listener()
+    return render(function, qualifier, config, full=False)
+
+
+@api("GetFunctionUrlConfig")
+def get_function_url_config(call: Call, req: dict) -> dict:
+    call, function, qualifier = _function_or_404(call, req, _NO_SUCH_RESOURCE)
+    config = function.url_configs.get(qualifier)
+    if config is None:
+        raise ResourceNotFound(_NO_SUCH_RESOURCE)
+    return render(function, qualifier, config, full=True)
+
+
+@api("UpdateFunctionUrlConfig")
+def update_function_url_config(call: Call, req: dict) -> dict:
+    call, function, qualifier = _function_or_404(call, req, "Function does not exist")
+    config = function.url_configs.get(qualifier)
+    if config is None:
+        raise ResourceNotFound(_NO_SUCH_RESOURCE)
+    if req.get("AuthType"):
+        config.auth_type = req["AuthType"]
+    if "Cors" in req:
+        config.cors = req["Cors"]
+    if req.get("InvokeMode"):
+        config.invoke_mode = req["InvokeMode"]
+    config.last_modified = url_timestamp()
+    out = render(function, qualifier, config, full=False)
+    out["LastModifiedTime"] = config.last_modified
+    return out
+
+
+@api("DeleteFunctionUrlConfig")
+def delete_function_url_config(call: Call, req: dict) -> dict:
+    call, function, qualifier = _function_or_404(call, req, _NO_SUCH_RESOURCE)
+    config = function.url_configs.pop(qualifier, None)
+    if config is None:
+        raise ResourceNotFound(_NO_SUCH_RESOURCE)
+    call.store.function_urls.pop(config.url_id, None)
+    return {}
+
+
+@api("ListFunctionUrlConfigs")
+def list_function_url_configs(call: Call, req: dict) -> dict:
+    call, name, _ = split_name(call, req["FunctionName"])
+    function = call.backend.functions.get(name)
+    if function is None:
+        raise ResourceNotFound("Function does not exist")
+    entries = list(function.url_configs.items())
+    chunk, next_marker = paging.page(
+        [(i, q, c) for i, (q, c) in enumerate(entries)], lambda e: e[0], req.get("Marker"), req.get("MaxItems")
+    )
+    out: dict[str, Any] = {"FunctionUrlConfigs": [render(function, q, c, full=True) for _, q, c in chunk]}
+    if next_marker is not None:
+        out["NextMarker"] = next_marker
+    return out
+
+
+def forget_urls(call: Call, function: Function, qualifier: Any = ...) -> None:
+    """Drop URL configs of a deleted alias (or, by default, of the whole function)."""
+    items = (
+        list(function.url_configs.items()) if qualifier is ... else [(qualifier, function.url_configs.get(qualifier))]
+    )
+    for key, config in items:
+        if config is not None:
+            function.url_configs.pop(key, None)
+            call.store.function_urls.pop(config.url_id, None)

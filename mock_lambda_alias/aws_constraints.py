@@ -32,6 +32,13 @@ SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
             r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)"
         )
     },
+    # Recorded against AWS (PutFunctionEventInvokeConfig with a malformed destination).
+    "DestinationArn": {
+        "pattern": (
+            r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:"
+            r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+        )
+    },
     # F-FN-019: the account maximum (10240) is a business rule with its own message; see functions.py.
     "MemorySize": {"max": None},
     # F-FN-009: the runtime enum is checked by the backend with InvalidParameterValueException.

@@ -139,7 +139,8 @@ def delete_alias(call: Call, req: dict) -> dict:
         from .urls import forget_urls
 
         function.aliases.pop(req["Name"], None)
-        function.policies.pop(req["Name"], None)
+        for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
+            per_qualifier.pop(req["Name"], None)
         forget_urls(call, function, req["Name"])
     return {}
 

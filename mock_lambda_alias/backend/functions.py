@@ -150,6 +150,12 @@ class Function:
     policies: dict[Optional[str], Any] = field(default_factory=dict)
     #: Function URL configs by qualifier (None: the function itself, else an alias).
     url_configs: dict[Optional[str], Any] = field(default_factory=dict)
+    #: Provisioned concurrency by version number or alias name.
+    provisioned: dict[str, Any] = field(default_factory=dict)
+    #: Asynchronous invocation configs by qualifier ("$LATEST", a version or an alias).
+    event_invoke: dict[str, Any] = field(default_factory=dict)
+    #: Reserved concurrency (PutFunctionConcurrency), None when not set.
+    reserved_concurrency: Optional[int] = None
     #: Next version number to publish: numbers are never reused, even after a delete.
     next_version: int = 1
 
@@ -547,6 +553,8 @@ def get_function(call: Call, req: dict) -> dict:
     }
     if function.tags:
         out["Tags"] = dict(function.tags)
+    if function.reserved_concurrency is not None:
+        out["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
     return out
 
 

@@ -59,6 +59,17 @@ def _load() -> None:
     """Import the resource-family modules so their ``@api`` registrations run."""
     global _loaded
     if not _loaded:
-        from . import aliases, functions, invoke, policies, tags, urls, versions  # noqa: F401
+        from . import (  # noqa: F401
+            aliases,
+            concurrency,
+            event_invoke,
+            event_sources,
+            functions,
+            invoke,
+            policies,
+            tags,
+            urls,
+            versions,
+        )
 
         _loaded = True

@@ -24,6 +24,8 @@ class LambdaBackend:
     account_id: str
     region: str
     functions: dict[str, Function] = field(default_factory=dict)
+    #: Event source mappings by UUID; they outlive the functions they point to, as on AWS.
+    event_source_mappings: dict[str, dict] = field(default_factory=dict)
     #: Zip bytes tests register for ``Code={"S3Bucket":..., "S3Key":...}``: (bucket, key) -> bytes.
     s3_objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
 

@@ -60,7 +60,8 @@ def delete_version(function: Function, version: str) -> None:
             f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
         )
     del function.versions[version]
-    function.policies.pop(version, None)
+    for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
+        per_qualifier.pop(version, None)
 
 
 # ---------------------------------------------------------------------------

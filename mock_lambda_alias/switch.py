@@ -257,6 +257,7 @@ class LambdaAliasMock:
         """Reseed alias routing and fault injection (None: unpredictable)."""
         self.seed = seed
         with self.store.lock:
+            self.store._seed = seed
             self.store.invoke.reseed(seed)
 
     def route_next(

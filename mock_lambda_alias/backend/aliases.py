@@ -7,6 +7,7 @@ even one that changes nothing (F-VA-049).
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Optional
 
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError
@@ -103,6 +104,7 @@ def create_alias(call: Call, req: dict) -> dict:
     routing = _routing(function, version, req.get("RoutingConfig"))
     alias = Alias(alias_name, version, req.get("Description") or "", new_revision(), routing)
     function.aliases[alias_name] = alias
+    bisect.insort(function.alias_names, alias_name)
     return render_alias(function, alias)
 
 
@@ -138,7 +140,8 @@ def delete_alias(call: Call, req: dict) -> dict:
     if function is not None:
         from .urls import forget_urls
 
-        function.aliases.pop(req["Name"], None)
+        if function.aliases.pop(req["Name"], None) is not None:
+            function.alias_names.remove(req["Name"])
         for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
             per_qualifier.pop(req["Name"], None)
         forget_urls(call, function, req["Name"])
@@ -150,13 +153,11 @@ def list_aliases(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
     wanted = req.get("FunctionVersion")
-    aliases = [
-        function.aliases[key]
-        for key in sorted(function.aliases)
-        if wanted is None or function.aliases[key].function_version == wanted
-    ]
-    chunk, next_marker = paging.page(aliases, lambda a: a.name, req.get("Marker"), req.get("MaxItems"))
-    out: dict[str, Any] = {"Aliases": [render_alias(function, alias) for alias in chunk]}
+    names: Any = function.alias_names
+    if wanted is not None:
+        names = [n for n in names if function.aliases[n].function_version == wanted]
+    chunk, next_marker = paging.page_of_sorted_keys(names, req.get("Marker"), req.get("MaxItems"))
+    out: dict[str, Any] = {"Aliases": [render_alias(function, function.aliases[n]) for n in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

@@ -145,6 +145,8 @@ class Function:
     latest: FunctionVersion
     versions: dict[str, FunctionVersion] = field(default_factory=dict)
     aliases: dict[str, Alias] = field(default_factory=dict)
+    #: Alias names in sorted order, kept up to date so that ListAliases pages in O(log n).
+    alias_names: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
     #: Resource-based policies by qualifier (None: the function itself / ``$LATEST``).
     policies: dict[Optional[str], Any] = field(default_factory=dict)

@@ -72,8 +72,8 @@ class InvokeState:
     """Invocation settings and records of one activation."""
 
     seed: Optional[int] = None
-    routing_rng: random.Random = field(default_factory=random.Random)
-    fault_rng: random.Random = field(default_factory=random.Random)
+    routing_rng: random.Random = field(default_factory=lambda: random.Random(0))
+    fault_rng: random.Random = field(default_factory=lambda: random.Random(0))
     forced: dict[tuple, deque] = field(default_factory=dict)
     faults: dict[tuple, Fault] = field(default_factory=dict)
     handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)

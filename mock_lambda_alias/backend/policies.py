@@ -35,12 +35,21 @@ _POLICY_REVISION_MISMATCH = (
 )
 
 
+_EMPTY_POLICY_SIZE = len('{"Version":"2012-10-17","Id":"default","Statement":[]}')
+
+
 @dataclass
 class Policy:
     """The statements of one qualifier's policy, in the order they were added."""
 
     statements: list[dict[str, Any]] = field(default_factory=list)
     revision_id: str = ""
+    #: Compact JSON length of each statement, so the policy's size is known without re-encoding it.
+    sizes: list[int] = field(default_factory=list)
+
+    def size_with(self, extra: int) -> int:
+        """The size of the policy document with one more statement of ``extra`` characters."""
+        return _EMPTY_POLICY_SIZE + sum(self.sizes) + extra + len(self.sizes)
 
     def document(self) -> dict[str, Any]:
         return {"Version": "2012-10-17", "Id": "default", "Statement": self.statements}
@@ -170,13 +179,15 @@ def add_permission(call: Call, req: dict) -> dict:
         )
     resource = function.arn if key is None else f"{function.arn}:{key}"
     statement = build_statement(req, resource, function.arn.split(":")[1])
-    size = len(compact(Policy([*policy.statements, statement]).document()))
+    encoded = compact(statement)
+    size = policy.size_with(len(encoded))
     if size > POLICY_SIZE_LIMIT:
         raise PolicyLengthExceeded(f"The final policy size ({size}) is bigger than the limit ({POLICY_SIZE_LIMIT}).")
     policy.statements.append(statement)
+    policy.sizes.append(len(encoded))
     policy.revision_id = bump_revision(function, key)
     function.policies[key] = policy
-    return {"Statement": compact(statement)}
+    return {"Statement": encoded}
 
 
 @api("GetPolicy")
@@ -209,7 +220,9 @@ def remove_permission(call: Call, req: dict) -> dict:
     given = req.get("RevisionId")
     if given is not None and given != policy.revision_id:
         raise PreconditionFailed(REVISION_MISMATCH)
-    policy.statements.remove(statement)
+    index = policy.statements.index(statement)
+    del policy.statements[index]
+    del policy.sizes[index]
     revision = bump_revision(function, key)
     if policy.statements:
         policy.revision_id = revision

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
     from .functions import Function
+    from .invoke import InvokeState
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -34,8 +35,6 @@ class Store:
     """All backends of one activation of the mock; starts empty."""
 
     def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID, seed: Optional[int] = None) -> None:
-        from .invoke import InvokeState
-
         self.default_account_id = default_account_id
         self.lock = threading.RLock()
         self._backends: dict[tuple[str, str], LambdaBackend] = {}
@@ -43,9 +42,26 @@ class Store:
         self.function_urls: dict[str, tuple[str, str, str, Optional[str]]] = {}
         #: Called when a function URL is created (the switch starts serving URLs then).
         self.url_listener: Optional[Callable[[], None]] = None
-        #: Routing randomness, forced choices, faults, handlers and records of invocations.
-        self.invoke = InvokeState()
-        self.invoke.reseed(seed)
+        self._seed = seed
+        self._invoke: Optional[InvokeState] = None
+
+    @property
+    def invoke(self) -> InvokeState:
+        """Routing randomness, forced choices, faults, handlers and records of invocations.
+
+        Made on first use: seeding random generators is the costliest part of an activation.
+        """
+        state = self._invoke
+        if state is None:
+            from .invoke import InvokeState
+
+            with self.lock:
+                if self._invoke is None:
+                    fresh = InvokeState()
+                    fresh.reseed(self._seed)
+                    self._invoke = fresh
+                state = self._invoke
+        return state
 
     def backend(self, account_id: str, region: str) -> LambdaBackend:
         key = (account_id, region)
@@ -63,11 +79,9 @@ class Store:
             return list(self._backends.values())
 
     def reset(self) -> None:
-        from .invoke import InvokeState
-
         with self.lock:
             self._backends.clear()
             self.function_urls.clear()
-            seed = self.invoke.seed
-            self.invoke = InvokeState()
-            self.invoke.reseed(seed)
+            if self._invoke is not None:
+                self._seed = self._invoke.seed
+            self._invoke = None

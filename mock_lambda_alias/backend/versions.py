@@ -33,7 +33,8 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     latest = function.latest
     fingerprint = _fingerprint(latest)
     if function.versions:
-        newest = function.versions[max(function.versions, key=int)]
+        # Versions are inserted in increasing order and never re-added: the last one is the newest.
+        newest = function.versions[next(reversed(function.versions))]
         if newest.source_fingerprint == fingerprint:
             return newest
     number = str(function.next_version)
@@ -90,7 +91,7 @@ def list_versions_by_function(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
     entries = [(function.latest, LATEST)]
-    entries += [(function.versions[v], v) for v in sorted(function.versions, key=int)]
+    entries += [(record, number) for number, record in function.versions.items()]  # already in order
     chunk, next_marker = paging.page(
         entries, lambda e: version_order(e[0].version), req.get("Marker"), req.get("MaxItems")
     )

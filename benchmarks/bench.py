@@ -30,11 +30,11 @@ os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-import boto3  # noqa: E402
-from botocore.awsrequest import AWSResponse  # noqa: E402
+import boto3
+from botocore.awsrequest import AWSResponse
 
-from mock_lambda_alias import mock_lambda_alias  # noqa: E402
-from mock_lambda_alias.protocol import RawBody  # noqa: E402
+from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias.protocol import RawBody
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/bench"
@@ -151,9 +151,9 @@ def section_ops(rounds: int, calls: int, results: dict) -> None:
         for r in range(rounds):
             for op in our_ops:
                 gc.collect()
-                samples[op]["floor"].append(median_us(lambda i, f=floor_ops[op]: f(r * calls + i), calls))
+                samples[op]["floor"].append(median_us(lambda i, f=floor_ops[op], r=r: f(r * calls + i), calls))
                 gc.collect()
-                samples[op]["ours"].append(median_us(lambda i, f=our_ops[op]: f(r * calls + i), calls))
+                samples[op]["ours"].append(median_us(lambda i, f=our_ops[op], r=r: f(r * calls + i), calls))
         assert not mock.internal_errors, mock.internal_errors
     for op, by_target in samples.items():
         results[f"op:{op}"] = {k: statistics.median(v) for k, v in by_target.items()}

@@ -803,3 +803,16 @@ def test_registered_bucket_without_the_key(mock, lam):
     with pytest.raises(ClientError) as exc:
         create(lam, Code={"S3Bucket": "bucket", "S3Key": "b.zip"})
     assert error_of(exc)[2].endswith("S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+
+
+def test_function_name_longer_than_64(lam):
+    name = "a" * 65
+    with pytest.raises(ClientError) as exc:
+        create(lam, name=name)
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 64",
+    )
+    assert create(lam, name="a" * 64)["FunctionName"] == "a" * 64

@@ -473,6 +473,12 @@ def create_function(call: Call, req: dict) -> dict:
     if ref.account is not None and ref.account != call.account_id:
         call = Call(call.store, ref.account, call.region)
     name = ref.name
+    if len(name) > 64:
+        # Recorded against AWS: the model allows 140 characters, the service 64 for the name part.
+        raise InvalidParameterValue(
+            f"1 validation error detected: Value '{req['FunctionName']}' at 'functionName' failed to satisfy "
+            "constraint: Member must have length less than or equal to 64"
+        )
     package_type = req.get("PackageType") or "Zip"
     if package_type == "Zip":
         if not req.get("Runtime") or not req.get("Handler"):

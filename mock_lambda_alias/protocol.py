@@ -14,7 +14,9 @@ import datetime
 import io
 import json
 import re
+import struct
 import uuid
+import zlib
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -24,6 +26,31 @@ from botocore.model import OperationModel, Shape
 from .errors import InvalidRequestContent, LambdaError
 
 Converter = Callable[[Any], Any]
+
+
+def _event_header(name: str, value: str) -> bytes:
+    encoded_name, encoded_value = name.encode(), value.encode()
+    return (
+        struct.pack("!B", len(encoded_name))
+        + encoded_name
+        + b"\x07"
+        + struct.pack("!H", len(encoded_value))
+        + encoded_value
+    )
+
+
+def encode_event(event_type: str, payload: bytes, content_type: str) -> bytes:
+    """One message of the AWS event stream encoding (prelude, headers, payload, CRCs)."""
+    headers = (
+        _event_header(":event-type", event_type)
+        + _event_header(":content-type", content_type)
+        + _event_header(":message-type", "event")
+    )
+    total = 12 + len(headers) + len(payload) + 4
+    prelude = struct.pack("!II", total, len(headers))
+    prelude += struct.pack("!I", zlib.crc32(prelude))
+    message = prelude + headers + payload
+    return message + struct.pack("!I", zlib.crc32(message))
 
 
 class RawBody(io.BytesIO):
@@ -336,6 +363,18 @@ class OperationCodec:
 
     # -- responses ----------------------------------------------------------
 
+    @staticmethod
+    def _encode_event(stream_shape: Shape, event: str, members: dict) -> bytes:
+        event_shape = stream_shape.members[event]  # type: ignore[attr-defined]
+        for name, member in event_shape.members.items():
+            if member.serialization.get("eventpayload"):
+                value = members.get(name) or b""
+                if member.type_name == "blob":
+                    return encode_event(event, value, "application/octet-stream")
+                return encode_event(event, str(value).encode(), "text/plain")
+        body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":")).encode()
+        return encode_event(event, body, "application/json")
+
     def write_response(self, url: str, result: Optional[dict], request_id: Optional[str] = None) -> AWSResponse:
         """A real HTTP response carrying ``result`` (a dict of output members)."""
         result = result or {}
@@ -352,6 +391,8 @@ class OperationCodec:
             value = result.get(name)
             if value is None:
                 body = b""
+            elif shape.serialization.get("eventstream"):
+                body = b"".join(self._encode_event(shape, event, members) for event, members in value)
             elif shape.type_name == "blob":
                 body = value if isinstance(value, bytes) else str(value).encode()
             else:

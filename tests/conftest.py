@@ -53,7 +53,12 @@ def _check_response(http_response: Any = None, parsed: Any = None, model: Any = 
         return
     if model.output_shape is None:
         return
-    body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+    members = model.output_shape.members
+    body = {
+        k: v
+        for k, v in parsed.items()
+        if k != "ResponseMetadata" and not members.get(k, model.output_shape).serialization.get("eventstream")
+    }
     report = ParamValidator().validate(body, model.output_shape)
     if report.has_errors():
         raise ShapeViolation(f"{model.name} response does not match its output shape:\n{report.generate_report()}")

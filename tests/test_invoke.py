@@ -488,3 +488,38 @@ def test_records(mock, canary):
     assert record.payload == b'{"n": 1}'
     assert record.response_json() in ("v1", "v2")
     assert record.ok and record.request_id and record.log.startswith("START RequestId:")
+
+
+# --- InvokeWithResponseStream ----------------------------------------------------------------------------
+
+
+def test_invoke_with_response_stream(canary):
+    response = canary.invoke_with_response_stream(FunctionName="my-function", Qualifier="1", LogType="Tail")
+    assert response["StatusCode"] == 200
+    assert response["ExecutedVersion"] == "1"
+    assert response["ResponseStreamContentType"] == "application/vnd.amazon.eventstream"
+    events = list(response["EventStream"])
+    assert events[0] == {"PayloadChunk": {"Payload": b'"v1"'}}
+    complete = events[1]["InvokeComplete"]
+    assert base64.b64decode(complete["LogResult"]).decode().startswith("START RequestId:")
+    assert len(events) == 2
+
+
+def test_invoke_with_response_stream_error(lam):
+    deploy(lam, "def handler(event, context):\n    raise ValueError('x')\n")
+    events = list(lam.invoke_with_response_stream(FunctionName="my-function")["EventStream"])
+    (complete,) = events
+    assert complete["InvokeComplete"]["ErrorCode"] == "Unhandled"
+    assert json.loads(complete["InvokeComplete"]["ErrorDetails"])["errorType"] == "ValueError"
+
+
+def test_invoke_with_response_stream_refuses_event(raw_lam):
+    deploy(raw_lam)
+    with pytest.raises(ClientError) as exc:
+        raw_lam.invoke_with_response_stream(FunctionName="my-function", InvocationType="Event")
+    assert error_of(exc) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [RequestResponse, DryRun]",
+    )

@@ -385,3 +385,27 @@ def invoke(call: Call, req: dict) -> dict:
         tail = entry.log.encode()[-LOG_TAIL_BYTES:]
         out["LogResult"] = base64.b64encode(tail).decode()
     return out
+
+
+@api("InvokeWithResponseStream")
+def invoke_with_response_stream(call: Call, req: dict) -> dict:
+    """Invoke, answered as an event stream: the payload as one chunk, then InvokeComplete."""
+    response = invoke(call, req)
+    if response["StatusCode"] != 200:
+        return response
+    complete: dict[str, Any] = {}
+    if response.get("FunctionError"):
+        complete["ErrorCode"] = response["FunctionError"]
+        complete["ErrorDetails"] = response["Payload"].decode("utf-8", "replace")
+    if response.get("LogResult"):
+        complete["LogResult"] = response["LogResult"]
+    events: list[tuple[str, dict]] = []
+    if not response.get("FunctionError"):
+        events.append(("PayloadChunk", {"Payload": response["Payload"]}))
+    events.append(("InvokeComplete", complete))
+    return {
+        "StatusCode": 200,
+        "ExecutedVersion": response["ExecutedVersion"],
+        "ResponseStreamContentType": "application/vnd.amazon.eventstream",
+        "EventStream": events,
+    }

@@ -12,7 +12,6 @@ import functools
 import inspect
 import os
 import threading
-import unittest
 from typing import Any, Callable, Optional, TypeVar, overload
 
 from . import hook
@@ -165,6 +164,8 @@ class LambdaAliasMock:
         return wrapper  # type: ignore[return-value]
 
     def _decorate_class(self, cls: type[T]) -> type[T]:
+        import unittest  # only classes need it; keeps ``import mock_lambda_alias`` cheap
+
         if issubclass(cls, unittest.TestCase):
             # Start before setUp and stop after tearDown (cleanups run after tearDown, and also
             # when setUp fails), so each test gets a fresh mock around its whole lifecycle.
@@ -172,7 +173,7 @@ class LambdaAliasMock:
             factory = self._fresh
 
             @functools.wraps(original_setup)
-            def setUp(test: unittest.TestCase) -> None:
+            def setUp(test: Any) -> None:
                 mock = factory().start()
                 test.addCleanup(mock.stop)
                 original_setup(test)

@@ -148,11 +148,10 @@ def list_function_event_invoke_configs(call: Call, req: dict) -> dict:
     function = call.backend.functions.get(name)
     if function is None:
         raise ResourceNotFound("The function doesn't exist.")
-    items = list(function.event_invoke.items())
-    chunk, next_marker = paging.page(
-        [(i, q, c) for i, (q, c) in enumerate(items)], lambda e: e[0], req.get("Marker"), req.get("MaxItems")
+    chunk, next_marker = paging.page_in_order(
+        list(function.event_invoke.items()), req.get("Marker"), req.get("MaxItems")
     )
-    out: dict[str, Any] = {"FunctionEventInvokeConfigs": [_render(function, q, c) for _, q, c in chunk]}
+    out: dict[str, Any] = {"FunctionEventInvokeConfigs": [_render(function, q, c) for q, c in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

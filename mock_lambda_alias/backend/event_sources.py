@@ -186,9 +186,8 @@ def list_event_source_mappings(call: Call, req: dict) -> dict:
         if (wanted_function is None or m["FunctionArn"] == wanted_function)
         and (wanted_source is None or m["EventSourceArn"] == wanted_source)
     ]
-    ordered = list(enumerate(mappings))
-    chunk, next_marker = paging.page(ordered, lambda e: e[0], req.get("Marker"), req.get("MaxItems"))
-    out: dict[str, Any] = {"EventSourceMappings": [_view(m) for _, m in chunk]}
+    chunk, next_marker = paging.page_in_order(mappings, req.get("Marker"), req.get("MaxItems"))
+    out: dict[str, Any] = {"EventSourceMappings": [_view(m) for m in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

@@ -75,3 +75,10 @@ def page_of_sorted_keys(
     if start + size < len(keys):
         return chunk, encode_marker(chunk[-1])
     return chunk, None
+
+
+def page_in_order(items: Sequence[T], marker: Optional[str], limit: Optional[int]) -> tuple[list[T], Optional[str]]:
+    """A page of items kept in creation order (the marker is the position reached)."""
+    keys = range(len(items))
+    chunk, next_marker = page_of_sorted_keys(keys, marker, limit)
+    return [items[i] for i in chunk], next_marker

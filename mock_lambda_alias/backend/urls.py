@@ -138,11 +138,10 @@ def list_function_url_configs(call: Call, req: dict) -> dict:
     function = call.backend.functions.get(name)
     if function is None:
         raise ResourceNotFound("Function does not exist")
-    entries = list(function.url_configs.items())
-    chunk, next_marker = paging.page(
-        [(i, q, c) for i, (q, c) in enumerate(entries)], lambda e: e[0], req.get("Marker"), req.get("MaxItems")
+    chunk, next_marker = paging.page_in_order(
+        list(function.url_configs.items()), req.get("Marker"), req.get("MaxItems")
     )
-    out: dict[str, Any] = {"FunctionUrlConfigs": [render(function, q, c, full=True) for _, q, c in chunk]}
+    out: dict[str, Any] = {"FunctionUrlConfigs": [render(function, q, c, full=True) for q, c in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

@@ -249,3 +249,24 @@ def test_list_functions_all_versions(lam):
         ("1", FN_ARN + ":1"),
     ]
     assert [f["Version"] for f in lam.list_functions()["Functions"]] == ["$LATEST"]
+
+
+def test_deleting_a_missing_version_is_idempotent(lam):
+    """Recorded against AWS: DeleteFunction on a version that does not exist answers 204."""
+    create(lam)
+    for _ in range(2):
+        response = lam.delete_function(FunctionName="my-function", Qualifier="1233")
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+    lam.delete_function(FunctionName="my-function")
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName="my-function", Qualifier="1233")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
+
+
+def test_deleting_an_alias_through_delete_function_is_refused(lam):
+    create(lam)
+    lam.publish_version(FunctionName="my-function")
+    lam.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName="my-function", Qualifier="live")
+    assert error_of(exc) == (400, "InvalidParameterValueException", "Deletion of aliases is not currently supported.")

@@ -619,6 +619,8 @@ def version_order(version: str) -> int:
 @api("DeleteFunction")
 def delete_function(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    if qualifier is not None and not qualifier.isdigit() and qualifier != LATEST:
+        raise InvalidParameterValue("Deletion of aliases is not currently supported.")
     if qualifier == LATEST:
         raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
     function = get_function_or_404(call, name)

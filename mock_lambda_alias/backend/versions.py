@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Optional
 
-from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from ..errors import InvalidParameterValue, ResourceConflict
 from . import paging
 from .functions import (
     LATEST,
@@ -50,11 +50,12 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
 
 
 def delete_version(function: Function, version: str) -> None:
-    """DeleteFunction with a version qualifier: only that version, unless an alias points to it."""
-    if version == LATEST:
+    """DeleteFunction with a version qualifier: only that version, unless an alias points to it.
+
+    Recorded against AWS: deleting a version that does not exist is a quiet 204.
+    """
+    if version == LATEST or version not in function.versions:
         return
-    if version not in function.versions:
-        raise ResourceNotFound(f"Function not found: {function.arn}:{version}")
     referencing = [a.name for a in function.aliases.values() if a.function_version == version or version in a.routing]
     if referencing:
         raise ResourceConflict(

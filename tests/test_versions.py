@@ -270,3 +270,10 @@ def test_deleting_an_alias_through_delete_function_is_refused(lam):
     with pytest.raises(ClientError) as exc:
         lam.delete_function(FunctionName="my-function", Qualifier="live")
     assert error_of(exc) == (400, "InvalidParameterValueException", "Deletion of aliases is not currently supported.")
+
+
+def test_delete_with_lowercase_latest_qualifier(lam):
+    """Recorded against AWS: "$latest" is not an alias name; DeleteFunction looks the function up."""
+    with pytest.raises(ClientError) as exc:
+        lam.delete_function(FunctionName=FN_ARN, Qualifier="$latest")
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")

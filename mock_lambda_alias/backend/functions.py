@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from . import paging, runtimes
 from .registry import Call, api
 
 LATEST = "$LATEST"
+#: AWS's alias name pattern: a qualifier that matches it names an alias, not a version.
+ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
 MAX_MEMORY_MB = 10240
 MAX_TAGS = 50
 #: "ListFunctions returns a maximum of 50 items in each response, even if you set the number higher."
@@ -619,7 +622,7 @@ def version_order(version: str) -> int:
 @api("DeleteFunction")
 def delete_function(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
-    if qualifier is not None and not qualifier.isdigit() and qualifier != LATEST:
+    if qualifier is not None and ALIAS_NAME.fullmatch(qualifier):
         raise InvalidParameterValue("Deletion of aliases is not currently supported.")
     if qualifier == LATEST:
         raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")

@@ -21,11 +21,10 @@ from ..errors import (
     ResourceConflict,
     ResourceNotFound,
 )
-from .functions import LATEST, Function, new_revision, split_name
+from .functions import ALIAS_NAME, LATEST, Function, new_revision, split_name
 from .registry import Call, api
 
 POLICY_SIZE_LIMIT = 20480
-_ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
 _ACCOUNT = re.compile(r"\d{12}")
 _IAM_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::")
 _NO_SUCH_POLICY = "The resource you requested does not exist."
@@ -118,7 +117,7 @@ def check_qualifier_exists(function: Function, qualifier: Optional[str]) -> None
     if qualifier.isdigit():
         if qualifier not in function.versions:
             raise ResourceNotFound(f"Function not found: {function.arn}:{qualifier}")
-    elif _ALIAS_NAME.fullmatch(qualifier):
+    elif ALIAS_NAME.fullmatch(qualifier):
         if qualifier not in function.aliases:
             raise ResourceNotFound(f"Cannot find alias arn: {function.arn}:{qualifier}")
     else:

@@ -134,3 +134,31 @@ def test_tag_non_lambda_arn(lam):
         r"layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-"
         r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)",
     )
+
+
+def test_event_source_mapping_tags(lam):
+    create(lam)
+    mapping = lam.create_event_source_mapping(
+        FunctionName="my-function", EventSourceArn="arn:aws:sqs:us-east-1:123456789012:q", Tags={"team": "a"}
+    )
+    arn = mapping["EventSourceMappingArn"]
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+    lam.tag_resource(Resource=arn, Tags={"env": "prod"})
+    lam.untag_resource(Resource=arn, TagKeys=["team"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"env": "prod"}
+    missing = arn.rsplit(":", 1)[0] + ":00000000-0000-0000-0000-000000000000"
+    for call in (
+        lambda: lam.tag_resource(Resource=missing, Tags={"a": "b"}),
+        lambda: lam.untag_resource(Resource=missing, TagKeys=["a"]),
+        lambda: lam.list_tags(Resource=missing),
+    ):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == (404, "ResourceNotFoundException", f"Event source mapping not found: {missing}")
+
+
+def test_function_tags_are_isolated_from_the_tag_list_returned(lam):
+    create(lam)
+    tags = lam.list_tags(Resource=FN_ARN)["Tags"]
+    tags["x"] = "y"
+    assert lam.list_tags(Resource=FN_ARN)["Tags"] == {}

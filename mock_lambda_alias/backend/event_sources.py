@@ -123,6 +123,8 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
         )
         if req.get("StartingPositionTimestamp") is not None:
             mapping["StartingPositionTimestamp"] = req["StartingPositionTimestamp"]
+    if req.get("Tags"):
+        mapping["_tags"] = dict(req["Tags"])
     for key in ("FilterCriteria", "ScalingConfig", "SourceAccessConfigurations", "Topics", "Queues", "KMSKeyArn"):
         if req.get(key) is not None:
             mapping[key] = req[key]

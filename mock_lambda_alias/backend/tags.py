@@ -1,53 +1,66 @@
-"""Tags on functions: TagResource, UntagResource, ListTags.
+"""Tags on functions and event source mappings: TagResource, UntagResource, ListTags.
 
-Tags live on the function, never on a version or alias: a qualified ARN is refused (F-FN-042).
+Function tags live on the function, never on a version or alias: a qualified ARN is refused
+(F-FN-042). Event source mappings carry their own tags (also given at creation).
 """
 
 from __future__ import annotations
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from .functions import MAX_TAGS, Function
+from .functions import MAX_TAGS
 from .registry import Call, api
 
+_NOT_FOUND = {
+    "function": "Function not found",
+    "event-source-mapping": "Event source mapping not found",
+    "capacity-provider": "Capacity provider not found",
+    "code-signing-config": "Code signing config not found",
+}
 
-def _tagged_function(call: Call, resource: str) -> Function:
+
+def _tags_of(call: Call, resource: str) -> dict[str, str]:
+    """The live tag map of the resource an ARN names (AWS's errors when there is none)."""
     ref = arns.parse_resource_arn(resource)
-    if ref is None or ref.kind != "function":
+    if ref is None:  # the wire layer validated the ARN pattern already
         raise ResourceNotFound(f"Function not found: {resource}")
-    if ref.qualifier is not None:
+    if ref.kind == "function" and ref.qualifier is not None:
         raise InvalidParameterValue(
             "Tags on function aliases and versions are not supported. Please specify a function ARN."
         )
     if ref.region != call.region:
-        raise InvalidParameterValue(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
-    function = call.store.backend(ref.account, ref.region).functions.get(ref.name)
-    if function is None:
-        raise ResourceNotFound(f"Function not found: {resource}")
-    return function
+        raise ResourceNotFound(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
+    backend = call.store.backend(ref.account, ref.region)
+    if ref.kind == "function":
+        function = backend.functions.get(ref.name)
+        if function is not None:
+            return function.tags
+    elif ref.kind == "event-source-mapping":
+        mapping = backend.event_source_mappings.get(ref.name)
+        if mapping is not None:
+            return mapping.setdefault("_tags", {})
+    raise ResourceNotFound(f"{_NOT_FOUND[ref.kind]}: {resource}")
 
 
 @api("TagResource")
 def tag_resource(call: Call, req: dict) -> dict:
-    function = _tagged_function(call, req["Resource"])
+    tags = _tags_of(call, req["Resource"])
     if not req.get("Tags"):
         raise InvalidParameterValue("An error occurred and the request cannot be processed.")
-    merged = {**function.tags, **req["Tags"]}
-    if len(merged) > MAX_TAGS:
+    if len({**tags, **req["Tags"]}) > MAX_TAGS:
         raise InvalidParameterValue("Number of tags exceeds resource tag limit.")
-    function.tags = merged
+    tags.update(req["Tags"])
     return {}
 
 
 @api("UntagResource")
 def untag_resource(call: Call, req: dict) -> dict:
-    function = _tagged_function(call, req["Resource"])
+    tags = _tags_of(call, req["Resource"])
     for key in req.get("TagKeys", []):
-        function.tags.pop(key, None)
+        tags.pop(key, None)
     return {}
 
 
 @api("ListTags")
 def list_tags(call: Call, req: dict) -> dict:
-    function = _tagged_function(call, req["Resource"])
-    return {"Tags": dict(function.tags)}
+    return {"Tags": dict(_tags_of(call, req["Resource"]))}

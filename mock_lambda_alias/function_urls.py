@@ -98,7 +98,9 @@ class UrlServer:
             payload = json.dumps(event).encode()
             entry = invoking.record_invocation(state, call, function, qualifier, record, "RequestResponse", payload)
             try:
-                outcome = invoking.execute(state, call, function, record, invoked_arn, event, payload, request_id)
+                outcome = invoking.execute(
+                    state, call, function, record, invoked_arn, event, payload, request_id, None, qualifier
+                )
             except LambdaError:  # throttled: the URL answers 429 like the API would
                 entry.throttled = True
                 return _json(429, {"Message": "Rate Exceeded."}, request_id, error="TooManyRequestsException")

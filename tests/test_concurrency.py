@@ -253,3 +253,50 @@ def test_account_settings(lam):
     settings = lam.get_account_settings()
     assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == 800
     assert settings["AccountUsage"] == {"TotalCodeSize": created["CodeSize"], "FunctionCount": 1}
+
+
+def test_reserved_and_provisioned_overlap(versioned):
+    """Recorded against AWS: reserved concurrency bounds the function's total provisioned concurrency."""
+    import boto3
+    from botocore.config import Config
+
+    lam = versioned
+    put(lam, "1", 2)
+    with pytest.raises(ClientError) as exc:
+        lam.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions=1)
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        " ReservedConcurrentExecutions  1 should not be lower than function's total provisioned concurrency [2].",
+    )
+    lam.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions=2)
+    client = boto3.client("lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
+    with pytest.raises(ClientError) as exc:
+        client.invoke(FunctionName="my-function")  # $LATEST has no provisioned concurrency left to use
+    assert error_of(exc) == (429, "TooManyRequestsException", "Rate Exceeded.")
+    assert exc.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert client.invoke(FunctionName="my-function", Qualifier="1")["StatusCode"] == 200
+    lam.update_function_configuration(FunctionName="my-function", Timeout=15)
+    lam.publish_version(FunctionName="my-function")
+    for qualifier, n in (("2", 1), ("1", 3)):
+        with pytest.raises(ClientError) as exc:
+            put(lam, qualifier, n)
+        assert error_of(exc) == (
+            400,
+            "InvalidParameterValueException",
+            "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function",
+        )
+
+
+def test_reserved_zero_throttles_everything(lam):
+    import boto3
+    from botocore.config import Config
+
+    create(lam)
+    lam.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions=0)
+    client = boto3.client("lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
+    with pytest.raises(ClientError) as exc:
+        client.invoke(FunctionName="my-function")
+    assert error_of(exc)[:2] == (429, "TooManyRequestsException")
+    lam.delete_function_concurrency(FunctionName="my-function")
+    assert client.invoke(FunctionName="my-function")["StatusCode"] == 200

@@ -84,7 +84,14 @@ def put_provisioned_concurrency_config(call: Call, req: dict) -> dict:
         raise ResourceConflict("Version is pointed by a Provisioned Concurrency alias")
     requested = int(req["ProvisionedConcurrentExecutions"])
     unreserved = ACCOUNT_CONCURRENCY - reserved_total(call)
-    if function.reserved_concurrency is None:
+    if function.reserved_concurrency is not None:
+        others = sum(c.requested for q, c in function.provisioned.items() if q != qualifier)
+        if others + requested > function.reserved_concurrency:
+            raise InvalidParameterValue(
+                "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for "
+                "function"
+            )
+    else:
         if requested > unreserved:
             raise InvalidParameterValue(
                 f"Specified ConcurrentExecutions for function is greater than account's unreserved concurrency "
@@ -165,6 +172,14 @@ def _unqualified_function(call: Call, req: dict, missing_suffix: Optional[str]) 
 def put_function_concurrency(call: Call, req: dict) -> dict:
     call, function = _unqualified_function(call, req, LATEST)
     reserved = int(req["ReservedConcurrentExecutions"])
+    provisioned = sum(c.requested for c in function.provisioned.values())
+    if reserved < provisioned:
+        # Recorded against AWS, spacing included.
+        raise InvalidParameterValue(
+            f" ReservedConcurrentExecutions  {reserved} should not be lower than function's total provisioned "
+            f"concurrency [{provisioned}].",
+            typed=False,
+        )
     if ACCOUNT_CONCURRENCY - reserved_total(call, excluding=function.name) - reserved < MIN_UNRESERVED:
         raise InvalidParameterValue(
             "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
@@ -209,3 +224,18 @@ def get_account_settings(call: Call, req: dict) -> dict:
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(call.backend.functions)},
     }
+
+
+def throttled(function: Function, invoked_qualifier: Optional[str], executed_version: str) -> bool:
+    """Whether reserved concurrency leaves no room for this invocation (the mock runs one at a time).
+
+    Invocations served by provisioned concurrency (on the invoked alias or the executed version)
+    always run; the rest share what reserved concurrency leaves after provisioned concurrency. A
+    reserved concurrency of 0 therefore throttles every invocation, as AWS's "kill switch" does.
+    """
+    if function.reserved_concurrency is None:
+        return False
+    if (invoked_qualifier and invoked_qualifier in function.provisioned) or executed_version in function.provisioned:
+        return False
+    provisioned = sum(c.requested for c in function.provisioned.values())
+    return function.reserved_concurrency - provisioned <= 0

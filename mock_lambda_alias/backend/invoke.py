@@ -250,8 +250,13 @@ def execute(
     payload: bytes,
     request_id: str,
     client_context: Any = None,
+    invoked_qualifier: Optional[str] = None,
 ) -> runtime.Outcome:
     """Run one version (or its stand-in) and return what it produced, faults applied."""
+    from .concurrency import throttled
+
+    if throttled(function, invoked_qualifier, record.version):
+        raise TooManyRequests("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
     fault = state.faults.get((call.account_id, call.region, function.name, record.version))
     if fault is not None and state.fault_rng.random() < fault.rate:
         if fault.kind == "throttle":

@@ -138,3 +138,19 @@ def test_mapping_outlives_function(fn):
     created = fn.create_event_source_mapping(FunctionName="my-function", EventSourceArn=QUEUE)
     fn.delete_function(FunctionName="my-function")
     assert fn.get_event_source_mapping(UUID=created["UUID"])["State"] == "Enabled"
+
+
+def test_dynamodb_streams_refuse_at_timestamp(fn):
+    stream = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2024-01-01T00:00:00.000"
+    with pytest.raises(ClientError) as exc:
+        fn.create_event_source_mapping(
+            FunctionName="my-function",
+            EventSourceArn=stream,
+            StartingPosition="AT_TIMESTAMP",
+            StartingPositionTimestamp="1741010802",
+        )
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        f"Unsupported starting position for arn type: {stream}",
+    )

@@ -83,6 +83,8 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
             "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: "
             "Member must not be null."
         )
+    if service == "dynamodb" and req.get("StartingPosition") == "AT_TIMESTAMP":
+        raise InvalidParameterValue(f"Unsupported starting position for arn type: {source}")
     if service == "sqs" and req.get("DestinationConfig"):
         raise InvalidParameterValue("Unsupported DestinationConfig parameter for given event source mapping type.")
     batch_size = req.get("BatchSize") or (10 if service == "sqs" else 100)

@@ -42,7 +42,8 @@ def test_client_created_before_activation_is_answered():
 
 
 def test_no_call_is_answered_after_stop(network):
-    client = boto3.client("lambda", region_name=REGION)
+    # Explicit credentials: after stop the request is signed for real, as it would be for the network.
+    client = boto3.client("lambda", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     with mock_lambda_alias():
         create(client)
         client.list_functions()
@@ -173,3 +174,18 @@ def test_concurrent_clients_keep_state_consistent(mock):
     functions = mock.functions()
     assert len(functions) == 90
     assert functions["fn-3-7"].latest.config["Timeout"] == 12
+
+
+def test_register_session_for_sessions_made_before_import(network):
+    import mock_lambda_alias
+    from mock_lambda_alias import hook
+
+    session = boto3.session.Session(region_name=REGION)
+    for event, handler, _ in hook.HANDLERS:  # as if the session existed before the import
+        session._session.unregister(event, handler)
+    mock_lambda_alias.register_session(session)
+    mock_lambda_alias.register_session(session)  # idempotent
+    with mock_lambda_alias.mock_lambda_alias():
+        client = session.client("lambda")
+        assert create(client)["FunctionName"] == "my-function"
+    assert network.requests == []

@@ -69,10 +69,7 @@ def answer(
         validation.validate(model, params)
         handler = registry.handler_for(operation_name)
         if handler is None:
-            registry._load()
-            handler = registry.handler_for(operation_name)
-            if handler is None:
-                raise NotImplementedOperation(operation_name)
+            raise NotImplementedOperation(operation_name)
         call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region), request_id)
         with mock.store.lock:
             result = handler(call, params)

@@ -324,12 +324,10 @@ class LambdaAliasMock:
     def set_default_response(self, value: Any) -> None:
         """What functions whose code cannot run here return (default: they echo the event).
 
-        A JSON-serialisable value is returned as is; a callable is used as their handler.
+        The value must be JSON-serialisable; to run Python code instead, use ``register_handler``.
         """
-        from .backend.invoke import ECHO
-
         with self.store.lock:
-            self.store.invoke.default_response = ECHO if value is ECHO else value
+            self.store.invoke.default_response = value
 
     def invocations(
         self,

@@ -54,6 +54,11 @@ def _qualified_target(call: Call, req: dict, latest_message: str) -> tuple[Funct
     return function, qualifier
 
 
+def provisioned_total(function: Function, excluding: Optional[str] = None) -> int:
+    """The function's provisioned concurrency over all qualifiers (but ``excluding``)."""
+    return sum(c.requested for q, c in function.provisioned.items() if q != excluding)
+
+
 def _render(config: ProvisionedConfig) -> dict[str, Any]:
     allocated = config.requested if config.ready else 0
     return {
@@ -85,7 +90,7 @@ def put_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     requested = int(req["ProvisionedConcurrentExecutions"])
     unreserved = ACCOUNT_CONCURRENCY - reserved_total(call)
     if function.reserved_concurrency is not None:
-        others = sum(c.requested for q, c in function.provisioned.items() if q != qualifier)
+        others = provisioned_total(function, excluding=qualifier)
         if others + requested > function.reserved_concurrency:
             raise InvalidParameterValue(
                 "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for "
@@ -172,7 +177,7 @@ def _unqualified_function(call: Call, req: dict, missing_suffix: Optional[str]) 
 def put_function_concurrency(call: Call, req: dict) -> dict:
     call, function = _unqualified_function(call, req, LATEST)
     reserved = int(req["ReservedConcurrentExecutions"])
-    provisioned = sum(c.requested for c in function.provisioned.values())
+    provisioned = provisioned_total(function)
     if reserved < provisioned:
         # Recorded against AWS, spacing included.
         raise InvalidParameterValue(
@@ -237,5 +242,4 @@ def throttled(function: Function, invoked_qualifier: Optional[str], executed_ver
         return False
     if (invoked_qualifier and invoked_qualifier in function.provisioned) or executed_version in function.provisioned:
         return False
-    provisioned = sum(c.requested for c in function.provisioned.values())
-    return function.reserved_concurrency - provisioned <= 0
+    return function.reserved_concurrency - provisioned_total(function) <= 0

@@ -231,6 +231,12 @@ def code_location(function: Function, record: FunctionVersion) -> dict:
 # ---------------------------------------------------------------------------
 
 
+def check_region(call: Call, region: str) -> None:
+    """An ARN of another region than the client's is AWS's 404 (recorded for every operation)."""
+    if region != call.region:
+        raise ResourceNotFound(f"Functions from '{region}' are not reachable in this region ('{call.region}')")
+
+
 def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple[Call, str, Optional[str]]:
     """(call for the addressed account, plain name, effective qualifier) of a FunctionName.
 
@@ -244,8 +250,8 @@ def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple
         raise InvalidParameterValue(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
-    if ref.region is not None and ref.region != call.region:
-        raise ResourceNotFound(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
+    if ref.region is not None:
+        check_region(call, ref.region)
     if ref.account is not None and ref.account != call.account_id:
         call = Call(call.store, ref.account, call.region)
     return call, ref.name, ref.qualifier if ref.qualifier is not None else qualifier

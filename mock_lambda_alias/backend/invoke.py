@@ -221,7 +221,7 @@ def _lambda_env(call: Call, function: Function, record: FunctionVersion, environ
     return env
 
 
-def _default_outcome(state: InvokeState, event: Any, payload: bytes) -> runtime.Outcome:
+def _default_outcome(state: InvokeState, payload: bytes) -> runtime.Outcome:
     default = state.default_response
     if default is ECHO:
         return runtime.Outcome(payload or b"{}")
@@ -278,7 +278,7 @@ def execute(
     except runtime.HandlerError as exc:
         return runtime.Outcome(json.dumps(exc.payload).encode(), "Unhandled", f"[ERROR] {exc}\n")
     if environment is None:
-        return _default_outcome(state, event, payload)
+        return _default_outcome(state, payload)
     init_ms = (datetime.datetime.now() - init_started).total_seconds() * 1000 if environment.cold else None
     environment.cold = False
     context = runtime.LambdaContext(

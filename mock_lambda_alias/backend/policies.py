@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from .. import arns
 from ..errors import (
     REVISION_MISMATCH,
     InvalidParameterValue,
@@ -161,8 +162,6 @@ def add_permission(call: Call, req: dict) -> dict:
         raise InvalidParameterValue("We currently do not support adding policies for $LATEST.")
     function = call.backend.functions.get(name)
     if function is None:
-        from .. import arns
-
         raise ResourceNotFound(f"Function not found: {arns.function_arn(call.region, call.account_id, name)}")
     check_qualifier_exists(function, qualifier)
     key = policy_key(qualifier)
@@ -204,8 +203,6 @@ def remove_permission(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = call.backend.functions.get(name)
     if function is None:
-        from .. import arns
-
         raise ResourceNotFound(f"No policy found for: {arns.function_arn(call.region, call.account_id, name)}")
     check_qualifier_exists(function, qualifier)
     key = policy_key(qualifier)

@@ -44,6 +44,8 @@ def api(operation: str) -> Callable[[Handler], Handler]:
 
 
 def handler_for(operation: str) -> Optional[Handler]:
+    if not _loaded:
+        _load()
     return HANDLERS.get(operation)
 
 

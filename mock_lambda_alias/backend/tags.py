@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from .functions import MAX_TAGS
+from .functions import MAX_TAGS, check_region
 from .registry import Call, api
 
 _NOT_FOUND = {
@@ -28,8 +28,7 @@ def _tags_of(call: Call, resource: str) -> dict[str, str]:
         raise InvalidParameterValue(
             "Tags on function aliases and versions are not supported. Please specify a function ARN."
         )
-    if ref.region != call.region:
-        raise ResourceNotFound(f"Functions from '{ref.region}' are not reachable in this region ('{call.region}')")
+    check_region(call, ref.region)
     backend = call.store.backend(ref.account, ref.region)
     if ref.kind == "function":
         function = backend.functions.get(ref.name)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import arns
-from .backend.functions import LATEST, Function
+from .backend.model import LATEST, Function
 from .backend.policies import policy_key
 
 _IAM_ACCOUNT = re.compile(r"arn:aws[a-zA-Z-]*:(?:iam|sts)::(\d{12}):")

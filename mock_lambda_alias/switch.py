@@ -15,8 +15,8 @@ import threading
 from typing import Any, Callable, Optional, TypeVar, overload
 
 from . import hook
-from .backend.functions import Function
 from .backend.invoke import Invocation
+from .backend.model import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
 

@@ -12,8 +12,8 @@ from typing import Any, Optional
 
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError
 from ..validation import java_repr
-from . import paging
-from .functions import (
+from . import model, paging
+from .model import (
     LATEST,
     Alias,
     Function,
@@ -138,13 +138,7 @@ def delete_alias(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)
     if function is not None:
-        from .urls import forget_urls
-
-        if function.aliases.pop(req["Name"], None) is not None:
-            function.alias_names.remove(req["Name"])
-        for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
-            per_qualifier.pop(req["Name"], None)
-        forget_urls(call, function, req["Name"])
+        model.delete_alias(call, function, req["Name"])
     return {}
 
 

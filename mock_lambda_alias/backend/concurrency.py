@@ -15,7 +15,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from . import paging
-from .functions import LATEST, Function, now_text, split_name
+from .model import LATEST, Function, now_text, provisioned_total, split_name
 from .registry import Call, api
 
 ACCOUNT_CONCURRENCY = 1000
@@ -52,11 +52,6 @@ def _qualified_target(call: Call, req: dict, latest_message: str) -> tuple[Funct
     elif function is None or qualifier not in function.aliases:
         raise ResourceNotFound(f"Cannot find alias arn: {arn}")
     return function, qualifier
-
-
-def provisioned_total(function: Function, excluding: Optional[str] = None) -> int:
-    """The function's provisioned concurrency over all qualifiers (but ``excluding``)."""
-    return sum(c.requested for q, c in function.provisioned.items() if q != excluding)
 
 
 def _render(config: ProvisionedConfig) -> dict[str, Any]:
@@ -229,17 +224,3 @@ def get_account_settings(call: Call, req: dict) -> dict:
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(call.backend.functions)},
     }
-
-
-def throttled(function: Function, invoked_qualifier: Optional[str], executed_version: str) -> bool:
-    """Whether reserved concurrency leaves no room for this invocation (the mock runs one at a time).
-
-    Invocations served by provisioned concurrency (on the invoked alias or the executed version)
-    always run; the rest share what reserved concurrency leaves after provisioned concurrency. A
-    reserved concurrency of 0 therefore throttles every invocation, as AWS's "kill switch" does.
-    """
-    if function.reserved_concurrency is None:
-        return False
-    if (invoked_qualifier and invoked_qualifier in function.provisioned) or executed_version in function.provisioned:
-        return False
-    return function.reserved_concurrency - provisioned_total(function) <= 0

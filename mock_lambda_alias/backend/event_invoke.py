@@ -13,7 +13,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
-from .functions import LATEST, Function, split_name
+from .model import LATEST, Function, split_name
 from .registry import Call, api
 
 _DESTINATION_SERVICES = ("lambda", "sqs", "sns", "events", "s3")

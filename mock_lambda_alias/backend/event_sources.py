@@ -15,7 +15,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
-from .functions import LATEST, split_name
+from .model import LATEST, split_name
 from .registry import Call, api
 
 _NOT_FOUND = "The resource you requested does not exist."

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from .. import arns, runtime
 from ..errors import InvalidRequestContent, RequestTooLarge, ResourceNotFound, TooManyRequests
-from .functions import LATEST, Function, FunctionVersion, split_name
+from .model import LATEST, Function, FunctionVersion, split_name, throttled
 from .registry import Call, api
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -253,8 +253,6 @@ def execute(
     invoked_qualifier: Optional[str] = None,
 ) -> runtime.Outcome:
     """Run one version (or its stand-in) and return what it produced, faults applied."""
-    from .concurrency import throttled
-
     if throttled(function, invoked_qualifier, record.version):
         raise TooManyRequests("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
     fault = state.faults.get((call.account_id, call.region, function.name, record.version))

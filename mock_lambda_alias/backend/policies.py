@@ -22,7 +22,7 @@ from ..errors import (
     ResourceConflict,
     ResourceNotFound,
 )
-from .functions import ALIAS_NAME, LATEST, Function, new_revision, split_name
+from .model import ALIAS_NAME, LATEST, Function, new_revision, split_name
 from .registry import Call, api
 
 POLICY_SIZE_LIMIT = 20480

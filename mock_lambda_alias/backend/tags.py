@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from .functions import MAX_TAGS, check_region
+from .model import MAX_TAGS, check_region
 from .registry import Call, api
 
 _NOT_FOUND = {

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from ..errors import ResourceConflict, ResourceNotFound
 from . import paging
-from .functions import Function, split_name
+from .model import Function, split_name
 from .registry import Call, api
 
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
@@ -145,14 +145,3 @@ def list_function_url_configs(call: Call, req: dict) -> dict:
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out
-
-
-def forget_urls(call: Call, function: Function, qualifier: Any = ...) -> None:
-    """Drop URL configs of a deleted alias (or, by default, of the whole function)."""
-    items = (
-        list(function.url_configs.items()) if qualifier is ... else [(qualifier, function.url_configs.get(qualifier))]
-    )
-    for key, config in items:
-        if config is not None:
-            function.url_configs.pop(key, None)
-            call.store.function_urls.pop(config.url_id, None)

@@ -1,0 +1,361 @@
+"""The backend's data model: functions, ``$LATEST``, published versions, aliases, qualifiers.
+
+A :class:`Function` owns its unpublished ``$LATEST`` (:class:`FunctionVersion`), its published
+versions and aliases, its tags and every per-qualifier configuration. Configurations are stored as
+dicts keyed by AWS's member names, because that is the vocabulary AWS's rules are written in;
+:func:`render` adds the fields AWS derives (ARN, version, state) when a configuration is shown.
+
+This module sits at the bottom: it imports no operation module, and the operation modules (one per
+resource family) import it and never each other. What several families need — resolving a
+``FunctionName``/``Qualifier``, RevisionId rules, publishing, the cascades when a version or alias
+is deleted — lives here.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .. import arns
+from ..errors import (
+    REVISION_MISMATCH,
+    InvalidParameterValue,
+    PreconditionFailed,
+    ResourceConflict,
+    ResourceNotFound,
+)
+from .registry import Call
+
+LATEST = "$LATEST"
+#: AWS's alias name pattern: a qualifier that matches it names an alias, not a version.
+ALIAS_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+MAX_TAGS = 50
+
+#: Fields ListFunctions leaves out; AWS documents that only GetFunction returns them.
+LIST_OMITS = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+
+
+def now_text() -> str:
+    """Lambda's LastModified format: ``2024-01-01T00:00:00.000+0000`` (F-FN-005)."""
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+0000"
+
+
+def new_revision() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Code:
+    """A deployment package. Shared, never copied, between ``$LATEST`` and its versions."""
+
+    sha256: str
+    size: int
+    zip_bytes: Optional[bytes] = None
+    s3_location: Optional[tuple[str, str, Optional[str]]] = None
+    image_uri: Optional[str] = None
+
+
+@dataclass
+class FunctionVersion:
+    """One configuration of a function: ``$LATEST`` or a published (frozen) version."""
+
+    version: str
+    config: dict[str, Any]
+    code: Code
+    revision_id: str
+    last_modified: str
+    #: For a published version: the state of ``$LATEST`` it was published from.
+    source_fingerprint: Optional[tuple] = None
+
+
+@dataclass
+class Alias:
+    name: str
+    function_version: str
+    description: str
+    revision_id: str
+    routing: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Function:
+    name: str
+    arn: str
+    account_id: str
+    region: str
+    latest: FunctionVersion
+    versions: dict[str, FunctionVersion] = field(default_factory=dict)
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    #: Alias names in sorted order, kept up to date so that ListAliases pages in O(log n).
+    alias_names: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    #: Resource-based policies by qualifier (None: the function itself / ``$LATEST``).
+    policies: dict[Optional[str], Any] = field(default_factory=dict)
+    #: Function URL configs by qualifier (None: the function itself, else an alias).
+    url_configs: dict[Optional[str], Any] = field(default_factory=dict)
+    #: Provisioned concurrency by version number or alias name.
+    provisioned: dict[str, Any] = field(default_factory=dict)
+    #: Asynchronous invocation configs by qualifier ("$LATEST", a version or an alias).
+    event_invoke: dict[str, Any] = field(default_factory=dict)
+    #: Reserved concurrency (PutFunctionConcurrency), None when not set.
+    reserved_concurrency: Optional[int] = None
+    #: Next version number to publish: numbers are never reused, even after a delete.
+    next_version: int = 1
+
+
+# ---------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------
+
+
+def render(
+    function: Function,
+    record: FunctionVersion,
+    arn_qualifier: Optional[str] = None,
+    transition: Optional[str] = None,
+) -> dict:
+    """The FunctionConfiguration AWS returns for ``record``, addressed through ``arn_qualifier``.
+
+    ``transition`` is "create" or "update" in the response to the call that started one: AWS
+    answers a create with ``State: Pending`` and an update with ``LastUpdateStatus: InProgress``.
+    The mock completes every change at once, so any later read sees ``Active``/``Successful``,
+    which is what botocore's waiters poll for.
+    """
+    out = dict(record.config)
+    out["FunctionName"] = function.name
+    out["FunctionArn"] = function.arn if arn_qualifier is None else f"{function.arn}:{arn_qualifier}"
+    out["Version"] = record.version
+    out["CodeSha256"] = record.code.sha256
+    out["CodeSize"] = record.code.size
+    out["LastModified"] = record.last_modified
+    out["RevisionId"] = record.revision_id
+    if transition == "create":
+        out["State"] = "Pending"
+        out["StateReason"] = "The function is being created."
+        out["StateReasonCode"] = "Creating"
+    else:
+        out["State"] = "Active"
+        if transition == "update":
+            out["LastUpdateStatus"] = "InProgress"
+            out["LastUpdateStatusReason"] = "The function is being created."
+            out["LastUpdateStatusReasonCode"] = "Creating"
+        else:
+            out["LastUpdateStatus"] = "Successful"
+    return out
+
+
+def code_location(function: Function, record: FunctionVersion) -> dict:
+    code = record.code
+    if code.image_uri is not None:
+        digest = code.sha256
+        return {
+            "RepositoryType": "ECR",
+            "ImageUri": code.image_uri,
+            "ResolvedImageUri": f"{code.image_uri.split(':')[0].split('@')[0]}@sha256:{digest}",
+        }
+    token = hashlib.sha256(f"{function.arn}:{record.version}:{code.sha256}".encode()).hexdigest()
+    return {
+        "RepositoryType": "S3",
+        "Location": (
+            f"https://awslambda-{function.region}-tasks.s3.{function.region}.amazonaws.com/snapshots/"
+            f"{function.account_id}/{function.name}-{token[:36]}?versionId={token[36:60]}"
+            f"&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600&X-Amz-Signature={token}"
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------
+# resolving FunctionName / Qualifier
+# ---------------------------------------------------------------------------
+
+
+def check_region(call: Call, region: str) -> None:
+    """An ARN of another region than the client's is AWS's 404 (recorded for every operation)."""
+    if region != call.region:
+        raise ResourceNotFound(f"Functions from '{region}' are not reachable in this region ('{call.region}')")
+
+
+def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple[Call, str, Optional[str]]:
+    """(call for the addressed account, plain name, effective qualifier) of a FunctionName.
+
+    The qualifier carried in the name must agree with the ``Qualifier`` parameter; AWS checks this
+    before it looks the function up (F-VA-026).
+    """
+    ref = arns.parse_function_name(value)
+    if ref is None:  # the wire layer validated the pattern; keep a safe answer anyway
+        raise ResourceNotFound(f"Function not found: {value}")
+    if ref.qualifier is not None and qualifier is not None and ref.qualifier != qualifier:
+        raise InvalidParameterValue(
+            "The derived qualifier from the function name does not match the specified qualifier."
+        )
+    if ref.region is not None:
+        check_region(call, ref.region)
+    if ref.account is not None and ref.account != call.account_id:
+        call = Call(call.store, ref.account, call.region)
+    return call, ref.name, ref.qualifier if ref.qualifier is not None else qualifier
+
+
+def get_function_or_404(call: Call, name: str, qualifier: Optional[str] = None) -> Function:
+    function = call.backend.functions.get(name)
+    if function is None:
+        raise ResourceNotFound(
+            f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}"
+        )
+    return function
+
+
+def resolve_qualifier(function: Function, qualifier: Optional[str]) -> tuple[FunctionVersion, Optional[str]]:
+    """The configuration a qualifier names and the ARN suffix AWS shows for it."""
+    if qualifier is None:
+        return function.latest, None
+    if qualifier == LATEST:
+        return function.latest, LATEST
+    record = function.versions.get(qualifier)
+    if record is not None:
+        return record, qualifier
+    alias = function.aliases.get(qualifier)
+    if alias is not None:
+        target = function.latest if alias.function_version == LATEST else function.versions[alias.function_version]
+        return target, qualifier
+    raise ResourceNotFound(f"Function not found: {function.arn}:{qualifier}")
+
+
+def check_revision(given: Optional[str], current: str) -> None:
+    if given is not None and given != current:
+        raise PreconditionFailed(REVISION_MISMATCH)
+
+
+def settle(record: FunctionVersion) -> None:
+    """The change a create or update started completes: AWS gives ``$LATEST`` a new RevisionId then.
+
+    Recorded against AWS: the RevisionId of a create or update response differs from the one
+    GetFunction shows once the function is Active / the update Successful.
+    """
+    record.revision_id = new_revision()
+
+
+def list_item(function: Function, record: FunctionVersion, suffix: Optional[str]) -> dict:
+    item = render(function, record, suffix)
+    for key in LIST_OMITS:
+        item.pop(key, None)
+    return item
+
+
+def version_order(version: str) -> int:
+    """Sort key of a version: ``$LATEST`` first, then published versions by number."""
+    return 0 if version == LATEST else int(version)
+
+
+# ---------------------------------------------------------------------------
+# publishing and the cascades of deletes
+# ---------------------------------------------------------------------------
+
+
+def _fingerprint(record: FunctionVersion) -> tuple:
+    """What makes ``$LATEST`` different from what was last published: code and configuration."""
+    return (record.code.sha256, repr(sorted(record.config.items())))
+
+
+def publish(function: Function, description: Optional[str]) -> FunctionVersion:
+    """Publish ``$LATEST``, or return the newest version when nothing changed since it (F-VA-003)."""
+    latest = function.latest
+    fingerprint = _fingerprint(latest)
+    if function.versions:
+        # Versions are inserted in increasing order and never re-added: the last one is the newest.
+        newest = function.versions[next(reversed(function.versions))]
+        if newest.source_fingerprint == fingerprint:
+            return newest
+    number = str(function.next_version)
+    function.next_version += 1
+    config = copy.deepcopy(latest.config)
+    if description is not None:
+        config["Description"] = description
+    record = FunctionVersion(number, config, latest.code, new_revision(), now_text())
+    record.source_fingerprint = fingerprint
+    latest.revision_id = new_revision()  # recorded against AWS: publishing changes $LATEST's RevisionId
+    function.versions[number] = record
+    return record
+
+
+def forget_qualifier(call: Call, function: Function, qualifier: str) -> None:
+    """Drop every per-qualifier configuration of a deleted version or alias, as AWS does."""
+    for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
+        per_qualifier.pop(qualifier, None)
+    forget_urls(call, function, qualifier)
+
+
+def forget_urls(call: Call, function: Function, qualifier: Any = ...) -> None:
+    """Drop URL configs of a deleted alias (or, by default, of the whole function)."""
+    items = (
+        list(function.url_configs.items()) if qualifier is ... else [(qualifier, function.url_configs.get(qualifier))]
+    )
+    for key, config in items:
+        if config is not None:
+            function.url_configs.pop(key, None)
+            call.store.function_urls.pop(config.url_id, None)
+
+
+def delete_version(call: Call, function: Function, version: str) -> None:
+    """DeleteFunction with a version qualifier: only that version, unless an alias points to it.
+
+    Recorded against AWS: deleting a version that does not exist is a quiet 204.
+    """
+    if version == LATEST or version not in function.versions:
+        return
+    referencing = [a.name for a in function.aliases.values() if a.function_version == version or version in a.routing]
+    if referencing:
+        raise ResourceConflict(
+            f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
+        )
+    del function.versions[version]
+    forget_qualifier(call, function, version)
+
+
+def delete_alias(call: Call, function: Function, name: str) -> None:
+    """Remove an alias and everything configured on it; a missing alias is no error."""
+    if function.aliases.pop(name, None) is not None:
+        function.alias_names.remove(name)
+    forget_qualifier(call, function, name)
+
+
+def delete_function(call: Call, function: Function) -> None:
+    forget_urls(call, function)
+    del call.backend.functions[function.name]
+
+
+# ---------------------------------------------------------------------------
+# concurrency derived from the stored configs
+# ---------------------------------------------------------------------------
+
+
+def provisioned_total(function: Function, excluding: Optional[str] = None) -> int:
+    """The function's provisioned concurrency over all qualifiers (but ``excluding``)."""
+    return sum(c.requested for q, c in function.provisioned.items() if q != excluding)
+
+
+def throttled(function: Function, invoked_qualifier: Optional[str], executed_version: str) -> bool:
+    """Whether reserved concurrency leaves no room for this invocation (the mock runs one at a time).
+
+    Invocations served by provisioned concurrency (on the invoked alias or the executed version)
+    always run; the rest share what reserved concurrency leaves after provisioned concurrency. A
+    reserved concurrency of 0 therefore throttles every invocation, as AWS's "kill switch" does.
+    """
+    if function.reserved_concurrency is None:
+        return False
+    if (invoked_qualifier and invoked_qualifier in function.provisioned) or executed_version in function.provisioned:
+        return False
+    return function.reserved_concurrency - provisioned_total(function) <= 0

@@ -1,9 +1,9 @@
 """mock_lambda_alias: a fast, faithful in-process mock of AWS Lambda versions, aliases, routing
 and resource policies, for testing boto3 code with no AWS account and no network.
 
-Importing the package installs botocore event handlers that stay dormant until a mock is
-activated with ``@mock_lambda_alias``, ``with mock_lambda_alias():``, ``start()``/``stop()`` or
-the ``mock_lambda_alias`` pytest fixture.
+Importing the package changes nothing in botocore: only while a mock is active (``@mock_lambda_alias``,
+``with mock_lambda_alias():``, ``start()``/``stop()`` or the ``mock_lambda_alias`` pytest fixture)
+are the client classes' request methods guarded (see :mod:`mock_lambda_alias.hook`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ __all__ = [
 
 
 def register_session(session: object) -> None:
-    """Intercept clients of a boto3 or botocore session created before this package was imported."""
+    """Kept for compatibility; no longer needed: every client of every session is intercepted."""
     inner = getattr(session, "_session", session)
     hook.register_on(inner)
 
@@ -40,6 +40,3 @@ def implemented_operations() -> list[str]:
     from .backend.registry import implemented_operations as _implemented
 
     return _implemented()
-
-
-hook.install()

@@ -1,25 +1,40 @@
-"""Interception: botocore event handlers that answer Lambda calls while a mock is active.
+"""Interception: answer every Lambda call of every botocore-based client while a mock is active.
 
-Three handlers, all on the ``lambda`` service only, so other services never reach our code:
+Where. botocore's ``BaseClient._make_api_call`` serializes the request, emits ``before-call`` (a
+handler there, such as botocore's Stubber, may answer with ``(http_response, parsed)``), and only
+when nobody answered calls ``self._make_request(operation_model, request_dict, context)``, which
+signs, sends through the endpoint (``before-send`` handlers, moto's included, see it there) and
+parses. We replace ``_make_request`` *on the client classes* while a mock is active: for a Lambda
+client the replacement answers from the mock and parses the answer with the client's own parser;
+for any other service it calls the original. So:
 
-* ``before-call.lambda``: notes the client's operation model and region for this thread (botocore
-  hands ``before-send`` only the prepared request);
-* ``choose-signer.lambda``: while active, skips SigV4 signing — nothing leaves the process, and
-  clients work with no credentials at all;
-* ``before-send.lambda``: answers the request from the active mock's backend.
+* every Lambda client is answered, however and whenever its session or client was made (before
+  our import, ``include_builtin_handlers=False``, another thread) — a class attribute is seen by
+  all instances; there is no per-session registration to miss;
+* what the caller sees is what botocore makes of a real response: ``provide-client-params``,
+  ``before-parameter-build``, ``before-call`` and ``after-call`` handlers run as usual, botocore's
+  parser builds the result (``ResponseMetadata`` included), errors become the client's modeled
+  ``ClientError`` subclasses, and the ``needs-retry`` handlers decide about retries as they would
+  for the network (a throttled answer is retried, with ``RetryAttempts`` counted);
+* nothing after ``before-call`` runs for Lambda: no signing (no credentials needed), no request
+  preparation, no ``before-send`` — moto's ``mock_aws`` never sees our requests;
+* aiobotocore / aioboto3 clients (``AioBaseClient`` overrides ``_make_request`` as a coroutine)
+  get an async replacement and aiobotocore's own async parser and streaming bodies.
 
-They are installed once, at import, into botocore's ``BUILTIN_HANDLERS`` (every session created
-later gets them, including the one boto3 makes lazily) and into boto3's default session if it
-already exists. While no mock is active each handler returns ``None`` after one list check.
+When. :func:`engage` at the first activation, :func:`disengage` at the last stop (the switch calls
+them under its lock): afterwards the classes hold exactly the functions they held before, and no
+handler of ours is registered anywhere. If aiobotocore is imported while a mock is active, a
+``sys.meta_path`` finder (present only while active) patches it as soon as it is loaded.
+
+Threads. Activations are process-wide, like moto's: the innermost active mock (the last one
+started, in whichever thread) answers the calls of every thread.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from typing import TYPE_CHECKING, Any, Optional
-
-import botocore
-from botocore import handlers as botocore_handlers
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from .switch import LambdaAliasMock
@@ -27,72 +42,276 @@ if TYPE_CHECKING:
 #: Active mocks, innermost last. The innermost answers; a list read is atomic under the GIL.
 ACTIVE: list[LambdaAliasMock] = []
 
-_call_context = threading.local()
+_SERVICE = "lambda"
+_AIO_MODULE = "aiobotocore.client"
 
-_UNIQUE = "mock_lambda_alias."
-
-
-def _before_call(model: Any = None, context: Any = None, request_signer: Any = None, **_: Any) -> None:
-    if ACTIVE:
-        region = None
-        if context:
-            region = (context.get("signing") or {}).get("region")
-        if region is None and request_signer is not None:
-            region = request_signer._region_name
-        _call_context.model = model
-        _call_context.region = region
+_guard_lock = threading.RLock()
+#: (class, original ``_make_request``) for each class we patched, to restore exactly.
+_patched: list[tuple[type, Callable[..., Any]]] = []
+_finder: Optional[Any] = None
 
 
-def _choose_signer(**_: Any) -> Optional[object]:
-    if ACTIVE:
-        return botocore.UNSIGNED
-    return None
+# ---------------------------------------------------------------------------
+# answering (sync)
+# ---------------------------------------------------------------------------
 
 
-def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:
-    if not ACTIVE:
-        return None
-    mock = ACTIVE[-1]
-    operation_name = event_name.rpartition(".")[2]
-    model = getattr(_call_context, "model", None)
-    region = getattr(_call_context, "region", None)
-    if model is not None and model.name != operation_name:
-        model = None
-    _call_context.model = None
-    from .responder import answer
-
-    return answer(mock, operation_name, request, model, region)
+def _client_region(client: Any, context: dict) -> Optional[str]:
+    signing = context.get("signing")
+    region = signing.get("region") if signing else None
+    return region or client.meta.region_name
 
 
-HANDLERS = (
-    ("before-call.lambda", _before_call, _UNIQUE + "before-call"),
-    ("choose-signer.lambda", _choose_signer, _UNIQUE + "choose-signer"),
-    ("before-send.lambda", _before_send, _UNIQUE + "before-send"),
-)
+def _protocol(service_model: Any) -> str:
+    # ``resolved_protocol`` (botocore 1.36+) picks among several; older releases have one.
+    return getattr(service_model, "resolved_protocol", None) or service_model.protocol
 
 
-def install() -> None:
-    """Register the handlers for future sessions and for boto3's existing default session."""
-    builtin = botocore_handlers.BUILTIN_HANDLERS
-    present = {(entry[0], entry[1]) for entry in builtin}
-    for event, handler, _unique in HANDLERS:
-        if (event, handler) not in present:
-            builtin.append((event, handler))
-    import sys
+def _parsed(endpoint: Any, operation_model: Any, response_dict: dict, status: int) -> dict:
+    parser = endpoint._response_parser_factory.create_parser(_protocol(operation_model.service_model))
+    parsed = parser.parse(response_dict, operation_model.output_shape)
+    if status >= 300:
+        endpoint._add_modeled_error_fields(response_dict, parsed, operation_model, parser)
+    return parsed
 
-    boto3 = sys.modules.get("boto3")
-    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
-    if session is not None:
-        register_on(session._session)
+
+def _answer(client: Any, operation_model: Any, request_dict: dict, context: dict) -> tuple[Any, dict]:
+    """The ``(http_response, parsed)`` pair ``_make_request`` returns, made by the mock."""
+    from botocore.response import StreamingBody
+
+    from .responder import respond
+
+    endpoint = client._endpoint
+    region = _client_region(client, context)
+    attempts = 1
+    endpoint._update_retries_context(context, attempts)
+    while True:
+        http = respond(ACTIVE[-1], operation_model, request_dict, region)
+        body = http.raw
+        status = http.status_code
+        response_dict: dict[str, Any] = {
+            "headers": http.headers,
+            "status_code": status,
+            "context": {"operation_name": operation_model.name},
+        }
+        if status >= 300 or not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
+            response_dict["body"] = body.getvalue()
+        elif operation_model.has_event_stream_output:
+            response_dict["body"] = body
+        else:
+            response_dict["body"] = StreamingBody(body, http.headers.get("content-length"))
+        success = (http, _parsed(endpoint, operation_model, response_dict, status))
+        if not endpoint._needs_retry(attempts, operation_model, request_dict, success):
+            break
+        attempts += 1
+        endpoint._update_retries_context(context, attempts, success)
+    metadata = success[1].get("ResponseMetadata")
+    if metadata is not None:
+        metadata["RetryAttempts"] = attempts - 1
+    return success
+
+
+def _wrap_sync(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _make_request(self: Any, operation_model: Any, request_dict: dict, request_context: dict) -> Any:
+        if ACTIVE and self._service_model.service_name == _SERVICE:
+            return _answer(self, operation_model, request_dict, request_context)
+        return original(self, operation_model, request_dict, request_context)
+
+    _make_request.__wrapped__ = original  # type: ignore[attr-defined]
+    _make_request.__mock_lambda_alias__ = True  # type: ignore[attr-defined]
+    return _make_request
+
+
+# ---------------------------------------------------------------------------
+# answering (aiobotocore)
+# ---------------------------------------------------------------------------
+
+
+class _AioContent:
+    """The part of aiohttp's ``StreamReader`` that aiobotocore's bodies and event streams read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._position = 0
+
+    async def read(self, n: int = -1) -> bytes:
+        start = self._position
+        end = len(self._data) if n is None or n < 0 else min(len(self._data), start + n)
+        self._position = end
+        return self._data[start:end]
+
+    def at_eof(self) -> bool:
+        return self._position >= len(self._data)
+
+    async def iter_chunks(self) -> Any:
+        while not self.at_eof():
+            yield await self.read(65536), True
+
+
+class _AioRaw:
+    """An in-memory stand-in for the aiohttp response aiobotocore wraps as ``raw``."""
+
+    def __init__(self, url: str, data: bytes) -> None:
+        self.url = url
+        self.content = _AioContent(data)
+
+    async def read(self) -> bytes:
+        return await self.content.read()
+
+    def close(self) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+
+async def _aio_parsed(endpoint: Any, operation_model: Any, response_dict: dict, status: int) -> dict:
+    parser = endpoint._response_parser_factory.create_parser(_protocol(operation_model.service_model))
+    parsed = await parser.parse(response_dict, operation_model.output_shape)
+    if status >= 300:
+        await endpoint._add_modeled_error_fields(response_dict, parsed, operation_model, parser)
+    return parsed
+
+
+async def _aio_answer(client: Any, operation_model: Any, request_dict: dict, context: dict) -> tuple[Any, dict]:
+    from aiobotocore.awsrequest import AioAWSResponse
+    from aiobotocore.response import AioStreamingBody
+
+    from .responder import respond
+
+    endpoint = client._endpoint
+    region = _client_region(client, context)
+    attempts = 1
+    endpoint._update_retries_context(context, attempts)
+    while True:
+        answer = respond(ACTIVE[-1], operation_model, request_dict, region)
+        data = answer.raw.getvalue()
+        raw = _AioRaw(answer.url, data)
+        http = AioAWSResponse(answer.url, answer.status_code, answer.headers, raw)
+        status = http.status_code
+        response_dict: dict[str, Any] = {
+            "headers": http.headers,
+            "status_code": status,
+            "context": {"operation_name": operation_model.name},
+        }
+        if status >= 300 or not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
+            response_dict["body"] = data
+        elif operation_model.has_event_stream_output:
+            response_dict["body"] = raw
+        else:
+            response_dict["body"] = AioStreamingBody(raw, http.headers.get("content-length"))
+        success = (http, await _aio_parsed(endpoint, operation_model, response_dict, status))
+        if not await endpoint._needs_retry(attempts, operation_model, request_dict, success):
+            break
+        attempts += 1
+        endpoint._update_retries_context(context, attempts, success)
+    metadata = success[1].get("ResponseMetadata")
+    if metadata is not None:
+        metadata["RetryAttempts"] = attempts - 1
+    return success
+
+
+def _wrap_async(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def _make_request(self: Any, operation_model: Any, request_dict: dict, request_context: dict) -> Any:
+        if ACTIVE and self._service_model.service_name == _SERVICE:
+            return await _aio_answer(self, operation_model, request_dict, request_context)
+        return await original(self, operation_model, request_dict, request_context)
+
+    _make_request.__wrapped__ = original  # type: ignore[attr-defined]
+    _make_request.__mock_lambda_alias__ = True  # type: ignore[attr-defined]
+    return _make_request
+
+
+# ---------------------------------------------------------------------------
+# engaging and disengaging the guard
+# ---------------------------------------------------------------------------
+
+
+def _patch(cls: type, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    if any(patched is cls for patched, _ in _patched):
+        return
+    original = cls.__dict__["_make_request"]
+    _patched.append((cls, original))
+    cls._make_request = wrap(original)  # type: ignore[attr-defined]
+
+
+def _patch_aio(module: Any) -> None:
+    with _guard_lock:
+        if _patched:  # still engaged
+            _patch(module.AioBaseClient, _wrap_async)
+
+
+def _aio_import_finder() -> Any:
+    """A finder that patches aiobotocore's client class when it is first imported while a mock is
+    active (built on demand: ``importlib.abc`` costs tens of milliseconds to import)."""
+    import importlib.abc
+    import importlib.util
+
+    class AioImportFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+            if fullname != _AIO_MODULE:
+                return None
+            sys.meta_path.remove(self)  # find the real spec without finding ourselves
+            try:
+                spec = importlib.util.find_spec(fullname)
+            finally:
+                sys.meta_path.insert(0, self)
+            if spec is None or spec.loader is None:
+                return None
+            loader = spec.loader
+
+            class PatchingLoader(importlib.abc.Loader):
+                def create_module(self, spec: Any) -> Any:
+                    return loader.create_module(spec)
+
+                def exec_module(self, module: Any) -> None:
+                    loader.exec_module(module)  # type: ignore[union-attr]
+                    _patch_aio(module)
+
+            spec.loader = PatchingLoader()
+            return spec
+
+    return AioImportFinder()
+
+
+def engage() -> None:
+    """Put the guard on the client classes (first activation). Idempotent."""
+    global _finder
+    from botocore.client import BaseClient
+
+    with _guard_lock:
+        _patch(BaseClient, _wrap_sync)
+        aio = sys.modules.get(_AIO_MODULE)
+        if aio is not None:
+            _patch(aio.AioBaseClient, _wrap_async)
+        elif _finder is None:
+            _finder = _aio_import_finder()
+            sys.meta_path.insert(0, _finder)
+
+
+def disengage() -> None:
+    """Restore every patched class exactly (last stop). Idempotent."""
+    global _finder
+    with _guard_lock:
+        while _patched:
+            cls, original = _patched.pop()
+            current = cls.__dict__.get("_make_request")
+            if getattr(current, "__mock_lambda_alias__", False):
+                cls._make_request = original  # type: ignore[attr-defined]
+            # else: someone patched over us since; leave theirs (ours, beneath it, is dormant).
+        if _finder is not None:
+            try:
+                sys.meta_path.remove(_finder)
+            except ValueError:
+                pass
+            _finder = None
+
+
+def engaged() -> bool:
+    """Whether the guard is on (a mock is active)."""
+    return bool(_patched)
 
 
 def register_on(botocore_session: Any) -> None:
-    """Register on one botocore session (idempotent): for sessions made before our import."""
-    for event, handler, unique in HANDLERS:
-        botocore_session.register(event, handler, unique_id=unique)
-
-
-def uninstall() -> None:
-    builtin = botocore_handlers.BUILTIN_HANDLERS
-    ours = {h for _, h, _ in HANDLERS}
-    builtin[:] = [entry for entry in builtin if entry[1] not in ours]
+    """Kept for compatibility: every session is covered without registration now."""
+    del botocore_session

@@ -17,7 +17,7 @@ import re
 import struct
 import uuid
 import zlib
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -51,6 +51,32 @@ def encode_event(event_type: str, payload: bytes, content_type: str) -> bytes:
     prelude += struct.pack("!I", zlib.crc32(prelude))
     message = prelude + headers + payload
     return message + struct.pack("!I", zlib.crc32(message))
+
+
+class RequestParts(NamedTuple):
+    """What the codec reads of a request: botocore's request dict or a prepared HTTP request alike."""
+
+    url: str
+    headers: Any
+    body: Any
+
+
+def _read_body(body: Any) -> Any:
+    """A stream body's bytes, leaving the stream where it was (botocore rewinds it for retries)."""
+    if not hasattr(body, "read"):
+        return bytes(body) if isinstance(body, (bytearray, memoryview)) else body
+    position = None
+    try:
+        position = body.tell()
+    except Exception:
+        pass
+    data = body.read()
+    if position is not None:
+        try:
+            body.seek(position)
+        except Exception:
+            pass
+    return data
 
 
 class RawBody(io.BytesIO):
@@ -224,7 +250,8 @@ class OperationCodec:
     """Request parser and response writer for one operation, compiled from its model."""
 
     def __init__(self, operation: OperationModel) -> None:
-        self.operation = operation
+        # Keeps shapes only, never the operation model: a model keeps its client's whole service
+        # model alive, and codecs are shared by every client of the process.
         self.name = operation.name
         http = operation.http
         self.status = int(http.get("responseCode", 200))
@@ -317,8 +344,8 @@ class OperationCodec:
                         value = value.decode("utf-8")
                     params[entry[0]] = entry[1](value)
         body = request.body
-        if body is not None and not isinstance(body, (bytes, bytearray, str)):
-            body = body.read() if hasattr(body, "read") else bytes(body)
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = _read_body(body)
         if self.payload is not None:
             name, shape = self.payload
             if body:
@@ -410,16 +437,17 @@ class OperationCodec:
         return AWSResponse(url, status, headers, RawBody(body))
 
 
-_CODECS: dict[int, OperationCodec] = {}
+#: Codecs by (API version, operation name): one per operation for the whole process, however
+#: many clients (each with its own copy of the service model) come and go.
+_CODECS: dict[tuple[str, str], OperationCodec] = {}
 
 
 def codec_for(operation: OperationModel) -> OperationCodec:
-    """The cached codec of an operation model (botocore keeps one model per operation)."""
-    key = id(operation)
+    """The codec of an operation, compiled at its first use in the process."""
+    key = (operation.metadata.get("apiVersion", ""), operation.name)
     codec = _CODECS.get(key)
-    if codec is None or codec.operation is not operation:
-        codec = OperationCodec(operation)
-        _CODECS[key] = codec
+    if codec is None:
+        codec = _CODECS[key] = OperationCodec(operation)
     return codec
 
 

@@ -48,6 +48,17 @@ def _region_from(url: str, fallback: str) -> str:
     return match.group(1) if match else fallback
 
 
+def respond(mock: LambdaAliasMock, model: OperationModel, request_dict: dict, region: Optional[str]) -> AWSResponse:
+    """Answer the request dict botocore serialized for ``model`` (the interception's entry)."""
+    return answer(
+        mock,
+        model.name,
+        protocol.RequestParts(request_dict["url"], request_dict["headers"], request_dict["body"]),
+        model,
+        region,
+    )
+
+
 def answer(
     mock: LambdaAliasMock,
     operation_name: str,
@@ -55,13 +66,15 @@ def answer(
     model: Optional[OperationModel],
     region: Optional[str],
 ) -> AWSResponse:
+    """Answer one HTTP request (anything with ``url``, ``headers`` and ``body``) for an operation."""
     url = request.url
     request_id = str(uuid.uuid4())
     if model is None:
         model = _OPERATIONS.get(operation_name) or _fallback_operation(operation_name)
         if model is None:
             return protocol.error_response(url, NotImplementedOperation(operation_name), None)
-    _OPERATIONS.setdefault(operation_name, model)
+    else:
+        _OPERATIONS.setdefault(operation_name, model)
     service_model = model.service_model
     try:
         codec = protocol.codec_for(model)

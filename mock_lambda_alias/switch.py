@@ -84,6 +84,7 @@ class LambdaAliasMock:
             self._depth += 1
             if not hook.ACTIVE:
                 _enter_env()
+                hook.engage()
             hook.ACTIVE.append(self)
         return self
 
@@ -99,6 +100,7 @@ class LambdaAliasMock:
                     del hook.ACTIVE[index]
                     break
             if not hook.ACTIVE:
+                hook.disengage()
                 _leave_env()
             if self._depth == 0 and self._url_server is not None:
                 self._url_server.stop()

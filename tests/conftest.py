@@ -128,3 +128,33 @@ def error_of(excinfo: Any) -> tuple[int, str, str]:
         response["Error"]["Code"],
         response["Error"]["Message"],
     )
+
+
+class SocketGuard:
+    """Records every attempt to open a network connection (and refuses it): a mock must make none."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def refuse(self, what: str, target: Any) -> None:
+        self.attempts.append(f"{what} {target!r}")
+        raise OSError(f"mock_lambda_alias tests: network access attempted: {what} {target!r}")
+
+
+@pytest.fixture
+def socket_guard(monkeypatch: pytest.MonkeyPatch) -> SocketGuard:
+    import socket
+
+    guard = SocketGuard()
+    # Clients made outside a mock look for credentials; give them some, as a developer's machine
+    # would have (real-looking ones: what would reach AWS if anything leaked).
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALLOOKING00000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "would-reach-real-aws")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(socket.socket, "connect", lambda sock, address: guard.refuse("connect", address))
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda sock, address: guard.refuse("connect_ex", address))
+    monkeypatch.setattr(
+        socket, "create_connection", lambda address, *a, **k: guard.refuse("create_connection", address)
+    )
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: guard.refuse("getaddrinfo", host))
+    return guard

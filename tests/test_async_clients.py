@@ -1,0 +1,178 @@
+"""aiobotocore and aioboto3 clients: awaitable calls, botocore-typed responses, streaming bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+from conftest import REGION, ROLE, ZIP
+
+aiobotocore_session = pytest.importorskip("aiobotocore.session")
+
+from mock_lambda_alias import hook, mock_lambda_alias  # noqa: E402
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+async def create_function(client: Any, name: str = "my-function") -> dict:
+    return await client.create_function(
+        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": ZIP}
+    )
+
+
+def test_aiobotocore_lifecycle_with_routing_and_invoke(socket_guard):
+    async def main() -> None:
+        session = aiobotocore_session.get_session()
+        async with session.create_client("lambda", region_name=REGION) as client:
+            created = await create_function(client)
+            assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+            assert created["FunctionArn"] == f"arn:aws:lambda:{REGION}:123456789012:function:my-function"
+            first = await client.publish_version(FunctionName="my-function")
+            await client.update_function_configuration(FunctionName="my-function", Description="v2")
+            second = await client.publish_version(FunctionName="my-function")
+            assert (first["Version"], second["Version"]) == ("1", "2")
+            alias = await client.create_alias(
+                FunctionName="my-function",
+                Name="live",
+                FunctionVersion="1",
+                RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}},
+            )
+            assert alias["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.5}}
+            response = await client.invoke(FunctionName="my-function", Qualifier="live", Payload=b'{"n": 1}')
+            assert response["StatusCode"] == 200
+            assert response["ExecutedVersion"] in ("1", "2")
+            assert json.loads(await response["Payload"].read()) == {"n": 1}
+
+    with mock_lambda_alias():
+        run(main())
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_errors_are_modeled_client_errors(socket_guard):
+    async def main() -> tuple[Any, ...]:
+        session = aiobotocore_session.get_session()
+        async with session.create_client("lambda", region_name=REGION) as client:
+            with pytest.raises(client.exceptions.ResourceNotFoundException) as exc:
+                await client.get_function(FunctionName="missing")
+            error = exc.value.response
+            return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]
+
+    with mock_lambda_alias():
+        assert run(main()) == (
+            404,
+            "ResourceNotFoundException",
+            f"Function not found: arn:aws:lambda:{REGION}:123456789012:function:missing",
+        )
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_paginator(socket_guard):
+    async def main() -> list[str]:
+        session = aiobotocore_session.get_session()
+        async with session.create_client("lambda", region_name=REGION) as client:
+            for n in range(3):
+                await create_function(client, f"fn-{n}")
+            for n in range(3):  # publishing an unchanged $LATEST would return the same version
+                await client.update_function_configuration(FunctionName="fn-0", Description=f"rev {n}")
+                await client.publish_version(FunctionName="fn-0")
+            versions = []
+            paginator = client.get_paginator("list_versions_by_function")
+            async for page in paginator.paginate(FunctionName="fn-0", PaginationConfig={"PageSize": 1}):
+                versions += [v["Version"] for v in page["Versions"]]
+            functions = []
+            async for page in client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 2}):
+                functions += [f["FunctionName"] for f in page["Functions"]]
+            return versions + functions
+
+    with mock_lambda_alias():
+        assert run(main()) == ["$LATEST", "1", "2", "3", "fn-0", "fn-1", "fn-2"]
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_response_stream(socket_guard):
+    async def main() -> list[Any]:
+        session = aiobotocore_session.get_session()
+        async with session.create_client("lambda", region_name=REGION) as client:
+            await create_function(client)
+            response = await client.invoke_with_response_stream(FunctionName="my-function", Payload=b'{"s": 1}')
+            events = [event async for event in response["EventStream"]]
+            return events
+
+    with mock_lambda_alias():
+        events = run(main())
+    payload = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+    assert json.loads(payload) == {"s": 1}
+    assert any("InvokeComplete" in e for e in events)
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_client_made_before_activation_and_used_after_stop():
+    async def main() -> tuple[int, str]:
+        session = aiobotocore_session.get_session()
+        async with session.create_client(
+            "lambda", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+        ) as client:
+            with mock_lambda_alias():
+                await create_function(client)
+                count = len((await client.list_functions())["Functions"])
+            # After stop the request goes to botocore's real path again (here: a refused endpoint).
+            client.meta.events.register(
+                "before-send.lambda", lambda request, **_: (_ for _ in ()).throw(ConnectionError("network"))
+            )
+            with pytest.raises(ConnectionError) as exc:
+                await client.list_functions()
+            return count, str(exc.value)
+
+    assert run(main()) == (1, "network")
+    assert not hook.engaged()
+
+
+def test_aioboto3_client(socket_guard):
+    aioboto3 = pytest.importorskip("aioboto3")
+
+    async def main() -> Any:
+        async with aioboto3.Session().client("lambda", region_name=REGION) as client:
+            await create_function(client)
+            await client.publish_version(FunctionName="my-function")
+            await client.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+            response = await client.invoke(FunctionName="my-function:live", Payload=json.dumps({"k": "v"}))
+            return response["ExecutedVersion"], json.loads(await response["Payload"].read())
+
+    with mock_lambda_alias():
+        assert run(main()) == ("1", {"k": "v"})
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_imported_while_a_mock_is_active():
+    script = textwrap.dedent(
+        """
+        import asyncio, socket
+        attempts = []
+        def refuse(*args, **kwargs):
+            attempts.append(args)
+            raise OSError("network")
+        socket.socket.connect = refuse
+        socket.getaddrinfo = refuse
+        import mock_lambda_alias
+        with mock_lambda_alias.mock_lambda_alias():
+            import aiobotocore.session  # first imported now
+            async def main():
+                async with aiobotocore.session.get_session().create_client("lambda", region_name="us-east-1") as c:
+                    return len((await c.list_functions())["Functions"])
+            print(asyncio.run(main()), len(attempts))
+        import aiobotocore.client
+        print(aiobotocore.client.AioBaseClient._make_request.__module__)
+        """
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "0", "aiobotocore.client"]

@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel, Shape
 
-from .errors import InvalidRequestContent, LambdaError
+from .errors import InvalidRequestContent, LambdaError, ValidationError
+from .validation import camel, type_error_message
 
 Converter = Callable[[Any], Any]
 
@@ -186,13 +187,25 @@ def _encoder(shape: Shape) -> Optional[Converter]:
     return None
 
 
+class Undecodable:
+    """A blob member whose text is not base64: kept for the type check to report with its path."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _b64decode(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
         return base64.b64decode(value, validate=True)
-    except (ValueError, TypeError) as exc:
-        raise InvalidRequestContent(f"Could not parse request body into json: {exc}") from None
+    except (ValueError, TypeError):
+        return Undecodable(value)
 
 
 def _to_float(value: Any) -> Any:
@@ -342,6 +355,8 @@ class OperationCodec:
                 if entry is not None:
                     if isinstance(value, bytes):
                         value = value.decode("utf-8")
+                    elif not isinstance(value, str):
+                        value = str(value)  # what HTTP would carry
                     params[entry[0]] = entry[1](value)
         body = request.body
         if body is not None and not isinstance(body, (bytes, str)):
@@ -373,9 +388,8 @@ class OperationCodec:
             try:
                 converted = conv(value)
             except ValueError:
-                raise InvalidRequestContent(
-                    f"Could not parse request: value '{value}' for {name} is not a valid {shape.type_name}"
-                ) from None
+                inner = shape.member if shape.type_name == "list" else shape  # type: ignore[attr-defined]
+                raise ValidationError(type_error_message(value, camel(name), inner.type_name)) from None
             if shape.type_name == "list":
                 params.setdefault(name, []).append(converted)
             else:

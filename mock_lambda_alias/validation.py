@@ -12,6 +12,7 @@ botocore ships (newer patterns, tighter limits), :mod:`mock_lambda_alias.aws_con
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any, Callable, Optional
 
@@ -210,6 +211,149 @@ def compile_structure(shape: StructureShape, prefix: str = "", depth: int = 0) -
     return check
 
 
+# ---------------------------------------------------------------------------
+# JSON types by shape (what the deserializer checks before any constraint)
+# ---------------------------------------------------------------------------
+
+#: Returns the text of the first type error under a value, or None.
+TypeCheck = Callable[[Any, str], Optional[str]]
+
+_INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+_EXPECTED = {
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "double": "a number",
+    "float": "a number",
+    "boolean": "a boolean",
+    "timestamp": "a timestamp",
+    "blob": "base64-encoded binary data",
+    "structure": "an object",
+    "list": "a list",
+    "map": "an object",
+}
+
+
+def type_error_message(value: Any, path: str, type_name: str) -> str:
+    """The message for a value of the wrong JSON type.
+
+    AWS's rest-json deserializer rejects such a request with a 400 ``SerializationException``
+    before validating it; botocore models no such code for Lambda (so ``client.exceptions``
+    could not catch it), and the mock answers with the 400 ``ValidationException`` every
+    operation may send, in AWS's validation-message format, naming the member and the type.
+    """
+    return (
+        f"1 validation error detected: Value {_value_text(value)} at '{path}' failed to satisfy constraint: "
+        f"Member must be {_EXPECTED.get(type_name, type_name)}"
+    )
+
+
+def _scalar_type_ok(type_name: str, value: Any) -> bool:
+    if type_name == "string":
+        return isinstance(value, str)
+    if type_name in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        low, high = _INT_BOUNDS[type_name]
+        return low <= value <= high
+    if type_name in ("double", "float"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if type_name == "boolean":
+        return isinstance(value, bool)
+    if type_name == "timestamp":
+        return isinstance(value, (str, int, float, datetime.datetime)) and not isinstance(value, bool)
+    if type_name == "blob":  # the wire layer has decoded base64 already (or kept a raw payload)
+        return isinstance(value, (bytes, bytearray, str))
+    return True
+
+
+def _compile_types(shape: Shape, depth: int = 0) -> Optional[TypeCheck]:
+    """A type check for values of ``shape``; None for shapes whose values are not checked."""
+    if depth > 12:
+        return None
+    type_name = shape.type_name
+    if type_name == "structure":
+        members = {
+            name: (camel(name), check)
+            for name, member in shape.members.items()  # type: ignore[attr-defined]
+            if (check := _compile_types(member, depth + 1)) is not None
+        }
+
+        def structure(value: Any, path: str) -> Optional[str]:
+            if not isinstance(value, dict):
+                return type_error_message(value, path, "structure")
+            prefix = path + "." if path else ""
+            for name, item in value.items():
+                entry = members.get(name)
+                if entry is not None and item is not None:
+                    error = entry[1](item, prefix + entry[0])
+                    if error is not None:
+                        return error
+            return None
+
+        return structure
+    if type_name == "list":
+        member = shape.member  # type: ignore[attr-defined]
+        item_check = _compile_types(member, depth + 1)
+        # Null items of constrained members get AWS's constraint message from the validator.
+        nulls_reported_later = _has_scalar_constraints(aws_constraints.constraints_for(member))
+
+        def list_check(value: Any, path: str) -> Optional[str]:
+            if not isinstance(value, list):
+                return type_error_message(value, path, "list")
+            for index, item in enumerate(value, 1):
+                if item is None:
+                    if nulls_reported_later:
+                        continue
+                    return type_error_message(item, f"{path}.{index}.member", member.type_name)
+                if item_check is not None:
+                    error = item_check(item, f"{path}.{index}.member")
+                    if error is not None:
+                        return error
+            return None
+
+        return list_check
+    if type_name == "map":
+        value_shape = shape.value  # type: ignore[attr-defined]
+        value_check = _compile_types(value_shape, depth + 1)
+        nulls_reported_later = _has_scalar_constraints(aws_constraints.constraints_for(value_shape))
+
+        def map_check(value: Any, path: str) -> Optional[str]:
+            if not isinstance(value, dict):
+                return type_error_message(value, path, "map")
+            for key, item in value.items():
+                if item is None:
+                    if nulls_reported_later:
+                        continue
+                    return type_error_message(item, f"{path}.{key}", value_shape.type_name)
+                if value_check is not None:
+                    error = value_check(item, f"{path}.{key}")
+                    if error is not None:
+                        return error
+            return None
+
+        return map_check
+
+    def scalar(value: Any, path: str) -> Optional[str]:
+        return None if _scalar_type_ok(type_name, value) else type_error_message(value, path, type_name)
+
+    return scalar
+
+
+_TYPE_CHECKS: dict[str, Optional[TypeCheck]] = {}
+
+
+def type_check_for(operation: OperationModel) -> Optional[TypeCheck]:
+    """The compiled JSON-type check of an operation's input, built once and cached."""
+    try:
+        return _TYPE_CHECKS[operation.name]
+    except KeyError:
+        shape = operation.input_shape
+        check = _compile_types(shape) if shape is not None else None
+        _TYPE_CHECKS[operation.name] = check
+        return check
+
+
 _COMPILED: dict[str, Optional[Check]] = {}
 
 
@@ -231,7 +375,16 @@ def format_errors(errors: list[str]) -> str:
 
 
 def validate(operation: OperationModel, params: dict) -> None:
-    """Raise AWS's ``ValidationException`` when ``params`` break the operation's constraints."""
+    """Raise AWS's ``ValidationException`` when ``params`` break the operation's constraints.
+
+    Types first, as AWS's deserializer does: a value of the wrong JSON type never reaches the
+    constraint checks or the backend (where it could be stored and break every later read).
+    """
+    type_check = type_check_for(operation)
+    if type_check is not None:
+        error = type_check(params, "")
+        if error is not None:
+            raise ValidationError(error)
     check = validator_for(operation)
     if check is None:
         return

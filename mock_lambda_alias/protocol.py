@@ -214,8 +214,11 @@ def _to_float(value: Any) -> Any:
 
 
 def _parse_timestamp(value: Any) -> Any:
-    if isinstance(value, (int, float)):
-        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            return value  # the type check reports it
     if isinstance(value, str):
         try:
             return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))

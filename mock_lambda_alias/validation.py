@@ -260,8 +260,8 @@ def _scalar_type_ok(type_name: str, value: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if type_name == "boolean":
         return isinstance(value, bool)
-    if type_name == "timestamp":
-        return isinstance(value, (str, int, float, datetime.datetime)) and not isinstance(value, bool)
+    if type_name == "timestamp":  # the wire layer has read epoch seconds or ISO text already
+        return isinstance(value, datetime.datetime)
     if type_name == "blob":  # the wire layer has decoded base64 already (or kept a raw payload)
         return isinstance(value, (bytes, bytearray, str))
     return True

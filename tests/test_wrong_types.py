@@ -1,0 +1,372 @@
+"""Input of any JSON type gets an AWS answer: never a 500, never a stored value that breaks reads.
+
+What reaches AWS from code with ``parameter_validation=False`` or from another SDK can carry any
+JSON type in any member. AWS's rest-json deserializer rejects a wrong type with a 400
+``SerializationException`` before validation; botocore models no such code for Lambda, so the mock
+answers 400 ``ValidationException`` (which every operation may send) naming the member and the
+expected type — a choice, documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+import botocore.session
+import pytest
+from botocore.awsrequest import prepare_request_dict
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.serialize import create_serializer
+from conftest import FN_ARN_PREFIX, REGION, ROLE, ZIP, create, error_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mock_lambda_alias import implemented_operations, mock_lambda_alias
+from mock_lambda_alias.responder import respond
+from mock_lambda_alias.validation import _scalar_type_ok
+
+SERVICE = botocore.session.get_session().get_service_model("lambda")
+SERIALIZER = create_serializer("rest-json", include_validation=False)
+ENDPOINT = f"https://lambda.{REGION}.amazonaws.com"
+FN_ARN = FN_ARN_PREFIX + "my-function"
+RAW = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+
+
+def error(status: int, path: str, value: str, expected: str) -> tuple[int, str, str]:
+    return (
+        status,
+        "ValidationException",
+        f"1 validation error detected: Value {value} at '{path}' failed to satisfy constraint: "
+        f"Member must be {expected}",
+    )
+
+
+# ---------------------------------------------------------------------------
+# the cases the issue measured, through a real client
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alias(raw_lam):
+    create(raw_lam)
+    raw_lam.publish_version(FunctionName="my-function")
+    raw_lam.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+    return raw_lam
+
+
+def test_list_where_a_string_belongs_is_refused_not_stored(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.update_alias(FunctionName="my-function", Name="live", Description=[1])
+    assert error_of(exc) == error(400, "description", "'[1]'", "a string")
+    assert alias.get_alias(FunctionName="my-function", Name="live")["Description"] == ""
+
+
+def test_list_where_an_integer_belongs_does_not_break_later_reads(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.put_function_event_invoke_config(FunctionName="my-function", MaximumEventAgeInSeconds=[])
+    assert error_of(exc) == error(400, "maximumEventAgeInSeconds", "'[]'", "an integer")
+    assert alias.list_function_event_invoke_configs(FunctionName="my-function")["FunctionEventInvokeConfigs"] == []
+
+
+def test_numeric_string_does_not_pass_a_minimum(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.put_function_event_invoke_config(FunctionName="my-function", MaximumEventAgeInSeconds="12")
+    assert error_of(exc) == error(400, "maximumEventAgeInSeconds", "'12'", "an integer")
+
+
+def test_string_where_an_integer_belongs(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.update_function_configuration(FunctionName="my-function", Timeout="abc")
+    assert error_of(exc) == error(400, "timeout", "'abc'", "an integer")
+    with pytest.raises(ClientError) as exc:
+        alias.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions="abc")
+    assert error_of(exc) == error(400, "reservedConcurrentExecutions", "'abc'", "an integer")
+
+
+def test_unhashable_where_an_enum_belongs(alias):
+    with pytest.raises(ClientError) as exc:
+        create(alias, name="other", Runtime={"python": 3})
+    assert error_of(exc) == error(400, "runtime", "'{python=3}'", "a string")
+
+
+def test_nested_wrong_types_name_their_path(alias):
+    with mock_lambda_alias() as mock:
+        model = SERVICE.operation_model("UpdateAlias")
+        path = ("RoutingConfig", "AdditionalVersionWeights", "1")
+        response = respond(mock, model, request_for("UpdateAlias", "body", path, "half"), REGION)
+        message = json.loads(response.raw.getvalue())["message"]
+        assert (response.status_code, response.headers["x-amzn-errortype"], message) == error(
+            400, "routingConfig.additionalVersionWeights.1", "'half'", "a number"
+        )
+    with pytest.raises(ClientError) as exc:
+        alias.tag_resource(Resource=FN_ARN, Tags={"k": 5})
+    assert error_of(exc) == error(400, "tags.k", "'5'", "a string")
+
+
+def test_integer_out_of_java_range(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.update_function_configuration(FunctionName="my-function", MemorySize=2**40)
+    assert error_of(exc) == error(400, "memorySize", f"'{2**40}'", "an integer")
+
+
+def test_boolean_is_not_an_integer(alias):
+    with pytest.raises(ClientError) as exc:
+        alias.update_function_configuration(FunctionName="my-function", Timeout=True)
+    assert error_of(exc) == error(400, "timeout", "'true'", "an integer")
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "[1]"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, v: c.list_functions(MaxItems=v),
+        lambda c, v: c.list_aliases(FunctionName="my-function", MaxItems=v),
+        lambda c, v: c.list_versions_by_function(FunctionName="my-function", MaxItems=v),
+    ],
+    ids=["ListFunctions", "ListAliases", "ListVersionsByFunction"],
+)
+def test_non_integer_max_items_in_the_querystring(alias, call, value):
+    with pytest.raises(ClientError) as exc:
+        call(alias, value)
+    assert error_of(exc) == error(400, "maxItems", f"'{value}'", "an integer")
+
+
+def test_null_is_absent(alias):
+    """An explicit JSON null for an optional member reads as absent (it is not a type error)."""
+    assert alias.update_alias(FunctionName="my-function", Name="live", Description=None)["Name"] == "live"
+
+
+def test_blob_that_is_not_base64(lam):
+    request = {"FunctionName": "f", "Role": ROLE, "Code": {"ZipFile": "not base64!"}}
+    status, code, message = send("CreateFunction", request)
+    assert (status, code) == (400, "ValidationException")
+    assert message == (
+        "1 validation error detected: Value 'not base64!' at 'code.zipFile' failed to satisfy constraint: "
+        "Member must be base64-encoded binary data"
+    )
+
+
+# ---------------------------------------------------------------------------
+# every implemented operation, any wrong type anywhere (through the wire, as another SDK sends)
+# ---------------------------------------------------------------------------
+
+DEFAULTS: dict[str, Any] = {
+    "FunctionName": "my-function",
+    "Name": "live",
+    "FunctionVersion": "1",
+    "Qualifier": "live",
+    "StatementId": "s1",
+    "Action": "lambda:InvokeFunction",
+    "Principal": "s3.amazonaws.com",
+    "Role": ROLE,
+    "Code": {"ZipFile": ZIP},
+    "AuthType": "NONE",
+    "ProvisionedConcurrentExecutions": 1,
+    "ReservedConcurrentExecutions": 1,
+    "Resource": FN_ARN,
+    "Tags": {"k": "v"},
+    "TagKeys": ["k"],
+    "UUID": "00000000-0000-0000-0000-000000000000",
+}
+
+POOL = ["abc", "12", "", 7, 0, -1, 2**40, 1.5, True, False, [], [1], ["x"], {}, {"a": 1}, {"Name": "x"}]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+def right_type(shape: Any, value: Any) -> bool:
+    if value is None:
+        return True  # null reads as absent
+    if shape.type_name == "structure" or shape.type_name == "map":
+        return isinstance(value, dict)
+    if shape.type_name == "list":
+        return isinstance(value, list)
+    if shape.type_name == "blob":
+        return False  # after base64 decoding only bytes are right; any JSON value is wrong
+    return _scalar_type_ok(shape.type_name, value)
+
+
+def query_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def not_integer(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return True
+    return False
+
+
+def paths(shape: Any, prefix: tuple = (), depth: int = 0) -> list[tuple[tuple, Any]]:
+    """(path, leaf shape) for every body member, nested ones included (lists: first item, maps: key "k")."""
+    out: list[tuple[tuple, Any]] = []
+    if depth > 3:
+        return out
+    if shape.type_name == "structure":
+        for name, member in shape.members.items():
+            if depth == 0 and member.serialization.get("location"):
+                continue
+            out.append(((*prefix, name), member))
+            out += paths(member, (*prefix, name), depth + 1)
+    elif shape.type_name == "list":
+        out.append(((*prefix, 0), shape.member))
+        out += paths(shape.member, (*prefix, 0), depth + 1)
+    elif shape.type_name == "map":
+        out.append(((*prefix, "k"), shape.value))
+        out += paths(shape.value, (*prefix, "k"), depth + 1)
+    return out
+
+
+def injectable(operation: str) -> list[tuple[str, tuple, Any]]:
+    model = SERVICE.operation_model(operation)
+    shape = model.input_shape
+    if shape is None:
+        return []
+    found: list[tuple[str, tuple, Any]] = []
+    payload = shape.serialization.get("payload")
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location == "querystring" and member.type_name in ("integer", "long", "boolean"):
+            found.append(("query", (member.serialization.get("name", name),), member))
+    if payload is None:
+        found += [("body", path, leaf) for path, leaf in paths(shape)]
+    elif shape.members[payload].type_name == "structure":
+        found += [("body", path[1:], leaf) for path, leaf in paths(shape) if path[:1] == (payload,) and path[1:]]
+    return found
+
+
+def set_path(document: dict, path: tuple, value: Any) -> None:
+    target: Any = document
+    for step, following in zip(path, path[1:]):
+        container: Any = [] if isinstance(following, int) else {}
+        if isinstance(target, list):
+            while len(target) <= step:
+                target.append(None)
+            if not isinstance(target[step], type(container)):
+                target[step] = container
+            target = target[step]
+        else:
+            if not isinstance(target.get(step), type(container)):
+                target[step] = container
+            target = target[step]
+    last = path[-1]
+    if isinstance(target, list):
+        while len(target) <= last:
+            target.append(None)
+        target[last] = value
+    else:
+        target[last] = value
+
+
+def request_for(operation: str, where: str = "", path: tuple = (), value: Any = None) -> dict:
+    model = SERVICE.operation_model(operation)
+    shape = model.input_shape
+    params = {name: DEFAULTS[name] for name in (shape.required_members if shape is not None else [])}
+    request = SERIALIZER.serialize_to_request(params, model)
+    prepare_request_dict(request, endpoint_url=ENDPOINT)
+    if where == "query":
+        separator = "&" if "?" in request["url"] else "?"
+        request["url"] += separator + urlencode({path[0]: query_text(value)})
+    elif where == "body":
+        body = json.loads(request["body"] or b"{}")
+        set_path(body, path, value)
+        request["body"] = json.dumps(body).encode()
+    return request
+
+
+def send(operation: str, params: dict) -> tuple[int, str, str]:
+    with mock_lambda_alias() as mock:
+        model = SERVICE.operation_model(operation)
+        request = SERIALIZER.serialize_to_request({}, model)
+        prepare_request_dict(request, endpoint_url=ENDPOINT)
+        request["body"] = json.dumps(params).encode()
+        response = respond(mock, model, request, REGION)
+        body = json.loads(response.raw.getvalue() or b"{}")
+        return response.status_code, response.headers.get("x-amzn-errortype", ""), body.get("message", "")
+
+
+def setup_state(client: Any) -> str:
+    create(client)
+    client.publish_version(FunctionName="my-function")
+    client.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+    client.add_permission(FunctionName="my-function", StatementId="s1", Action="lambda:InvokeFunction", Principal="*")
+    client.put_function_event_invoke_config(FunctionName="my-function", MaximumRetryAttempts=1)
+    return client.create_event_source_mapping(
+        FunctionName="my-function", EventSourceArn="arn:aws:sqs:us-east-1:123456789012:q"
+    )["UUID"]
+
+
+READS = [
+    lambda c, u: c.list_functions(),
+    lambda c, u: c.get_function(FunctionName="my-function"),
+    lambda c, u: c.get_function_configuration(FunctionName="my-function", Qualifier="live"),
+    lambda c, u: c.list_versions_by_function(FunctionName="my-function"),
+    lambda c, u: c.list_aliases(FunctionName="my-function"),
+    lambda c, u: c.get_alias(FunctionName="my-function", Name="live"),
+    lambda c, u: c.get_policy(FunctionName="my-function"),
+    lambda c, u: c.list_event_source_mappings(),
+    lambda c, u: c.get_event_source_mapping(UUID=u),
+    lambda c, u: c.list_function_event_invoke_configs(FunctionName="my-function"),
+    lambda c, u: c.list_function_url_configs(FunctionName="my-function"),
+    lambda c, u: c.list_provisioned_concurrency_configs(FunctionName="my-function"),
+    lambda c, u: c.get_function_concurrency(FunctionName="my-function"),
+    lambda c, u: c.list_tags(Resource=FN_ARN),
+    lambda c, u: c.get_account_settings(),
+    lambda c, u: c.invoke(FunctionName="my-function", Qualifier="live", Payload=b"{}"),
+]
+
+OPERATIONS = [op for op in implemented_operations() if injectable(op)]
+
+
+def test_every_operation_that_can_carry_a_wrong_type_is_fuzzed():
+    """The others take only URI labels, headers and string querystring members: text on any wire."""
+    assert {"CreateFunction", "UpdateAlias", "PutFunctionEventInvokeConfig", "ListFunctions"} <= set(OPERATIONS)
+    for operation in set(implemented_operations()) - set(OPERATIONS):
+        shape = SERVICE.operation_model(operation).input_shape
+        payload = shape.serialization.get("payload") if shape is not None else None
+        for name, member in shape.members.items() if shape is not None else []:
+            if name == payload and member.type_name == "blob":
+                continue  # raw bytes (Invoke's payload): no JSON types on the wire
+            location = member.serialization.get("location")
+            assert location in ("uri", "header", "querystring"), (operation, member.name)
+            text = member.member if member.type_name == "list" else member
+            assert location != "querystring" or text.type_name == "string", (operation, member.name)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_wrong_json_types_get_an_aws_answer(operation, data):
+    where, path, leaf = data.draw(st.sampled_from(injectable(operation)), label="member")
+    if where == "query":  # querystring values are text: wrong is text that is no integer
+        value = data.draw((st.sampled_from(POOL) | JSON).map(query_text).filter(not_integer), label="wrong text")
+    else:
+        value = data.draw((st.sampled_from(POOL) | JSON).filter(lambda v: not right_type(leaf, v)), label="wrong")
+    model = SERVICE.operation_model(operation)
+    allowed = {shape.name for shape in model.error_shapes} | {"ValidationException"}
+    with mock_lambda_alias() as mock:
+        client = boto3.client("lambda", region_name=REGION, config=RAW)
+        esm = setup_state(client)
+        request = request_for(operation, where, path, value)
+        if "UUID" in request["url"] or "00000000-0000" in request["url"]:
+            request["url"] = request["url"].replace(DEFAULTS["UUID"], esm)
+        response = respond(mock, model, request, REGION)
+        status = response.status_code
+        code = response.headers.get("x-amzn-errortype")
+        assert status < 500, (status, code, response.raw.getvalue())
+        assert code in allowed, (code, response.raw.getvalue())
+        # A wrong type is refused before anything else looks at the request.
+        assert (status, code) == (400, "ValidationException"), response.raw.getvalue()
+        for read in READS:  # nothing stored breaks a later read (the suite checks each output shape)
+            try:
+                read(client, esm)
+            except ClientError as exc:
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] < 500, exc.response
+        assert mock.internal_errors == []

@@ -211,7 +211,7 @@ def test_wrong_region_arn(lam):
 
 
 def test_image_functions_have_no_code_signing(lam):
-    """AWS: 'Code signing is not supported for functions created with container images.' (cloudquery/cq-provider-aws#230)."""
+    """AWS's answer, quoted in cloudquery/cq-provider-aws#230 (GetFunctionCodeSigningConfig, HTTP 400)."""
     lam.create_function(
         FunctionName="image-fn",
         Role=f"arn:aws:iam::{ACCOUNT}:role/lambda-role",

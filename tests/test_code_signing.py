@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, create, error_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mock_lambda_alias import mock_lambda_alias
 
 PROFILE = f"arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/test"
 CSC_ARN = re.compile(rf"arn:aws:lambda:{REGION}:{ACCOUNT}:code-signing-config:(csc-[0-9a-f]{{17}})")
@@ -274,11 +279,20 @@ def test_tags_on_configs(lam):
 
 
 def test_configs_are_per_region(mock):
-    import boto3
-
     east = boto3.client("lambda", region_name="us-east-1")
     west = boto3.client("lambda", region_name="us-west-2")
     arn = new_config(east)["CodeSigningConfig"]["CodeSigningConfigArn"]
     assert west.list_code_signing_configs()["CodeSigningConfigs"] == []
     assert len(east.list_code_signing_configs()["CodeSigningConfigs"]) == 1
     assert ":us-east-1:" in arn
+
+
+@settings(max_examples=25, deadline=None)
+@given(count=st.integers(min_value=0, max_value=12), page_size=st.integers(min_value=1, max_value=13))
+def test_paging_lists_each_config_once_in_creation_order(count, page_size):
+    with mock_lambda_alias() as mock:
+        lam = boto3.client("lambda", region_name=REGION)
+        arns = [new_config(lam)["CodeSigningConfig"]["CodeSigningConfigArn"] for _ in range(count)]
+        pages = lam.get_paginator("list_code_signing_configs").paginate(PaginationConfig={"PageSize": page_size})
+        assert [c["CodeSigningConfigArn"] for page in pages for c in page["CodeSigningConfigs"]] == arns
+        assert mock.internal_errors == []

@@ -45,6 +45,13 @@ SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
     "Runtime": {"enum": None},
 }
 
+#: Per operation: input members whose constraints the backend checks itself, because AWS reports
+#: them in a form the model cannot express (F-LY-008: PublishLayerVersion lists every runtime AWS
+#: supports, not the model's enum, and reports runtimes before architectures).
+CHECKED_BY_BACKEND: dict[str, frozenset[str]] = {
+    "PublishLayerVersion": frozenset({"CompatibleRuntimes", "CompatibleArchitectures"}),
+}
+
 _CACHE: dict[int, dict[str, Any]] = {}
 
 

@@ -68,6 +68,7 @@ def _load() -> None:
             event_sources,
             functions,
             invoke,
+            layers,
             policies,
             tags,
             urls,

@@ -73,6 +73,16 @@ def _where(call: Call, layer_name: str) -> tuple[Call, str]:
     return call, name
 
 
+def _version_number(req: dict) -> int:
+    """``VersionNumber`` (a URI label, so it arrives as text), at least 1 (F-LY-011)."""
+    try:
+        number = int(req["VersionNumber"])
+    except ValueError:
+        raise ResourceNotFound(_NOT_FOUND) from None
+    _check_version_number(number)
+    return number
+
+
 def _check_version_number(number: int) -> None:
     if number < 1:  # F-LY-011
         raise InvalidParameterValue("Layer Version Cannot be less than 1")
@@ -226,10 +236,10 @@ def publish_layer_version(call: Call, req: dict) -> dict:
 
 @api("GetLayerVersion")
 def get_layer_version(call: Call, req: dict) -> dict:
-    _check_version_number(req["VersionNumber"])
+    number = _version_number(req)
     owner, name = _where(call, req["LayerName"])
-    resource = f"{layer_arn(owner.region, owner.account_id, name)}:{req['VersionNumber']}"
-    version = _readable(call, owner, _find(owner, name, req["VersionNumber"]), resource)
+    resource = f"{layer_arn(owner.region, owner.account_id, name)}:{number}"
+    version = _readable(call, owner, _find(owner, name, number), resource)
     return _render(owner, version)
 
 
@@ -290,11 +300,11 @@ def list_layers(call: Call, req: dict) -> dict:
 @api("DeleteLayerVersion")
 def delete_layer_version(call: Call, req: dict) -> dict:
     """Idempotent: unknown layers and versions are a quiet 204 (F-LY-019)."""
-    _check_version_number(req["VersionNumber"])
+    number = _version_number(req)
     call, name = _where(call, req["LayerName"])
     layer = call.backend.layers.get(name)
     if layer is not None:
-        layer.versions.pop(req["VersionNumber"], None)
+        layer.versions.pop(number, None)
     return {}
 
 
@@ -305,8 +315,7 @@ def delete_layer_version(call: Call, req: dict) -> dict:
 
 def _version_or_404(call: Call, req: dict) -> LayerVersion:
     """The addressed version; AWS names the version ARN when it is missing (recorded)."""
-    number = req["VersionNumber"]
-    _check_version_number(number)
+    number = _version_number(req)
     owner, name = _where(call, req["LayerName"])
     version = _find(owner, name, number)
     if version is None:

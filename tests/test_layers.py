@@ -770,3 +770,25 @@ def test_without_the_layer_the_import_fails(lam):
     response = lam.invoke(FunctionName="my-function")
     assert response["FunctionError"] == "Unhandled"
     assert json.loads(response["Payload"].read())["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_every_layer_operation_is_answered():
+    """No layer operation of botocore's model answers UnknownOperationException any more."""
+    import botocore.session
+
+    from mock_lambda_alias.backend.registry import implemented_operations
+
+    model = botocore.session.get_session().get_service_model("lambda")
+    layer_operations = {name for name in model.operation_names if "Layer" in name}
+    assert layer_operations == {
+        "AddLayerVersionPermission",
+        "DeleteLayerVersion",
+        "GetLayerVersion",
+        "GetLayerVersionByArn",
+        "GetLayerVersionPolicy",
+        "ListLayerVersions",
+        "ListLayers",
+        "PublishLayerVersion",
+        "RemoveLayerVersionPermission",
+    }
+    assert layer_operations <= set(implemented_operations())

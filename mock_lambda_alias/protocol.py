@@ -281,6 +281,8 @@ class OperationCodec:
         self.headers: dict[str, tuple[str, Converter]] = {}
         self.body_members: dict[str, Optional[Converter]] = {}
         self.payload: Optional[tuple[str, Shape]] = None
+        #: URI labels by wire name: (member name, shape, converter); a label arrives as text.
+        self.label_members: dict[str, tuple[str, Shape, Converter]] = {}
         shape = operation.input_shape
         if shape is not None:
             payload_name = shape.serialization.get("payload")
@@ -295,7 +297,9 @@ class OperationCodec:
                         self.query[wire] = (name, member, _from_text(inner))
                 elif location == "header":
                     self.headers[wire.lower()] = (name, _from_text(member))
-                elif location in ("uri", "headers", "statusCode"):
+                elif location == "uri":
+                    self.label_members[wire] = (name, member, _from_text(member))
+                elif location in ("headers", "statusCode"):
                     continue
                 elif name == payload_name:
                     self.payload = (name, member)
@@ -349,7 +353,16 @@ class OperationCodec:
             match = self.uri_regex.search(split.path)
             if match is not None:
                 for label, raw in zip(self.uri_labels, match.groups()):
-                    params[label] = unquote(raw)
+                    text = unquote(raw)
+                    entry = self.label_members.get(label)
+                    if entry is None:
+                        params[label] = text
+                        continue
+                    name, shape, conv = entry
+                    try:
+                        params[name] = conv(text)
+                    except ValueError:
+                        raise ValidationError(type_error_message(text, camel(name), shape.type_name)) from None
         if split.query:
             self._parse_query(split.query, params)
         if self.headers:

@@ -78,6 +78,27 @@ class TooManyRequests(LambdaError):
     status = 429
 
 
+class AccessDenied(LambdaError):
+    """IAM's refusal (403): no policy lets this caller perform this action on this resource.
+
+    botocore models no ``AccessDeniedException`` for Lambda's operations (only the KMS and EC2
+    variants), yet every AWS operation can answer it, as IAM authorizes before Lambda runs; botocore
+    still raises it as a ``ClientError`` with this code. The body carries no ``Type``.
+    """
+
+    code = "AccessDeniedException"
+    status = 403
+    error_type = None
+
+    @classmethod
+    def no_policy(cls, principal: str, action: str, resource: str, kind: str = "resource-based") -> AccessDenied:
+        """IAM's wording; ``kind`` is ``resource-based`` across accounts, ``identity-based`` within one."""
+        return cls(
+            f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
+            f"because no {kind} policy allows the {action} action"
+        )
+
+
 class ServiceError(LambdaError):
     code = "ServiceException"
     status = 500

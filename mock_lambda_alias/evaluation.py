@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import arns
-from .backend.model import LATEST, Function
-from .backend.policies import policy_key
+from .backend.model import LATEST, Function, policy_key
 
 _IAM_ACCOUNT = re.compile(r"arn:aws[a-zA-Z-]*:(?:iam|sts)::(\d{12}):")
+_ROLE = re.compile(r"arn:(aws[a-zA-Z-]*):iam::(\d{12}):role/(?:.*/)?([^/]+)")
+_ASSUMED_ROLE = re.compile(r"arn:(aws[a-zA-Z-]*):sts::(\d{12}):assumed-role/([^/]+)/[^/]+")
+
+
+def _is_session_of(role_arn: str, principal: str) -> bool:
+    """A role ARN in a policy covers the sessions of that role (``sts::A:assumed-role/name/...``)."""
+    role, session = _ROLE.fullmatch(role_arn), _ASSUMED_ROLE.fullmatch(principal)
+    return role is not None and session is not None and role.groups() == session.groups()
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def _principal_matches(element: Any, caller: Caller) -> Optional[str]:
                 if caller_account == account:
                     return None
                 return f"principal is account {account}, not {caller.principal}"
-            if allowed == caller.principal:
+            if allowed == caller.principal or _is_session_of(allowed, caller.principal):
                 return None
             return f"principal is {allowed}, not {caller.principal}"
     return f"principal {element!r} does not cover {caller.principal}"

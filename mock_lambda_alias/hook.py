@@ -41,6 +41,16 @@ def _before_call(model: Any = None, context: Any = None, request_signer: Any = N
             region = request_signer._region_name
         _call_context.model = model
         _call_context.region = region
+        _call_context.access_key = access_key_of(request_signer)
+
+
+def access_key_of(request_signer: Any) -> Optional[str]:
+    """The access key ID the client would sign with: who the caller is (see identity.py).
+
+    Read from the client's ``RequestSigner`` at ``before-call``; None for unsigned clients.
+    """
+    credentials = getattr(request_signer, "_credentials", None)
+    return getattr(credentials, "access_key", None) if credentials is not None else None
 
 
 def _choose_signer(**_: Any) -> Optional[object]:
@@ -58,10 +68,11 @@ def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     region = getattr(_call_context, "region", None)
     if model is not None and model.name != operation_name:
         model = None
+    access_key = getattr(_call_context, "access_key", None)
     _call_context.model = None
     from .responder import answer
 
-    return answer(mock, operation_name, request, model, region)
+    return answer(mock, operation_name, request, model, region, access_key)
 
 
 HANDLERS = (

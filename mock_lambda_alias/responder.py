@@ -54,6 +54,7 @@ def answer(
     request: Any,
     model: Optional[OperationModel],
     region: Optional[str],
+    access_key: Optional[str] = None,
 ) -> AWSResponse:
     url = request.url
     request_id = str(uuid.uuid4())
@@ -70,7 +71,9 @@ def answer(
         handler = registry.handler_for(operation_name)
         if handler is None:
             raise NotImplementedOperation(operation_name)
-        call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region), request_id)
+        caller = mock.identity_for(access_key)
+        region = region or _region_from(url, mock.region)
+        call = registry.Call(mock.store, caller.account_id, region, request_id, caller, operation_name)
         with mock.store.lock:
             result = handler(call, params)
         response = codec.write_response(url, result, request_id)

@@ -26,8 +26,9 @@ REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
 FN_ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 
-#: Error codes AWS may send for any operation although no operation models them.
-ALWAYS_ALLOWED_ERRORS = {"ValidationException"}
+#: Error codes AWS may send for any operation although no operation models them. IAM authorizes
+#: every request before Lambda sees it, so any operation can answer 403 AccessDeniedException.
+ALWAYS_ALLOWED_ERRORS = {"ValidationException", "AccessDeniedException"}
 
 checked_calls: list[str] = []
 

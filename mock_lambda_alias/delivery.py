@@ -60,6 +60,9 @@ class Delivery:
     #: The invocation it caused, when allowed.
     invocation: Optional[Invocation] = None
 
+    def __bool__(self) -> bool:
+        return self.allowed
+
 
 def deliver(
     mock: LambdaAliasMock,

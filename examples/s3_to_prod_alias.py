@@ -1,0 +1,87 @@
+"""S3 → PROD, enforced: a bucket notification invokes the PROD alias only if PROD's policy allows S3.
+
+The seed documents' scenario, end to end: moto serves S3, mock_lambda_alias serves Lambda. The
+bucket notifies the PROD alias ARN on ``s3:ObjectCreated:*``. ``grant_s3`` adds the permission
+with ``--qualifier PROD`` (what AWS requires) or, the classic mistake, on the function; an upload
+then invokes PROD, or is dropped and recorded as a denied delivery — as AWS drops it silently.
+
+Run directly: ``python examples/s3_to_prod_alias.py`` (needs moto).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any, Optional
+
+import boto3
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
+
+
+def package() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        source = "def handler(event, context):\n    return event['Records'][0]['s3']['object']['key']\n"
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def deploy(lam: Any, function: str = "helloworld") -> str:
+    """Create the function, publish version 1, point PROD at it; return PROD's ARN."""
+    lam.create_function(
+        FunctionName=function, Runtime="python3.12", Role=ROLE, Handler="app.handler", Code={"ZipFile": package()}
+    )
+    lam.publish_version(FunctionName=function)
+    return lam.create_alias(FunctionName=function, Name="PROD", FunctionVersion="1")["AliasArn"]
+
+
+def grant_s3(lam: Any, bucket: str, qualifier: Optional[str], function: str = "helloworld") -> None:
+    """``aws lambda add-permission --qualifier PROD --principal s3.amazonaws.com --source-arn ...``."""
+    params: dict[str, Any] = {
+        "FunctionName": function,
+        "StatementId": "1",
+        "Principal": "s3.amazonaws.com",
+        "Action": "lambda:InvokeFunction",
+        "SourceArn": f"arn:aws:s3:::{bucket}",
+        "SourceAccount": ACCOUNT,
+    }
+    if qualifier is not None:
+        params["Qualifier"] = qualifier
+    lam.add_permission(**params)
+
+
+def notify_on_upload(s3: Any, bucket: str, target_arn: str) -> None:
+    """Create the bucket and make every new object notify ``target_arn``."""
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": target_arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+
+
+def main() -> None:
+    from moto import mock_aws
+
+    from mock_lambda_alias import mock_lambda_alias
+
+    for qualifier in ("PROD", None):
+        with mock_aws(), mock_lambda_alias() as m:
+            lam = boto3.client("lambda", region_name=REGION)
+            s3 = boto3.client("s3", region_name=REGION)
+            prod = deploy(lam)
+            grant_s3(lam, "examplebucket", qualifier)
+            notify_on_upload(s3, "examplebucket", prod)
+            s3.put_object(Bucket="examplebucket", Key="cat.jpg", Body=b"meow")
+            where = "on PROD" if qualifier else "on the function"
+            print(f"permission {where}: {m.count_invocations('helloworld', qualifier='PROD')} invocation(s) of PROD")
+            for delivery in m.deliveries(allowed=False):
+                print(f"  dropped: {delivery.error}")
+
+
+if __name__ == "__main__":
+    main()

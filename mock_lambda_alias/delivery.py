@@ -12,7 +12,11 @@ asynchronous (``Event``) invocation recorded with the service as its caller.
 With moto serving S3 and SNS in the same process, their notifications reach us: while a mock is
 active, the two places where moto hands an event to its own Lambda backend
 (``moto.s3.notifications._invoke_awslambda`` and ``moto.sns.models.Subscription.publish`` for
-``lambda`` subscriptions) are patched to deliver here, and restored when the last mock stops.
+``lambda`` subscriptions) are patched to deliver here, and restored when the last mock stops. S3
+also checks a Lambda destination's policy when the notification is configured, as AWS does
+(``FakeBucket.set_notification_configuration``): a bucket notifying ``PROD`` while the permission
+sits on the function is refused with ``InvalidArgument`` at configuration time; a permission
+removed later makes deliveries drop silently.
 For anything else (EventBridge targets, which moto does not invoke) ``m.deliver(...)`` delivers an
 event the same way.
 """
@@ -155,6 +159,40 @@ def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) 
     return None
 
 
+#: S3's answer when a notification names a function S3 may not invoke (400 ``InvalidArgument``).
+S3_UNVALIDATED = "Unable to validate the following destination configurations"
+
+
+def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
+    """Stands in for moto's ``FakeBucket.set_notification_configuration`` while a mock is active.
+
+    S3 checks, when a notification is configured, that each Lambda destination's policy lets
+    ``s3.amazonaws.com`` invoke it for this bucket and account, and refuses the whole configuration
+    otherwise: the wiring error surfaces at deploy time, as on AWS.
+    """
+    original = _ORIGINALS[(type(bucket), "set_notification_configuration")]
+    if hook.ACTIVE and notification_config:
+        mock = hook.ACTIVE[-1]
+        for entry in notification_config.get("CloudFunctionConfiguration") or []:
+            arn = entry.get("CloudFunction", "")
+            if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
+                from moto.s3.exceptions import S3ClientError
+
+                raise S3ClientError("InvalidArgument", S3_UNVALIDATED)
+    return original(bucket, notification_config)
+
+
+def _allowed(mock: LambdaAliasMock, service: str, arn: str, source_arn: str, source_account: str) -> bool:
+    try:
+        account_id, region, name, qualifier = resolve(arn, mock.account_id, mock.region)
+    except ValueError:
+        return False
+    with mock.store.lock:
+        function = mock.store.backend(account_id, region).functions.get(name)
+        caller = Caller(service, ACTION, source_arn, source_account)
+        return function is not None and bool(evaluate(function, qualifier, caller))
+
+
 def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
     """Stands in for ``moto.sns.models.Subscription.publish`` while a mock is active."""
     original = _ORIGINALS[(type(subscription), "publish")]
@@ -189,11 +227,13 @@ def patch_moto() -> None:
         return
     try:
         from moto.s3 import notifications
+        from moto.s3.models import FakeBucket
         from moto.sns.models import Subscription
     except ImportError:  # a moto without these services (or a different layout): nothing to bridge
         return
     for owner, attribute, replacement in (
         (notifications, "_invoke_awslambda", _s3_invoke),
+        (FakeBucket, "set_notification_configuration", _s3_set_notifications),
         (Subscription, "publish", _sns_publish),
     ):
         original = getattr(owner, attribute, None)

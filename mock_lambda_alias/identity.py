@@ -43,10 +43,6 @@ class Identity:
     #: Same-account calls by this identity are judged by resource-based policies (strict mode).
     strict: bool = False
 
-    @property
-    def is_service(self) -> bool:
-        return self.principal.endswith(".amazonaws.com")
-
 
 def root(account_id: str) -> Identity:
     """The activation's own identity: the account root of the default account."""

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, create
 
 import mock_lambda_alias
@@ -99,25 +100,51 @@ def test_s3_put_object_invokes_prod_when_prod_allows_s3(env):
     assert delivery.allowed and delivery.invocation is record and delivery.error is None
 
 
-def test_s3_delivery_to_prod_is_dropped_when_the_permission_is_on_the_function(env):
+def test_s3_refuses_to_notify_prod_when_the_permission_is_on_the_function(env):
+    # aws/aws-sdk-js#632, hashicorp/terraform#19756, aws/aws-cdk#18090: S3 validates a Lambda
+    # destination when the notification is configured (400 InvalidArgument); the cdk thread's fix is
+    # add-permission on the alias (--function-name TestFunc:dev) the notification names.
     m, lam = env
     allow(lam, "s3.amazonaws.com", BUCKET_ARN, qualifier=None, sid="on-function")
-    notify(PROD).put_object(Bucket=BUCKET, Key="a.txt", Body=b"x")
+    with pytest.raises(ClientError) as excinfo:
+        notify(PROD)
+    error = excinfo.value.response["Error"]
+    assert (excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"], error["Code"], error["Message"]) == (
+        400,
+        "InvalidArgument",
+        "Unable to validate the following destination configurations",
+    )
+    s3 = boto3.client("s3", region_name=REGION)
+    assert "LambdaFunctionConfigurations" not in s3.get_bucket_notification_configuration(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="a.txt", Body=b"x")
+    assert m.deliveries() == [] and m.invocations() == []
+
+
+@pytest.mark.parametrize(
+    ("target", "source_arn"),
+    [(PROD, "arn:aws:s3:::some-other-bucket"), (FN + ":1", BUCKET_ARN), (FN_ARN_PREFIX + "nope", BUCKET_ARN)],
+    ids=["other-bucket", "version-arn", "missing-function"],
+)
+def test_s3_refuses_destinations_it_may_not_invoke(env, target, source_arn):
+    _, lam = env
+    allow(lam, "s3.amazonaws.com", source_arn)
+    with pytest.raises(ClientError) as excinfo:
+        notify(target)
+    assert excinfo.value.response["Error"]["Code"] == "InvalidArgument"
+
+
+def test_s3_delivery_is_dropped_and_recorded_when_the_permission_moves_to_the_function(env):
+    m, lam = env
+    allow(lam, "s3.amazonaws.com", BUCKET_ARN)
+    s3 = notify(PROD)
+    lam.remove_permission(FunctionName="helloworld", Qualifier="PROD", StatementId="1")
+    allow(lam, "s3.amazonaws.com", BUCKET_ARN, qualifier=None, sid="on-function")
+    s3.put_object(Bucket=BUCKET, Key="a.txt", Body=b"x")
     assert m.invocations() == []
     (delivery,) = m.deliveries(allowed=False)
     assert (delivery.service, delivery.function_arn, delivery.source_arn) == ("s3.amazonaws.com", PROD, BUCKET_ARN)
     assert delivery.error == denial("s3.amazonaws.com", PROD)
     assert f"{FN} (statement 'on-function')" in delivery.reason  # points at where the permission sits
-
-
-def test_s3_permission_for_another_bucket_does_not_match(env):
-    m, lam = env
-    allow(lam, "s3.amazonaws.com", "arn:aws:s3:::some-other-bucket")
-    notify(PROD).put_object(Bucket=BUCKET, Key="a.txt", Body=b"x")
-    assert m.invocations() == []
-    (delivery,) = m.deliveries()
-    assert not delivery.allowed
-    assert "is not like arn:aws:s3:::some-other-bucket" in delivery.reason
 
 
 def test_s3_notification_naming_the_function_uses_the_function_policy(env):

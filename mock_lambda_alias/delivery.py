@@ -16,13 +16,15 @@ active, the two places where moto hands an event to its own Lambda backend
 also checks a Lambda destination's policy when the notification is configured, as AWS does
 (``FakeBucket.set_notification_configuration``): a bucket notifying ``PROD`` while the permission
 sits on the function is refused with ``InvalidArgument`` at configuration time; a permission
-removed later makes deliveries drop silently.
-For anything else (EventBridge targets, which moto does not invoke) ``m.deliver(...)`` delivers an
+removed later makes deliveries drop silently. moto's EventBridge does not invoke Lambda targets;
+while a mock is active, a rule's Lambda targets receive matching events through their policies
+(``moto.events.models.Rule.send_to_targets``). For anything else ``m.deliver(...)`` delivers an
 event the same way.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import sys
@@ -217,26 +219,78 @@ def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, *
     return None
 
 
+def _events_send_to_targets(rule: Any, original_event: Any, transform_input: bool = True) -> Any:
+    """Stands in for moto's ``events.models.Rule.send_to_targets`` while a mock is active.
+
+    moto's EventBridge does not invoke Lambda targets; here a matching event reaches each Lambda
+    target through its policy (``events.amazonaws.com``, ``SourceArn`` = the rule), and moto keeps
+    serving the rule's other targets.
+    """
+    original = _ORIGINALS[(type(rule), "send_to_targets")]
+    ours = [t for t in rule.targets if t.get("Arn", "").split(":")[2:3] == ["lambda"]]
+    if not hook.ACTIVE or not ours:
+        return original(rule, original_event, transform_input)
+    if rule.event_pattern.matches_event(original_event):
+        from moto.events.models import EventTemplateParser
+
+        for target in ours:
+            event = copy.deepcopy(original_event)
+            transformer = target.get("InputTransformer")
+            if transform_input and transformer:
+                event = EventTemplateParser.parse(
+                    input_template=transformer.get("InputTemplate"),
+                    input_paths_map=transformer.get("InputPathsMap", {}),
+                    event=original_event,
+                )
+            if isinstance(event, dict):
+                event.pop("ingestion-time", None)  # moto's bookkeeping; AWS's targets never see it
+                if isinstance(event.get("time"), (int, float)):
+                    moment = datetime.datetime.fromtimestamp(event["time"], datetime.timezone.utc)
+                    event["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            deliver(hook.ACTIVE[-1], "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
+    targets = rule.targets
+    rule.targets = [t for t in targets if t not in ours]
+    try:
+        return original(rule, original_event, transform_input)
+    finally:
+        rule.targets = targets
+
+
 def _s3_module() -> Any:
     return sys.modules["moto.s3.notifications"]
 
 
+#: What is patched, as (module, attribute path of the owner inside it, attribute, stand-in).
+_PATCHES = (
+    ("moto.s3.notifications", "", "_invoke_awslambda", _s3_invoke),
+    ("moto.s3.models", "FakeBucket", "set_notification_configuration", _s3_set_notifications),
+    ("moto.sns.models", "Subscription", "publish", _sns_publish),
+    ("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
+)
+_unavailable: set[str] = set()
+
+
 def patch_moto() -> None:
-    """Route moto's S3 and SNS deliveries to Lambda through us (when moto is loaded)."""
+    """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded).
+
+    Each service is bridged on its own: a moto without one of them (or without its optional
+    dependencies, such as EventBridge's ``jsonpath_ng``) still gets the others.
+    """
     if "moto" not in sys.modules or _ORIGINALS:
         return
-    try:
-        from moto.s3 import notifications
-        from moto.s3.models import FakeBucket
-        from moto.sns.models import Subscription
-    except ImportError:  # a moto without these services (or a different layout): nothing to bridge
-        return
-    for owner, attribute, replacement in (
-        (notifications, "_invoke_awslambda", _s3_invoke),
-        (FakeBucket, "set_notification_configuration", _s3_set_notifications),
-        (Subscription, "publish", _sns_publish),
-    ):
-        original = getattr(owner, attribute, None)
+    import importlib
+
+    for module_name, owner_name, attribute, replacement in _PATCHES:
+        if module_name in _unavailable:
+            continue
+        try:
+            owner: Any = importlib.import_module(module_name)
+        except ImportError:
+            _unavailable.add(module_name)
+            continue
+        if owner_name:
+            owner = getattr(owner, owner_name, None)
+        original = getattr(owner, attribute, None) if owner is not None else None
         if original is not None:
             _ORIGINALS[(owner, attribute)] = original
             setattr(owner, attribute, replacement)

@@ -2,8 +2,9 @@
 
 Three handlers, all on the ``lambda`` service only, so other services never reach our code:
 
-* ``before-call.lambda``: notes the client's operation model and region for this thread (botocore
-  hands ``before-send`` only the prepared request);
+* ``before-call.lambda``: notes the client's operation model, region and access key ID (who is
+  calling, see identity.py) for this thread (botocore hands ``before-send`` only the prepared
+  request);
 * ``choose-signer.lambda``: while active, skips SigV4 signing — nothing leaves the process, and
   clients work with no credentials at all;
 * ``before-send.lambda``: answers the request from the active mock's backend.
@@ -69,7 +70,7 @@ def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     if model is not None and model.name != operation_name:
         model = None
     access_key = getattr(_call_context, "access_key", None)
-    _call_context.model = None
+    _call_context.model = _call_context.access_key = None
     from .responder import answer
 
     return answer(mock, operation_name, request, model, region, access_key)

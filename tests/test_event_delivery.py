@@ -223,7 +223,50 @@ def test_sns_filter_policy_still_applies(env):
     assert [json.loads(r.payload)["Records"][0]["Sns"]["Message"] for r in m.invocations()] == ["take"]
 
 
-# -- m.deliver (EventBridge and anything moto does not invoke) --------------------------------------
+# -- EventBridge ------------------------------------------------------------------------------
+
+
+def rule_targeting(target_arn: str) -> tuple[Any, str]:
+    events = boto3.client("events", region_name=REGION)
+    rule = events.put_rule(Name="uploads", EventPattern=json.dumps({"source": ["my.app"]}))["RuleArn"]
+    events.put_targets(Rule="uploads", Targets=[{"Id": "fn", "Arn": target_arn}])
+    return events, rule
+
+
+def put_event(events: Any, source: str = "my.app") -> None:
+    entry = {"Source": source, "DetailType": "upload", "Detail": json.dumps({"key": "k"})}
+    assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+
+
+def test_eventbridge_rule_invokes_prod_when_prod_allows_events(env):
+    m, lam = env
+    events, rule = rule_targeting(PROD)
+    allow(lam, "events.amazonaws.com", rule)
+    put_event(events)
+    put_event(events, source="someone.else")  # does not match the rule's pattern
+    (record,) = m.invocations("helloworld", qualifier="PROD")
+    assert (record.caller.principal, record.caller.source_arn, record.allowed_by) == ("events.amazonaws.com", rule, "1")
+    event = json.loads(record.payload)
+    assert (event["source"], event["detail-type"], event["detail"], event["account"]) == (
+        "my.app",
+        "upload",
+        {"key": "k"},
+        ACCOUNT,
+    )
+    assert "ingestion-time" not in event
+
+
+def test_eventbridge_delivery_to_prod_is_dropped_when_the_permission_is_on_the_function(env):
+    m, lam = env
+    events, rule = rule_targeting(PROD)
+    allow(lam, "events.amazonaws.com", rule, qualifier=None)
+    put_event(events)
+    assert m.invocations() == []
+    (delivery,) = m.deliveries(service="events.amazonaws.com")
+    assert not delivery.allowed and delivery.error == denial("events.amazonaws.com", PROD)
+
+
+# -- m.deliver (anything moto does not deliver) ----------------------------------------------------
 
 
 def test_deliver_an_eventbridge_event_through_the_alias_policy(env):
@@ -261,11 +304,20 @@ def test_deliver_rejects_a_non_service_principal(env):
 
 
 def test_moto_gets_its_own_lambda_delivery_back_after_stop():
+    from moto.events.models import Rule
     from moto.s3 import notifications
+    from moto.s3.models import FakeBucket
     from moto.sns.models import Subscription
 
-    before = (notifications._invoke_awslambda, Subscription.publish)
+    def current() -> tuple:
+        return (
+            notifications._invoke_awslambda,
+            Subscription.publish,
+            FakeBucket.set_notification_configuration,
+            Rule.send_to_targets,
+        )
+
+    before = current()
     with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias():
-        assert notifications._invoke_awslambda is not before[0]
-        assert Subscription.publish is not before[1]
-    assert (notifications._invoke_awslambda, Subscription.publish) == before
+        assert all(now is not then for now, then in zip(current(), before))
+    assert current() == before

@@ -230,6 +230,30 @@ def test_moto_assumed_role_credentials_are_the_roles_account(mock_lambda_and_mot
     assert error_of(excinfo)[2] == denied(caller.principal, V1)
 
 
+def test_moto_iam_user_access_key_is_that_user(mock_lambda_and_moto):
+    m, _ = mock_lambda_and_moto
+    iam = boto3.client("iam", region_name=REGION)
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = client_for(key["AccessKeyId"], key["SecretAccessKey"])
+    create(alice, "alices")
+    caller = m.identity_for(key["AccessKeyId"])
+    assert (caller.account_id, caller.principal) == (ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice")
+    m.set_strict_policies()  # a same-account user other than the mock's own identity is now judged
+    with pytest.raises(ClientError) as excinfo:
+        alice.invoke(FunctionName="alices")
+    assert error_of(excinfo)[2] == denied(caller.principal, FN_ARN_PREFIX + "alices", kind="identity-based")
+
+
+def test_configuring_a_key_after_its_first_use_takes_effect(mock, lam):
+    late = client_for("AKIALATEKEY")
+    create(late, "early")
+    mock.set_account_for_access_key("AKIALATEKEY", OTHER)
+    create(late, "late")
+    assert set(mock.functions()) == {"early"}
+    assert set(mock.functions(account_id=OTHER)) == {"late"}
+
+
 @pytest.fixture
 def mock_lambda_and_moto():
     moto = pytest.importorskip("moto")

@@ -43,6 +43,26 @@ class InvalidParameterValue(LambdaError):
     status = 400
 
 
+class AccessDenied(LambdaError):
+    """403 for calls IAM or a resource-based policy refuses.
+
+    botocore's model lists ``AccessDeniedException`` for none of the operations that AWS answers
+    with it (CreateFunction with a role or layer of another account, F-MA-019); botocore still
+    turns it into a ``ClientError`` with this code.
+    """
+
+    code = "AccessDeniedException"
+    status = 403
+
+    @classmethod
+    def no_policy(cls, principal: str, action: str, resource: str, kind: str = "resource-based") -> AccessDenied:
+        """IAM's wording; ``kind`` is ``resource-based`` across accounts, ``identity-based`` within one."""
+        return cls(
+            f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
+            f"because no {kind} policy allows the {action} action"
+        )
+
+
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"
     status = 400
@@ -51,6 +71,19 @@ class InvalidRequestContent(LambdaError):
 class ResourceNotFound(LambdaError):
     code = "ResourceNotFoundException"
     status = 404
+
+
+class CodeSigningConfigNotFound(LambdaError):
+    code = "CodeSigningConfigNotFoundException"
+    status = 404
+
+    @classmethod
+    def for_arn(cls, arn: str) -> CodeSigningConfigNotFound:
+        """A configuration named in a function request that does not exist (recorded wording)."""
+        return cls(
+            "The code signing configuration cannot be found. Check that the provided configuration is not "
+            f"deleted: {arn}."
+        )
 
 
 class ResourceConflict(LambdaError):
@@ -76,27 +109,6 @@ class RequestTooLarge(LambdaError):
 class TooManyRequests(LambdaError):
     code = "TooManyRequestsException"
     status = 429
-
-
-class AccessDenied(LambdaError):
-    """IAM's refusal (403): no policy lets this caller perform this action on this resource.
-
-    botocore models no ``AccessDeniedException`` for Lambda's operations (only the KMS and EC2
-    variants), yet every AWS operation can answer it, as IAM authorizes before Lambda runs; botocore
-    still raises it as a ``ClientError`` with this code. The body carries no ``Type``.
-    """
-
-    code = "AccessDeniedException"
-    status = 403
-    error_type = None
-
-    @classmethod
-    def no_policy(cls, principal: str, action: str, resource: str, kind: str = "resource-based") -> AccessDenied:
-        """IAM's wording; ``kind`` is ``resource-based`` across accounts, ``identity-based`` within one."""
-        return cls(
-            f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
-            f"because no {kind} policy allows the {action} action"
-        )
 
 
 class ServiceError(LambdaError):

@@ -13,6 +13,7 @@ Run directly: ``python examples/s3_to_prod_alias.py`` (needs moto).
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from typing import Any, Optional
 
@@ -29,6 +30,16 @@ def package() -> bytes:
         source = "def handler(event, context):\n    return event['Records'][0]['s3']['object']['key']\n"
         archive.writestr("app.py", source)
     return buffer.getvalue()
+
+
+#: Lambda may assume the execution role (moto's IAM checks that it exists).
+TRUST = json.dumps(
+    {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+)
+
+
+def create_role(iam: Any) -> str:
+    return iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
 
 
 def deploy(lam: Any, function: str = "helloworld") -> str:
@@ -76,6 +87,7 @@ def main() -> None:
         with mock_aws(), mock_lambda_alias() as m:
             lam = boto3.client("lambda", region_name=REGION)
             s3 = boto3.client("s3", region_name=REGION)
+            create_role(boto3.client("iam", region_name=REGION))
             prod = deploy(lam)
             grant_s3(lam, "examplebucket", qualifier)
             where = "on PROD" if qualifier else "on the function"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from s3_to_prod_alias import REGION, deploy, grant_s3, main, notify_on_upload
+from s3_to_prod_alias import REGION, create_role, deploy, grant_s3, main, notify_on_upload
 
 moto = pytest.importorskip("moto")
 
@@ -13,6 +13,7 @@ moto = pytest.importorskip("moto")
 @pytest.fixture
 def clients(mock_lambda_alias):
     with moto.mock_aws():
+        create_role(boto3.client("iam", region_name=REGION))
         yield boto3.client("lambda", region_name=REGION), boto3.client("s3", region_name=REGION)
 
 

@@ -23,6 +23,8 @@ THIRD = "333333333333"
 FN = FN_ARN_PREFIX + "my-function"
 PROD = FN + ":PROD"
 V1 = FN + ":1"
+#: An execution role must be of the function's own account (F-MA-019).
+OTHER_ROLE = f"arn:aws:iam::{OTHER}:role/lambda-role"
 
 
 def client_for(access_key: str, secret: str = "secret", token: str | None = None):
@@ -153,7 +155,7 @@ def test_add_permission_is_never_honoured_across_accounts(shared):
 
 def test_each_account_creates_and_sees_its_own_functions(mock, shared):
     other = client_for(OTHER)
-    arn = create(other, "theirs")["FunctionArn"]
+    arn = create(other, "theirs", Role=OTHER_ROLE)["FunctionArn"]
     assert arn == f"arn:aws:lambda:{REGION}:{OTHER}:function:theirs"
     assert [f["FunctionName"] for f in other.list_functions()["Functions"]] == ["theirs"]
     assert [f["FunctionName"] for f in shared.list_functions()["Functions"]] == ["my-function"]
@@ -249,7 +251,7 @@ def test_configuring_a_key_after_its_first_use_takes_effect(mock, lam):
     late = client_for("AKIALATEKEY")
     create(late, "early")
     mock.set_account_for_access_key("AKIALATEKEY", OTHER)
-    create(late, "late")
+    create(late, "late", Role=OTHER_ROLE)
     assert set(mock.functions()) == {"early"}
     assert set(mock.functions(account_id=OTHER)) == {"late"}
 
@@ -259,7 +261,11 @@ def mock_lambda_and_moto():
     moto = pytest.importorskip("moto")
     import mock_lambda_alias
 
-    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias() as m:
+    # botocore still runs moto's before-send handler after ours (the interception rewrite removes
+    # that); without docker moto's own Lambda must not try to run the functions it also sees.
+    with moto.mock_aws(config={"lambda": {"use_docker": False}}), mock_lambda_alias.mock_lambda_alias() as m:
+        # With mock_aws active, the execution role must exist in moto's IAM.
+        boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         yield m, boto3.client("sts", region_name=REGION)
         assert not m.internal_errors
 

@@ -34,6 +34,8 @@ BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 def env() -> Iterator[tuple[mock_lambda_alias.LambdaAliasMock, Any]]:
     """moto serving S3 and SNS, our mock serving Lambda; helloworld v1 behind PROD."""
     with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias() as m:
+        # With mock_aws active, the execution role must exist in moto's IAM.
+        boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         lam = boto3.client("lambda", region_name=REGION)
         create(lam, "helloworld")
         lam.publish_version(FunctionName="helloworld")

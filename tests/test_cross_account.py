@@ -261,9 +261,8 @@ def mock_lambda_and_moto():
     moto = pytest.importorskip("moto")
     import mock_lambda_alias
 
-    # botocore still runs moto's before-send handler after ours (the interception rewrite removes
-    # that); without docker moto's own Lambda must not try to run the functions it also sees.
-    with moto.mock_aws(config={"lambda": {"use_docker": False}}), mock_lambda_alias.mock_lambda_alias() as m:
+    # moto's own Lambda never sees these requests (it would try to run the function in docker).
+    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias() as m:
         # With mock_aws active, the execution role must exist in moto's IAM.
         boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         yield m, boto3.client("sts", region_name=REGION)

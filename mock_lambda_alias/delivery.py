@@ -281,34 +281,39 @@ _PATCHES = (
     ("moto.sns.models", "Subscription", "publish", _sns_publish),
     ("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
 )
-_unavailable: set[str] = set()
+#: The (owner, attribute, stand-in) triples found in the loaded moto, resolved once per process.
+_targets: Optional[list[tuple[Any, str, Any]]] = None
+
+
+def _resolve_targets() -> list[tuple[Any, str, Any]]:
+    """Each service on its own: a moto without one of them (or without its optional dependencies,
+    such as EventBridge's ``jsonpath_ng``) still gets the others bridged."""
+    import importlib
+
+    found: list[tuple[Any, str, Any]] = []
+    for module_name, owner_name, attribute, replacement in _PATCHES:
+        try:
+            owner: Any = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if owner_name:
+            owner = getattr(owner, owner_name, None)
+        if owner is not None and getattr(owner, attribute, None) is not None:
+            found.append((owner, attribute, replacement))
+    return found
 
 
 def patch_moto() -> None:
     """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded),
-    and keep moto's request stubber off the Lambda requests we answer.
-
-    Each service is bridged on its own: a moto without one of them (or without its optional
-    dependencies, such as EventBridge's ``jsonpath_ng``) still gets the others.
-    """
-    if "moto" not in sys.modules or _ORIGINALS:
+    and keep moto's request stubber off the Lambda requests we answer."""
+    global _targets
+    if _ORIGINALS or "moto" not in sys.modules:
         return
-    import importlib
-
-    for module_name, owner_name, attribute, replacement in _PATCHES:
-        if module_name in _unavailable:
-            continue
-        try:
-            owner: Any = importlib.import_module(module_name)
-        except ImportError:
-            _unavailable.add(module_name)
-            continue
-        if owner_name:
-            owner = getattr(owner, owner_name, None)
-        original = getattr(owner, attribute, None) if owner is not None else None
-        if original is not None:
-            _ORIGINALS[(owner, attribute)] = original
-            setattr(owner, attribute, replacement)
+    if _targets is None:
+        _targets = _resolve_targets()
+    for owner, attribute, replacement in _targets:
+        _ORIGINALS[(owner, attribute)] = getattr(owner, attribute)
+        setattr(owner, attribute, replacement)
 
 
 def unpatch_moto() -> None:

@@ -54,6 +54,14 @@ class AccessDenied(LambdaError):
     code = "AccessDeniedException"
     status = 403
 
+    @classmethod
+    def no_policy(cls, principal: str, action: str, resource: str, kind: str = "resource-based") -> AccessDenied:
+        """IAM's wording; ``kind`` is ``resource-based`` across accounts, ``identity-based`` within one."""
+        return cls(
+            f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
+            f"because no {kind} policy allows the {action} action"
+        )
+
 
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"

@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import arns
-from .backend.model import LATEST, Function
-from .backend.policies import policy_key
+from .backend.model import LATEST, Function, policy_key
 
 _IAM_ACCOUNT = re.compile(r"arn:aws[a-zA-Z-]*:(?:iam|sts)::(\d{12}):")
+_ROLE = re.compile(r"arn:(aws[a-zA-Z-]*):iam::(\d{12}):role/(?:.*/)?([^/]+)")
+_ASSUMED_ROLE = re.compile(r"arn:(aws[a-zA-Z-]*):sts::(\d{12}):assumed-role/([^/]+)/[^/]+")
+
+
+def _is_session_of(role_arn: str, principal: str) -> bool:
+    """A role ARN in a policy covers the sessions of that role (``sts::A:assumed-role/name/...``)."""
+    role, session = _ROLE.fullmatch(role_arn), _ASSUMED_ROLE.fullmatch(principal)
+    return role is not None and session is not None and role.groups() == session.groups()
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ def _values(element: Any) -> list[Any]:
 def _aws_principal_matches(allowed: str, caller: Caller) -> bool:
     root = _ROOT.fullmatch(allowed)
     if root is None:
-        return allowed == caller.principal
+        return allowed == caller.principal or _is_session_of(allowed, caller.principal)
     caller_account = caller.principal if caller.principal.isdigit() else None
     match = _IAM_ACCOUNT.match(caller.principal)
     if match is not None:

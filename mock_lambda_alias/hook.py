@@ -56,6 +56,12 @@ _finder: Optional[Any] = None
 # ---------------------------------------------------------------------------
 
 
+def access_key_of(request_signer: Any) -> Optional[str]:
+    """The access key ID the client would sign with: who the caller is (see identity.py)."""
+    credentials = getattr(request_signer, "_credentials", None)
+    return getattr(credentials, "access_key", None) if credentials is not None else None
+
+
 def _client_region(client: Any, context: dict) -> Optional[str]:
     signing = context.get("signing")
     region = signing.get("region") if signing else None
@@ -86,7 +92,7 @@ def _answer(client: Any, operation_model: Any, request_dict: dict, context: dict
     attempts = 1
     endpoint._update_retries_context(context, attempts)
     while True:
-        http = respond(ACTIVE[-1], operation_model, request_dict, region)
+        http = respond(ACTIVE[-1], operation_model, request_dict, region, access_key_of(client._request_signer))
         body = http.raw
         status = http.status_code
         response_dict: dict[str, Any] = {
@@ -184,7 +190,7 @@ async def _aio_answer(client: Any, operation_model: Any, request_dict: dict, con
     attempts = 1
     endpoint._update_retries_context(context, attempts)
     while True:
-        answer = respond(ACTIVE[-1], operation_model, request_dict, region)
+        answer = respond(ACTIVE[-1], operation_model, request_dict, region, access_key_of(client._request_signer))
         data = answer.raw.getvalue()
         raw = _AioRaw(answer.url, data)
         http = AioAWSResponse(answer.url, answer.status_code, answer.headers, raw)

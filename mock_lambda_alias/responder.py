@@ -48,7 +48,13 @@ def _region_from(url: str, fallback: str) -> str:
     return match.group(1) if match else fallback
 
 
-def respond(mock: LambdaAliasMock, model: OperationModel, request_dict: dict, region: Optional[str]) -> AWSResponse:
+def respond(
+    mock: LambdaAliasMock,
+    model: OperationModel,
+    request_dict: dict,
+    region: Optional[str],
+    access_key: Optional[str] = None,
+) -> AWSResponse:
     """Answer the request dict botocore serialized for ``model`` (the interception's entry)."""
     return answer(
         mock,
@@ -56,6 +62,7 @@ def respond(mock: LambdaAliasMock, model: OperationModel, request_dict: dict, re
         protocol.RequestParts(request_dict["url"], request_dict["headers"], request_dict["body"]),
         model,
         region,
+        access_key,
     )
 
 
@@ -65,6 +72,7 @@ def answer(
     request: Any,
     model: Optional[OperationModel],
     region: Optional[str],
+    access_key: Optional[str] = None,
 ) -> AWSResponse:
     """Answer one HTTP request (anything with ``url``, ``headers`` and ``body``) for an operation."""
     url = request.url
@@ -83,7 +91,9 @@ def answer(
         handler = registry.handler_for(operation_name)
         if handler is None:
             raise NotImplementedOperation(operation_name)
-        call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region), request_id)
+        caller = mock.identity_for(access_key)
+        region = region or _region_from(url, mock.region)
+        call = registry.Call(mock.store, caller.account_id, region, request_id, caller, operation_name)
         with mock.store.lock:
             result = handler(call, params)
         response = codec.write_response(url, result, request_id)

@@ -14,11 +14,12 @@ import os
 import threading
 from typing import Any, Callable, Optional, TypeVar, overload
 
-from . import hook
+from . import delivery, hook, identity
 from .backend.invoke import Invocation
 from .backend.model import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
+from .identity import Identity
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -129,6 +130,10 @@ class LambdaAliasMock:
         self.store = Store(account_id, seed)
         #: Exceptions our own code raised while answering (each answered as a 500): should stay empty.
         self.internal_errors: list[tuple[str, BaseException]] = []
+        #: Access key ID -> (account, principal ARN or None for the account root).
+        self._access_keys: dict[str, tuple[str, Optional[str]]] = {}
+        self._identities: dict[Optional[str], Identity] = {}
+        self._strict = False
         self._depth = 0
         self._url_server: Any = None
 
@@ -141,10 +146,12 @@ class LambdaAliasMock:
                 self.store = Store(self.account_id, self.seed)
                 self.store.url_listener = self._serve_urls
                 self.internal_errors = []
+                self._identities.clear()
             self._depth += 1
             if not hook.ACTIVE:
                 _enter_env()
                 hook.engage()
+                delivery.patch_moto()
             hook.ACTIVE.append(self)
         return self
 
@@ -162,6 +169,7 @@ class LambdaAliasMock:
             if not hook.ACTIVE:
                 hook.disengage()
                 _leave_env()
+                delivery.unpatch_moto()
             if self._depth == 0 and self._url_server is not None:
                 self._url_server.stop()
                 self._url_server = None
@@ -566,6 +574,63 @@ class LambdaAliasMock:
     def count_invocations(self, function_name: Optional[str] = None, **filters: Any) -> int:
         """How many invocations match: ``m.count_invocations("fn", qualifier="PROD", executed_version="2")``."""
         return len(self.invocations(function_name, **filters))
+
+    # -- callers and event sources --------------------------------------------
+
+    def set_account_for_access_key(self, access_key_id: str, account_id: str, principal: Optional[str] = None) -> None:
+        """Make requests signed with ``access_key_id`` come from ``account_id``.
+
+        ``principal`` is the caller's ARN as policies see it (default: the account root), e.g.
+        ``"arn:aws:sts::222222222222:assumed-role/deployer/ci"``. Without any configuration, a
+        12-digit access key ID is that account, and moto's assumed-role credentials are the role's.
+        """
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be a 12-digit string, got {account_id!r}")
+        self._access_keys[access_key_id] = (account_id, principal)
+        self._identities.clear()
+
+    def set_strict_policies(self, enabled: bool = True) -> None:
+        """Judge same-account principals other than the activation's own identity by resource policies.
+
+        Off by default: within its account a caller is trusted, as if its IAM policies allowed it.
+        """
+        self._strict = enabled
+        self._identities.clear()
+
+    def identity_for(self, access_key_id: Optional[str]) -> Identity:
+        """Who a request signed with ``access_key_id`` comes from (cached per activation)."""
+        found = self._identities.get(access_key_id)
+        if found is None:
+            found = identity.resolve(access_key_id, self.account_id, self._access_keys, self._strict)
+            self._identities[access_key_id] = found
+        return found
+
+    def deliver(
+        self,
+        service: str,
+        function_arn: str,
+        event: Any,
+        *,
+        source_arn: Optional[str] = None,
+        source_account: Optional[str] = None,
+    ) -> delivery.Delivery:
+        """Deliver ``event`` as ``service`` (``"events.amazonaws.com"``) would: through the policy.
+
+        The delivery is judged by the resource-based policy of exactly ``function_arn``'s
+        qualifier; when allowed it runs as an asynchronous invocation, otherwise it is dropped.
+        Either way it is recorded (see :meth:`deliveries`) and returned.
+        """
+        return delivery.deliver(self, service, function_arn, event, source_arn, source_account)
+
+    def deliveries(self, *, service: Optional[str] = None, allowed: Optional[bool] = None) -> list[delivery.Delivery]:
+        """Events services delivered or tried to deliver, oldest first (moto's S3 and SNS included)."""
+        with self.store.lock:
+            records = list(self.store.deliveries)
+        return [
+            d
+            for d in records
+            if (service is None or d.service == service) and (allowed is None or d.allowed == allowed)
+        ]
 
     def reset(self) -> None:
         """Forget every resource, as a new activation would."""

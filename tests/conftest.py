@@ -26,8 +26,9 @@ REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
 FN_ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 
-#: Error codes AWS may send for any operation although no operation models them.
-ALWAYS_ALLOWED_ERRORS = {"ValidationException"}
+#: Error codes AWS may send for any operation although no operation models them. IAM authorizes
+#: every request before Lambda sees it, so any operation can answer 403 AccessDeniedException.
+ALWAYS_ALLOWED_ERRORS = {"ValidationException", "AccessDeniedException"}
 #: Operations AWS answers with an empty body although the model marks output members required.
 #: GetFunctionCodeSigningConfig of a function without a config: 200 and ``{}`` (recorded in LocalStack's
 #: AWS snapshot test_code_signing_not_found_excs / get_function_csc_fnwithoutcsc).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, FN_ARN_PREFIX, create, error_of
@@ -148,11 +149,19 @@ def test_oversized_policy(lam):
 
 
 def test_other_account_arn_reaches_that_account(lam):
+    other = f"arn:aws:lambda:us-east-1:{'9' * 12}:function:my-function"
+    # From this account, IAM refuses first: no resource-based policy of that account grants it.
     with pytest.raises(ClientError) as exc:
-        lam.get_resource_policy(ResourceArn=f"arn:aws:lambda:us-east-1:{'9' * 12}:function:my-function")
+        lam.get_resource_policy(ResourceArn=other)
     assert error_of(exc) == (
-        404,
-        "ResourceNotFoundException",
-        f"Function not found: arn:aws:lambda:us-east-1:{'9' * 12}:function:my-function",
+        403,
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: lambda:GetResourcePolicy on resource: "
+        f"{other} because no resource-based policy allows the lambda:GetResourcePolicy action",
     )
+    # A caller of that account (a 12-digit access key ID is that account) reaches its backend.
+    own = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="9" * 12, aws_secret_access_key="x")
+    with pytest.raises(ClientError) as exc:
+        own.get_resource_policy(ResourceArn=other)
+    assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {other}")
     assert ACCOUNT != "9" * 12

@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any, Optional
 
 from .. import arns
 from ..errors import (
+    AccessDenied,
     CodeSigningConfigNotFound,
     InvalidParameterValue,
     ResourceConflict,
@@ -217,7 +219,10 @@ def create_function(call: Call, req: dict) -> dict:
     ref = arns.parse_function_name(req["FunctionName"])
     assert ref is not None
     if ref.account is not None and ref.account != call.account_id:
-        call = Call(call.store, ref.account, call.region)
+        if call.caller is not None:  # no policy can let another account create functions here
+            arn = arns.function_arn(call.region, ref.account, ref.name)
+            raise AccessDenied.no_policy(call.caller.principal, "lambda:CreateFunction", arn)
+        call = replace(call, account_id=ref.account)
     name = ref.name
     if len(name) > 64:
         # Recorded against AWS: the model allows 140 characters, the service 64 for the name part.

@@ -15,12 +15,15 @@ import math
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import arns, runtime
 from ..errors import InvalidRequestContent, RequestTooLarge, ResourceNotFound, TooManyRequests
 from .model import LATEST, Function, FunctionVersion, split_name, throttled
 from .registry import Call, api
+
+if TYPE_CHECKING:
+    from ..identity import Identity
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
@@ -58,6 +61,10 @@ class Invocation:
     region: str
     log: str = ""
     throttled: bool = False
+    #: Who invoked it: account and principal, or the service with its source ARN and account.
+    caller: Optional[Identity] = None
+    #: The resource-policy statement (Sid) that let a cross-account caller or a service in.
+    allowed_by: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -346,6 +353,8 @@ def record_invocation(
         datetime.datetime.now(datetime.timezone.utc),
         call.account_id,
         call.region,
+        caller=call.caller,
+        allowed_by=call.allowed_by,
     )
     state.records.append(entry)
     return entry

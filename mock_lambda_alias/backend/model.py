@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from .. import arns
@@ -245,6 +245,11 @@ def check_region(call: Call, region: str) -> None:
         raise ResourceNotFound(f"Functions from '{region}' are not reachable in this region ('{call.region}')")
 
 
+def policy_key(qualifier: Optional[str]) -> Optional[str]:
+    """Policies are keyed by qualifier; the unqualified function and ``$LATEST`` share one."""
+    return None if qualifier in (None, LATEST) else qualifier
+
+
 def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple[Call, str, Optional[str]]:
     """(call for the addressed account, plain name, effective qualifier) of a FunctionName.
 
@@ -260,9 +265,20 @@ def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple
         )
     if ref.region is not None:
         check_region(call, ref.region)
+    qualifier = ref.qualifier if ref.qualifier is not None else qualifier
+    caller = call.caller
     if ref.account is not None and ref.account != call.account_id:
-        call = Call(call.store, ref.account, call.region)
-    return call, ref.name, ref.qualifier if ref.qualifier is not None else qualifier
+        call = replace(call, account_id=ref.account)
+        if caller is not None:
+            from .access import authorize  # only cross-account calls pay for it
+
+            call.allowed_by = authorize(call, ref.name, qualifier)
+    elif caller is not None and caller.strict:
+        from .access import authorize
+
+        call = replace(call)
+        call.allowed_by = authorize(call, ref.name, qualifier)
+    return call, ref.name, qualifier
 
 
 def get_function_or_404(call: Call, name: str, qualifier: Optional[str] = None) -> Function:

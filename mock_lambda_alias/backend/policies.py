@@ -25,7 +25,7 @@ from ..errors import (
     ResourceConflict,
     ResourceNotFound,
 )
-from .model import ALIAS_NAME, LATEST, Function, new_revision, split_name
+from .model import ALIAS_NAME, LATEST, Function, new_revision, policy_key, split_name
 from .registry import Call, api
 
 POLICY_SIZE_LIMIT = 20480
@@ -111,11 +111,6 @@ def compact(value: Any) -> str:
 # ---------------------------------------------------------------------------
 # qualifier resolution and revisions
 # ---------------------------------------------------------------------------
-
-
-def policy_key(qualifier: Optional[str]) -> Optional[str]:
-    """Policies are keyed by qualifier; the unqualified function and ``$LATEST`` share one."""
-    return None if qualifier in (None, LATEST) else qualifier
 
 
 def check_qualifier_exists(function: Function, qualifier: Optional[str]) -> None:

@@ -8,20 +8,29 @@ answers ``UnknownOperationException`` naming it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .store import LambdaBackend, Store
+
+if TYPE_CHECKING:
+    from ..identity import Identity
 
 
 @dataclass
 class Call:
-    """Where a request lands: the activation's store and the caller's account and region."""
+    """Where a request lands (store, account, region) and who sent it."""
 
     store: Store
     account_id: str
     region: str
     #: The request id of this call (``x-amzn-RequestId``; Invoke hands it to the handler too).
     request_id: str = ""
+    #: Who signed the request (None: the activation's own account, e.g. calls made by the mock).
+    caller: Optional[Identity] = None
+    #: The operation being answered, for the IAM action a resource-based policy is matched on.
+    operation: str = ""
+    #: The policy statement that let a cross-account (or strict, or service) caller in.
+    allowed_by: Optional[str] = None
 
     @property
     def backend(self) -> LambdaBackend:

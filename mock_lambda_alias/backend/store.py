@@ -50,6 +50,8 @@ class Store:
         self.url_listener: Optional[Callable[[], None]] = None
         self._seed = seed
         self._invoke: Optional[InvokeState] = None
+        #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.
+        self.deliveries: list[Any] = []
 
     @property
     def invoke(self) -> InvokeState:
@@ -88,6 +90,7 @@ class Store:
         with self.lock:
             self._backends.clear()
             self.function_urls.clear()
+            self.deliveries.clear()
             if self._invoke is not None:
                 self._seed = self._invoke.seed
             self._invoke = None

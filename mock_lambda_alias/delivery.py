@@ -1,0 +1,323 @@
+"""Event sources delivering to our functions, through the invoked qualifier's resource policy.
+
+On AWS, S3, SNS or EventBridge invoke a function as a service principal (``s3.amazonaws.com``)
+on behalf of a source (the bucket, topic or rule: ``SourceArn``, owned by ``SourceAccount``).
+Lambda lets the delivery in only when the resource-based policy of exactly the ARN the
+notification names — function, version or alias — allows that principal under those conditions.
+When none does, the event is dropped silently: the classic broken wiring is a permission added to
+the function while the bucket notifies the ``PROD`` alias. Here each delivery is kept as a
+:class:`Delivery` (allowed or not, which statement, why), and an allowed one runs as an
+asynchronous (``Event``) invocation recorded with the service as its caller.
+
+With moto serving S3 and SNS in the same process, their notifications reach us: while a mock is
+active, the two places where moto hands an event to its own Lambda backend
+(``moto.s3.notifications._invoke_awslambda`` and ``moto.sns.models.Subscription.publish`` for
+``lambda`` subscriptions) are patched to deliver here, and restored when the last mock stops. S3
+also checks a Lambda destination's policy when the notification is configured, as AWS does
+(``FakeBucket.set_notification_configuration``): a bucket notifying ``PROD`` while the permission
+sits on the function is refused with ``InvalidArgument`` at configuration time; a permission
+removed later makes deliveries drop silently. moto's EventBridge does not invoke Lambda targets;
+while a mock is active, a rule's Lambda targets receive matching events through their policies
+(``moto.events.models.Rule.send_to_targets``). For anything else ``m.deliver(...)`` delivers an
+event the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from . import hook, identity
+from .backend import registry
+from .backend.invoke import Invocation
+from .errors import AccessDenied, LambdaError
+from .evaluation import Caller, Decision, evaluate, resolve
+
+if TYPE_CHECKING:
+    from .switch import LambdaAliasMock
+
+ACTION = "lambda:InvokeFunction"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event a service tried to deliver to a function, version or alias."""
+
+    #: The service principal, e.g. ``s3.amazonaws.com``.
+    service: str
+    #: The ARN the notification, subscription or target names (qualifier included).
+    function_arn: str
+    source_arn: Optional[str]
+    source_account: Optional[str]
+    event: Any
+    #: Whether the invoked ARN's resource-based policy let the service in.
+    allowed: bool
+    #: The Sid of the statement that allowed it.
+    statement_id: Optional[str]
+    #: Why: the statement that matched, or why none did (and which other qualifier would allow it).
+    reason: str
+    #: AWS's refusal (what the service would log) when denied; the invocation error otherwise.
+    error: Optional[str] = None
+    #: The invocation it caused, when allowed.
+    invocation: Optional[Invocation] = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def deliver(
+    mock: LambdaAliasMock,
+    service: str,
+    function_arn: str,
+    event: Any,
+    source_arn: Optional[str] = None,
+    source_account: Optional[str] = None,
+) -> Delivery:
+    """Deliver ``event`` from ``service`` to ``function_arn`` as AWS would, and record it."""
+    if not service.endswith(".amazonaws.com"):
+        raise ValueError(f"service must be a service principal such as 's3.amazonaws.com', got {service!r}")
+    account_id, region, name, qualifier = resolve(function_arn, mock.account_id, mock.region)
+    store = mock.store
+    caller = identity.service(service, source_arn, source_account)
+    with store.lock:
+        function = store.backend(account_id, region).functions.get(name)
+        if function is None:
+            decision = Decision(False, None, f"function {name} does not exist in {account_id}/{region}")
+        else:
+            decision = evaluate(function, qualifier, Caller(service, ACTION, source_arn, source_account))
+        record = dict(
+            service=service,
+            function_arn=function_arn,
+            source_arn=source_arn,
+            source_account=source_account,
+            event=event,
+            allowed=decision.allowed,
+            statement_id=decision.statement_id,
+            reason=decision.reason,
+        )
+        if not decision:
+            denied = AccessDenied.no_policy(service, ACTION, function_arn)
+            delivery = Delivery(**record, error=denied.message)
+            store.deliveries.append(delivery)
+            return delivery
+        request_id = str(uuid.uuid4())
+        call = registry.Call(store, account_id, region, request_id, caller, "Invoke", decision.statement_id)
+        request: dict[str, Any] = {"FunctionName": name, "InvocationType": "Event"}
+        if qualifier is not None:
+            request["Qualifier"] = qualifier
+        request["Payload"] = json.dumps(event).encode()
+        handler = registry.handler_for("Invoke")
+        assert handler is not None
+        error: Optional[str] = None
+        try:
+            handler(call, request)
+        except LambdaError as exc:  # e.g. throttled: AWS retries asynchronous events, we record it
+            error = f"{exc.code}: {exc.message}"
+        invocation = next((r for r in reversed(store.invoke.records) if r.request_id == request_id), None)
+        delivery = Delivery(**record, error=error, invocation=invocation)
+        store.deliveries.append(delivery)
+        return delivery
+
+
+def sns_event(subscription_arn: str, topic_arn: str, message: str, message_id: str, **extra: Any) -> dict:
+    """The event Lambda receives from an SNS subscription (one record per message)."""
+    timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    sns: dict[str, Any] = {
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": topic_arn,
+        "Subject": extra.get("subject"),
+        "Message": message,
+        "Timestamp": timestamp,
+        "SignatureVersion": "1",
+        "Signature": "EXAMPLE",
+        "SigningCertUrl": "EXAMPLE",
+        "UnsubscribeUrl": "EXAMPLE",
+        "MessageAttributes": extra.get("message_attributes") or {},
+    }
+    return {
+        "Records": [
+            {"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription_arn, "Sns": sns}
+        ]
+    }
+
+
+# -- moto's notifications -------------------------------------------------------
+
+_ORIGINALS: dict[tuple[Any, str], Any] = {}
+
+
+def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+    """Stands in for ``moto.s3.notifications._invoke_awslambda`` while a mock is active."""
+    if not hook.ACTIVE:
+        return _ORIGINALS[(_s3_module(), "_invoke_awslambda")](account_id, event_body, fn_arn, region_name)
+    bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
+    deliver(hook.ACTIVE[-1], "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
+    return None
+
+
+#: S3's answer when a notification names a function S3 may not invoke (400 ``InvalidArgument``).
+S3_UNVALIDATED = "Unable to validate the following destination configurations"
+
+
+def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
+    """Stands in for moto's ``FakeBucket.set_notification_configuration`` while a mock is active.
+
+    S3 checks, when a notification is configured, that each Lambda destination's policy lets
+    ``s3.amazonaws.com`` invoke it for this bucket and account, and refuses the whole configuration
+    otherwise: the wiring error surfaces at deploy time, as on AWS.
+    """
+    original = _ORIGINALS[(type(bucket), "set_notification_configuration")]
+    if hook.ACTIVE and notification_config:
+        mock = hook.ACTIVE[-1]
+        for entry in notification_config.get("CloudFunctionConfiguration") or []:
+            arn = entry.get("CloudFunction", "")
+            if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
+                from moto.s3.exceptions import S3ClientError
+
+                raise S3ClientError("InvalidArgument", S3_UNVALIDATED)
+    return original(bucket, notification_config)
+
+
+def _allowed(mock: LambdaAliasMock, service: str, arn: str, source_arn: str, source_account: str) -> bool:
+    try:
+        account_id, region, name, qualifier = resolve(arn, mock.account_id, mock.region)
+    except ValueError:
+        return False
+    with mock.store.lock:
+        function = mock.store.backend(account_id, region).functions.get(name)
+        caller = Caller(service, ACTION, source_arn, source_account)
+        return function is not None and bool(evaluate(function, qualifier, caller))
+
+
+def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
+    """Stands in for ``moto.sns.models.Subscription.publish`` while a mock is active."""
+    original = _ORIGINALS[(type(subscription), "publish")]
+    if not hook.ACTIVE or subscription.protocol != "lambda":
+        return original(subscription, message, message_id, *args, **kwargs)
+    names = ("subject", "message_attributes", "group_id", "deduplication_id", "message_structure")
+    options = dict(zip(names, args), **kwargs)
+    matcher = getattr(subscription, "_filter_policy_matcher", None)
+    if matcher is not None and not matcher.matches(options.get("message_attributes"), message):
+        return None
+    if options.get("message_structure") == "json":
+        message = subscription._parse_message_structure(message, "lambda")
+    event = sns_event(subscription.arn, subscription.topic_arn, message, message_id, **options)
+    deliver(
+        hook.ACTIVE[-1],
+        "sns.amazonaws.com",
+        subscription.endpoint,
+        event,
+        subscription.topic_arn,
+        subscription.account_id,
+    )
+    return None
+
+
+def _events_send_to_targets(rule: Any, original_event: Any, transform_input: bool = True) -> Any:
+    """Stands in for moto's ``events.models.Rule.send_to_targets`` while a mock is active.
+
+    moto's EventBridge does not invoke Lambda targets; here a matching event reaches each Lambda
+    target through its policy (``events.amazonaws.com``, ``SourceArn`` = the rule), and moto keeps
+    serving the rule's other targets.
+    """
+    original = _ORIGINALS[(type(rule), "send_to_targets")]
+    ours = [t for t in rule.targets if t.get("Arn", "").split(":")[2:3] == ["lambda"]]
+    if not hook.ACTIVE or not ours:
+        return original(rule, original_event, transform_input)
+    if rule.event_pattern.matches_event(original_event):
+        from moto.events.models import EventTemplateParser
+
+        for target in ours:
+            event = copy.deepcopy(original_event)
+            transformer = target.get("InputTransformer")
+            if transform_input and transformer:
+                event = EventTemplateParser.parse(
+                    input_template=transformer.get("InputTemplate"),
+                    input_paths_map=transformer.get("InputPathsMap", {}),
+                    event=original_event,
+                )
+            if isinstance(event, dict):
+                event.pop("ingestion-time", None)  # moto's bookkeeping; AWS's targets never see it
+                if isinstance(event.get("time"), (int, float)):
+                    moment = datetime.datetime.fromtimestamp(event["time"], datetime.timezone.utc)
+                    event["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            deliver(hook.ACTIVE[-1], "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
+    targets = rule.targets
+    rule.targets = [t for t in targets if t not in ours]
+    try:
+        return original(rule, original_event, transform_input)
+    finally:
+        rule.targets = targets
+
+
+def _moto_stubber_call(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+    """Stands in for moto's ``BotocoreStubber.__call__`` while a mock is active.
+
+    botocore calls every ``before-send`` handler even after one has answered, so moto would also
+    process each Lambda request our hook answered: create the function in its own backend, then try
+    to run it in docker or fail inside its own handler. Lambda requests are ours while a mock is
+    active (redundant once the interception answers at ``before-call``).
+    """
+    if hook.ACTIVE and event_name.startswith("before-send.lambda."):
+        return None
+    return _ORIGINALS[(type(stubber), "__call__")](stubber, event_name, request, **kwargs)
+
+
+def _s3_module() -> Any:
+    return sys.modules["moto.s3.notifications"]
+
+
+#: What is patched, as (module, attribute path of the owner inside it, attribute, stand-in).
+_PATCHES = (
+    ("moto.core.botocore_stubber", "BotocoreStubber", "__call__", _moto_stubber_call),
+    ("moto.s3.notifications", "", "_invoke_awslambda", _s3_invoke),
+    ("moto.s3.models", "FakeBucket", "set_notification_configuration", _s3_set_notifications),
+    ("moto.sns.models", "Subscription", "publish", _sns_publish),
+    ("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
+)
+#: The (owner, attribute, stand-in) triples found in the loaded moto, resolved once per process.
+_targets: Optional[list[tuple[Any, str, Any]]] = None
+
+
+def _resolve_targets() -> list[tuple[Any, str, Any]]:
+    """Each service on its own: a moto without one of them (or without its optional dependencies,
+    such as EventBridge's ``jsonpath_ng``) still gets the others bridged."""
+    import importlib
+
+    found: list[tuple[Any, str, Any]] = []
+    for module_name, owner_name, attribute, replacement in _PATCHES:
+        try:
+            owner: Any = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if owner_name:
+            owner = getattr(owner, owner_name, None)
+        if owner is not None and getattr(owner, attribute, None) is not None:
+            found.append((owner, attribute, replacement))
+    return found
+
+
+def patch_moto() -> None:
+    """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded),
+    and keep moto's request stubber off the Lambda requests we answer."""
+    global _targets
+    if _ORIGINALS or "moto" not in sys.modules:
+        return
+    if _targets is None:
+        _targets = _resolve_targets()
+    for owner, attribute, replacement in _targets:
+        _ORIGINALS[(owner, attribute)] = getattr(owner, attribute)
+        setattr(owner, attribute, replacement)
+
+
+def unpatch_moto() -> None:
+    """Give moto its own functions back (the last mock stopped)."""
+    for (owner, attribute), original in _ORIGINALS.items():
+        setattr(owner, attribute, original)
+    _ORIGINALS.clear()

@@ -71,8 +71,11 @@ def answer(
         if handler is None:
             raise NotImplementedOperation(operation_name)
         call = registry.Call(mock.store, mock.account_id, region or _region_from(url, mock.region), request_id)
-        with mock.store.lock:
+        if registry.manages_lock(operation_name):
             result = handler(call, params)
+        else:
+            with mock.store.lock:
+                result = handler(call, params)
         response = codec.write_response(url, result, request_id)
     except LambdaError as error:
         response = protocol.error_response(url, error, service_model, request_id)

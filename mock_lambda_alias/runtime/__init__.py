@@ -1,0 +1,159 @@
+"""Running users' Python handlers the way Lambda's Python runtime does, safely.
+
+Each version (and ``$LATEST``) runs in its own execution environments, kept warm between
+invocations and created on demand (one per concurrent invocation, as Lambda scales out):
+
+- ``in-process`` (the default, :mod:`.inprocess`): the handler runs in a thread of the test
+  process, with a real timeout, its own log, and every process-wide change undone afterwards;
+- ``process`` (:mod:`.process`): the handler runs in a worker process, which a timeout kills,
+  ``MemorySize`` bounds, and a crash takes down alone.
+
+Packages are checked against AWS's limits when they are uploaded and extracted once per
+activation (:mod:`.packages`). A :class:`Sandbox` holds one activation's environments and
+directories; ``stop()`` closes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
+
+from .inprocess import Outcome, Request, ThreadEnvironment
+from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
+from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
+from .process import ProcessEnvironment
+
+__all__ = [
+    "ISOLATION_MODES",
+    "TASK_ROOT",
+    "UNZIPPED_LIMIT",
+    "EnvironmentSpec",
+    "HandlerError",
+    "LambdaContext",
+    "Outcome",
+    "PackageRejected",
+    "Request",
+    "Sandbox",
+    "check_package",
+    "encode_result",
+    "log_stream_name",
+]
+
+ISOLATION_MODES = ("in-process", "process")
+Environment = Union[ThreadEnvironment, ProcessEnvironment]
+
+
+def log_stream_name(version: str) -> str:
+    day = datetime.datetime.now(datetime.timezone.utc).strftime("%Y/%m/%d")
+    return f"{day}/[{version}]{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class EnvironmentSpec:
+    """What an execution environment is made from; equal specs share warm environments."""
+
+    function_name: str
+    version: str
+    #: ``module.function`` of a package, or None for a registered callable.
+    handler_name: Optional[str] = None
+    code_sha256: Optional[str] = None
+    zip_bytes: Optional[bytes] = field(default=None, compare=False, hash=False)
+    function: Optional[Callable[[Any, Any], Any]] = field(default=None, compare=False, hash=False)
+    #: Directories put on ``sys.path`` after the task root (e.g. extracted layers' ``python``).
+    extra_paths: tuple[str, ...] = ()
+    isolation: str = "in-process"
+    memory_mb: int = 128
+    #: Tells apart specs of one version that differ in what runs (the registered callable).
+    identity: Any = None
+
+
+class Sandbox:
+    """The execution environments and extracted packages of one activation of the mock."""
+
+    def __init__(self) -> None:
+        self.packages = Packages()
+        self._lock = threading.Lock()
+        self._idle: dict[EnvironmentSpec, list[Environment]] = {}
+        self._busy: set[Environment] = set()
+        self.closed = False
+
+    def lease(self, spec: EnvironmentSpec) -> Environment:
+        """A warm environment of ``spec`` that no one else is using, or a new (cold) one."""
+        with self._lock:
+            idle = self._idle.get(spec)
+            environment = idle.pop() if idle else None
+            if environment is None:
+                environment = self._create(spec)
+            self._busy.add(environment)
+            return environment
+
+    def _create(self, spec: EnvironmentSpec) -> Environment:
+        name = f"{spec.function_name}:{spec.version}"
+        stream = log_stream_name(spec.version)
+        if spec.isolation == "process" and spec.handler_name is not None:
+            return ProcessEnvironment(
+                task_root="",
+                handler_name=spec.handler_name,
+                extra_paths=list(spec.extra_paths),
+                log_stream_name=stream,
+                name=name,
+                memory_mb=spec.memory_mb,
+            )
+        return ThreadEnvironment(
+            task_root=None,
+            handler_name=spec.handler_name,
+            function=spec.function,
+            extra_paths=list(spec.extra_paths),
+            log_stream_name=stream,
+            name=name,
+        )
+
+    def run(self, spec: EnvironmentSpec, environment: Environment, request: Request) -> Outcome:
+        """Invoke (outside any backend lock); the package is extracted on the environment's first use."""
+        if spec.handler_name is not None and not environment.task_root:
+            assert spec.code_sha256 is not None and spec.zip_bytes is not None
+            environment.task_root = self.packages.path(spec.code_sha256, spec.zip_bytes)
+        request.variables["LAMBDA_TASK_ROOT"] = environment.task_root or TASK_ROOT
+        request.variables["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream_name
+        try:
+            outcome = environment.invoke(request)
+        except BaseException:
+            self.release(spec, environment, None)
+            raise
+        if environment.cold:
+            environment.cold = False
+        else:
+            outcome.init_duration_ms = None
+        return outcome
+
+    def release(self, spec: EnvironmentSpec, environment: Environment, outcome: Optional[Outcome]) -> None:
+        """Give the environment back for warm reuse, or end it after a timeout or crash."""
+        with self._lock:
+            self._busy.discard(environment)
+            keep = outcome is not None and not outcome.discard and not self.closed
+            if keep:
+                self._idle.setdefault(spec, []).append(environment)
+        if not keep:
+            environment.dispose()
+
+    def clear(self) -> None:
+        """Forget the warm environments (the next invocations are cold starts)."""
+        with self._lock:
+            idle = [e for environments in self._idle.values() for e in environments]
+            self._idle.clear()
+        for environment in idle:
+            environment.dispose()
+
+    def close(self) -> None:
+        """End every environment (worker processes are killed) and remove the packages' directories."""
+        with self._lock:
+            self.closed = True
+            busy = list(self._busy)
+        self.clear()
+        for environment in busy:
+            if isinstance(environment, ProcessEnvironment):
+                environment.dispose()
+        self.packages.close()

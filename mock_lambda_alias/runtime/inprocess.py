@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import os
+import queue
 import sys
 import threading
 import time
@@ -327,7 +328,9 @@ def _restore_modules(saved: dict[str, Any], package_roots: tuple[str, ...]) -> N
     from a function's package, and anything injected by hand, go.
     """
     modules = sys.modules
-    if len(modules) != len(saved) or any(modules.get(k) is not v for k, v in saved.items()):
+    if len(modules) == len(saved) and modules.items() == saved.items():  # compared in C: the common case
+        return
+    if not modules.items() >= saved.items():
         for name, module in saved.items():
             if modules.get(name) is not module:
                 modules[name] = module
@@ -349,8 +352,9 @@ STATE = ProcessState()
 class _LoadLock:
     """Serialises handler imports (they juggle ``sys.modules``), surviving a stuck import.
 
-    When an import never finishes, its invocation is abandoned and the lock it holds is replaced,
-    so later cold starts are not blocked by it.
+    When an import never finishes, its invocation is abandoned (after Lambda's 10 s of init and
+    the function's timeout) and the lock it holds is replaced, so cold starts continue; until
+    then they wait. Warm environments never take it.
     """
 
     def __init__(self) -> None:
@@ -362,7 +366,9 @@ class _LoadLock:
     def held(self) -> Any:
         with self._guard:
             lock = self._lock
-        lock.acquire()
+        while not lock.acquire(timeout=0.05):
+            with self._guard:  # the holder may have been abandoned meanwhile: wait for the new lock
+                lock = self._lock
         with self._guard:
             self._owner = threading.current_thread() if lock is self._lock else None
         try:
@@ -440,7 +446,11 @@ class Request:
 
 
 class ThreadEnvironment:
-    """A warm in-process execution environment: the loaded handler of one version."""
+    """A warm in-process execution environment: the loaded handler of one version and its thread.
+
+    The thread lives as long as the environment (handing a job to a waiting thread costs a tenth
+    of starting one), so thread-local state survives between warm invocations, as on Lambda.
+    """
 
     isolation = "in-process"
 
@@ -462,6 +472,8 @@ class ThreadEnvironment:
         self.log_stream_name = log_stream_name
         self.name = name
         self.cold = True
+        self._thread: Optional[threading.Thread] = None
+        self._jobs: Optional[queue.SimpleQueue] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
@@ -470,16 +482,36 @@ class ThreadEnvironment:
         job = _Job(self, request)
         layer = STATE.enter(request.variables, self.paths(), self.task_root)
         try:
-            thread = threading.Thread(target=job.run, name=f"lambda {self.name}", daemon=True)
-            job.thread = thread
-            thread.start()
+            if self._thread is None or self._jobs is None:
+                self._jobs = queue.SimpleQueue()
+                self._thread = threading.Thread(target=_serve, args=(self._jobs,), name=f"lambda {self.name}")
+                self._thread.daemon = True
+                self._thread.start()
+            job.thread = self._thread
+            self._jobs.put(job)
             return job.wait()
         finally:
             STATE.leave(layer)
 
     def dispose(self) -> None:
+        """End the environment; its thread ends too, unless a timed-out handler still holds it."""
+        if self._jobs is not None:
+            self._jobs.put(None)
+        self._jobs = self._thread = None
         self.function = None
         self.module = None
+
+
+def _serve(jobs: queue.SimpleQueue) -> None:
+    """An environment's thread: run its invocations one after the other until it is disposed."""
+    try:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            job.run()
+    except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
+        return
 
 
 class _Job:
@@ -496,6 +528,7 @@ class _Job:
         self.deadline = self.started + request.timeout_seconds
         self.outcome: Optional[Outcome] = None
         self.init_ms: Optional[float] = None
+        self.needs_init = environment.function is None
 
     # -- in the handler's thread ----------------------------------------------
 
@@ -540,10 +573,11 @@ class _Job:
             self.deadline = min(now, init_started + lambda_api.INIT_LIMIT_SECONDS) + request.timeout_seconds
         elif environment.cold:
             self.init_ms = 0.0
-        with self.lock:
-            if self.abandoned:
-                raise _Abandoned
-            self.initialized.set()
+        if self.needs_init:
+            with self.lock:
+                if self.abandoned:
+                    raise _Abandoned
+                self.initialized.set()
         context = LambdaContext(
             timeout_seconds=max(0.0, self.deadline - time.monotonic()),
             aws_request_id=request.request_id,
@@ -581,12 +615,10 @@ class _Job:
     # -- in the invoking thread -------------------------------------------------
 
     def wait(self) -> Outcome:
-        request = self.request
-        if self.environment.function is None:
-            # Cold start: init may take its own 10 s before the handler's timeout starts.
-            self.initialized.wait(lambda_api.INIT_LIMIT_SECONDS + request.timeout_seconds)
-        else:
-            self.initialized.wait(request.timeout_seconds)
+        if self.needs_init:
+            # Cold start: init may take its own 10 s before the handler's timeout starts (the
+            # handler's thread then moves the deadline). Warm, the deadline is known already.
+            self.initialized.wait(lambda_api.INIT_LIMIT_SECONDS + self.request.timeout_seconds)
         while not self.done.is_set():
             remaining = self.deadline - time.monotonic()
             if remaining <= 0 or self.done.wait(remaining):

@@ -14,6 +14,8 @@ words it (``exit status 1``, ``signal: segmentation fault``).
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
 import json
 import sys
 import time
@@ -117,15 +119,56 @@ def split_handler(handler: str) -> tuple[str, str]:
     return modname, fname
 
 
-def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
-    """(module, function) of ``handler``; the caller has put ``task_root`` first on ``sys.path``.
+def _import_fresh(import_name: str, task_root: str) -> Any:
+    """Import ``import_name`` from ``task_root`` itself, whatever ``sys.modules`` holds.
 
-    Errors at import are reported the way the runtime reports them at init: import and syntax
-    problems by name, anything the module raises as that exception with its stack.
+    The module (and its parent packages) are executed directly rather than through
+    ``importlib.import_module``, whose per-name import lock would make this wait for any other
+    thread importing a module of the same name, such as another version's handler that never
+    finishes importing. Each module is put into ``sys.modules`` while it runs, as an import does.
+    """
+    parts = import_name.split(".")
+    search: list[str] = [task_root]
+    parent: Any = None
+    module: Any = None
+    for index, part in enumerate(parts):
+        name = ".".join(parts[: index + 1])
+        spec = importlib.machinery.PathFinder.find_spec(name, search)
+        if spec is None:
+            if parent is not None and getattr(parent, "__path__", None) is None:
+                raise ModuleNotFoundError(f"No module named '{name}'; '{parent.__name__}' is not a package", name=name)
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            if spec.loader is not None:
+                spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        if parent is not None:
+            setattr(parent, part, module)
+        parent = module
+        search = list(getattr(module, "__path__", None) or [])
+    return module
+
+
+def _user_frames(tb: Any) -> list[Any]:
+    """The traceback without this module's own frames."""
+    return [frame for frame in traceback.extract_tb(tb) if frame.filename != __file__]
+
+
+def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
+    """(module, function) of ``handler``, imported from ``task_root``.
+
+    The caller puts ``task_root`` first on ``sys.path`` (for the module's own imports) and sets
+    aside modules of the same names. Errors at import are reported the way the runtime reports
+    them at init: import and syntax problems by name, anything the module raises as that
+    exception with its stack.
     """
     modname, fname = split_handler(handler)
     try:
-        module = importlib.import_module(modname.replace("/", "."))
+        module = _import_fresh(modname.replace("/", "."), task_root)
     except ImportError as exc:
         raise init_error(f"Unable to import module '{modname}': {exc}", "Runtime.ImportModuleError") from None
     except SyntaxError as exc:
@@ -133,8 +176,7 @@ def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
         stack = [f'  File "{(exc.filename or "").replace(task_root, TASK_ROOT)}" Line {exc.lineno}\n    {text}\n']
         raise init_error(f"Syntax error in module '{modname}': {exc}", "Runtime.UserCodeSyntaxError", stack) from None
     except Exception as exc:
-        frames = traceback.extract_tb(exc.__traceback__)[1:]
-        stack = rewrite_paths(traceback.format_list(frames), task_root)
+        stack = rewrite_paths(traceback.format_list(_user_frames(exc.__traceback__)), task_root)
         raise init_error(str(exc), type(exc).__name__, stack) from None
     function = getattr(module, fname, None)
     if function is None:

@@ -271,7 +271,6 @@ def _log_text(request_id: str, version: str, outcome: runtime.Outcome, memory: i
     return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
 
 
-@dataclass
 class Pending:
     """An invocation between :func:`begin` (under the lock) and :func:`end` (under it again).
 
@@ -279,13 +278,16 @@ class Pending:
     the handler in a leased environment, without the lock.
     """
 
-    state: InvokeState
-    record: FunctionVersion
-    entry: Invocation
-    outcome: Optional[runtime.Outcome] = None
-    spec: Optional[runtime.EnvironmentSpec] = None
-    environment: Any = None
-    request: Optional[runtime.Request] = None
+    __slots__ = ("entry", "environment", "outcome", "record", "request", "spec", "state")
+
+    def __init__(self, state: InvokeState, record: FunctionVersion, entry: Invocation) -> None:
+        self.state = state
+        self.record = record
+        self.entry = entry
+        self.outcome: Optional[runtime.Outcome] = None
+        self.spec: Optional[runtime.EnvironmentSpec] = None
+        self.environment: Any = None
+        self.request: Optional[runtime.Request] = None
 
     def run(self) -> runtime.Outcome:
         if self.outcome is None:

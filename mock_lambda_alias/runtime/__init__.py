@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime
 import threading
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from .inprocess import Outcome, Request, ThreadEnvironment
 from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
-from .process import ProcessEnvironment
+
+if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds at import
+    from .process import ProcessEnvironment
 
 __all__ = [
     "ISOLATION_MODES",
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 ISOLATION_MODES = ("in-process", "process")
-Environment = Union[ThreadEnvironment, ProcessEnvironment]
+Environment = Union[ThreadEnvironment, "ProcessEnvironment"]
 
 
 def log_stream_name(version: str) -> str:
@@ -51,23 +52,72 @@ def log_stream_name(version: str) -> str:
     return f"{day}/[{version}]{uuid.uuid4().hex}"
 
 
-@dataclass(frozen=True)
 class EnvironmentSpec:
-    """What an execution environment is made from; equal specs share warm environments."""
+    """What an execution environment is made from; equal specs share warm environments.
 
-    function_name: str
-    version: str
-    #: ``module.function`` of a package, or None for a registered callable.
-    handler_name: Optional[str] = None
-    code_sha256: Optional[str] = None
-    zip_bytes: Optional[bytes] = field(default=None, compare=False, hash=False)
-    function: Optional[Callable[[Any, Any], Any]] = field(default=None, compare=False, hash=False)
-    #: Directories put on ``sys.path`` after the task root (e.g. extracted layers' ``python``).
-    extra_paths: tuple[str, ...] = ()
-    isolation: str = "in-process"
-    memory_mb: int = 128
-    #: Tells apart specs of one version that differ in what runs (the registered callable).
-    identity: Any = None
+    ``handler_name`` is ``module.function`` of a package (None for a registered callable
+    ``function``); ``extra_paths`` are put on ``sys.path`` after the task root (e.g. extracted
+    layers' ``python`` directories); ``identity`` tells apart specs of one version that differ
+    in what runs (the registered callable).
+    """
+
+    __slots__ = (
+        "_key",
+        "code_sha256",
+        "extra_paths",
+        "function",
+        "function_name",
+        "handler_name",
+        "identity",
+        "isolation",
+        "memory_mb",
+        "version",
+        "zip_bytes",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        version: str,
+        *,
+        handler_name: Optional[str] = None,
+        code_sha256: Optional[str] = None,
+        zip_bytes: Optional[bytes] = None,
+        function: Optional[Callable[[Any, Any], Any]] = None,
+        extra_paths: tuple[str, ...] = (),
+        isolation: str = "in-process",
+        memory_mb: int = 128,
+        identity: Any = None,
+    ) -> None:
+        self.function_name = function_name
+        self.version = version
+        self.handler_name = handler_name
+        self.code_sha256 = code_sha256
+        self.zip_bytes = zip_bytes
+        self.function = function
+        self.extra_paths = tuple(extra_paths)
+        self.isolation = isolation
+        self.memory_mb = memory_mb
+        self.identity = identity
+        self._key = (
+            function_name,
+            version,
+            handler_name,
+            code_sha256,
+            self.extra_paths,
+            isolation,
+            memory_mb,
+            identity,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EnvironmentSpec) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"EnvironmentSpec{self._key!r}"
 
 
 class Sandbox:
@@ -94,6 +144,8 @@ class Sandbox:
         name = f"{spec.function_name}:{spec.version}"
         stream = log_stream_name(spec.version)
         if spec.isolation == "process" and spec.handler_name is not None:
+            from .process import ProcessEnvironment
+
             return ProcessEnvironment(
                 task_root="",
                 handler_name=spec.handler_name,
@@ -154,6 +206,6 @@ class Sandbox:
             busy = list(self._busy)
         self.clear()
         for environment in busy:
-            if isinstance(environment, ProcessEnvironment):
+            if environment.isolation == "process":
                 environment.dispose()
         self.packages.close()

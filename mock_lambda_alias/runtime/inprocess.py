@@ -28,7 +28,7 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from . import lambda_api
@@ -120,28 +120,53 @@ def _environ_data() -> Optional[dict]:
     return data if os.name == "posix" and isinstance(data, dict) else None
 
 
-@dataclass
 class _Layer:
-    """What one invocation put into the process: its environment variables and import paths."""
+    """What one invocation put into the process: its environment variables and import paths.
 
-    variables: dict[str, str]
-    paths: list[str]
-    task_root: Optional[str]
-    modules_before: int = 0
+    Compared by identity: two invocations of one version put in equal layers.
+    """
+
+    __slots__ = ("modules_before", "paths", "task_root", "variables")
+
+    def __init__(self, variables: dict[str, str], paths: list[str], task_root: Optional[str]) -> None:
+        self.variables = variables
+        self.paths = paths
+        self.task_root = task_root
+        self.modules_before = 0
 
 
-@dataclass
 class _Snapshot:
-    environ: dict
-    path: list[str]
-    modules: dict[str, Any]
-    cwd: Optional[str]
-    recursion_limit: int
-    root_handlers: list[logging.Handler]
-    root_level: int
-    logging_disable: int
-    stdout: Any
-    stderr: Any
+    """The process state the first of the running invocations found."""
+
+    __slots__ = (
+        "cwd",
+        "environ",
+        "logging_disable",
+        "modules",
+        "path",
+        "recursion_limit",
+        "root_handlers",
+        "root_level",
+        "stderr",
+        "stdout",
+    )
+
+    def __init__(self) -> None:
+        data = _environ_data()
+        self.environ: dict = dict(data) if data is not None else dict(os.environ)
+        self.path = list(sys.path)
+        self.modules = dict(sys.modules)
+        try:
+            self.cwd: Optional[str] = os.getcwd()
+        except OSError:
+            self.cwd = None
+        self.recursion_limit = sys.getrecursionlimit()
+        root = logging.getLogger()
+        self.root_handlers = list(root.handlers)
+        self.root_level = root.level
+        self.logging_disable = logging.root.manager.disable
+        self.stdout = sys.stdout
+        self.stderr = sys.stderr
 
 
 class ProcessState:
@@ -161,7 +186,7 @@ class ProcessState:
         layer = _Layer(variables, paths, task_root)
         with self._lock:
             if not self._layers:
-                self._snapshot = self._take()
+                self._snapshot = _Snapshot()
                 router_out = OutputRouter(sys.stdout, self.routes)
                 router_err = OutputRouter(sys.stderr, self.routes)
                 sys.stdout, sys.stderr = router_out, router_err  # type: ignore[assignment]
@@ -201,27 +226,7 @@ class ProcessState:
             if root and len(sys.modules) != layer.modules_before and root not in {o.task_root for o in self._layers}:
                 _drop_modules_under((root,), keep=())
 
-    # -- snapshot -------------------------------------------------------------
-
-    def _take(self) -> _Snapshot:
-        data = _environ_data()
-        try:
-            cwd: Optional[str] = os.getcwd()
-        except OSError:
-            cwd = None
-        root = logging.getLogger()
-        return _Snapshot(
-            environ=dict(data) if data is not None else dict(os.environ),
-            path=list(sys.path),
-            modules=dict(sys.modules),
-            cwd=cwd,
-            recursion_limit=sys.getrecursionlimit(),
-            root_handlers=list(root.handlers),
-            root_level=root.level,
-            logging_disable=logging.root.manager.disable,
-            stdout=sys.stdout,
-            stderr=sys.stderr,
-        )
+    # -- restoring ------------------------------------------------------------
 
     def _restore(self, snapshot: _Snapshot) -> None:
         sys.stdout, sys.stderr = snapshot.stdout, snapshot.stderr
@@ -433,16 +438,27 @@ class Outcome:
     discard: bool = False
 
 
-@dataclass
 class Request:
     """Everything one invocation needs besides the environment."""
 
-    event: Any
-    request_id: str
-    variables: dict[str, str]
-    timeout_seconds: float
-    ensure_ascii: bool
-    context: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("context", "ensure_ascii", "event", "request_id", "timeout_seconds", "variables")
+
+    def __init__(
+        self,
+        *,
+        event: Any,
+        request_id: str,
+        variables: dict[str, str],
+        timeout_seconds: float,
+        ensure_ascii: bool,
+        context: Optional[dict[str, Any]] = None,
+    ) -> None:
+        self.event = event
+        self.request_id = request_id
+        self.variables = variables
+        self.timeout_seconds = timeout_seconds
+        self.ensure_ascii = ensure_ascii
+        self.context = context if context is not None else {}
 
 
 class ThreadEnvironment:

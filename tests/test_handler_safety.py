@@ -426,6 +426,15 @@ def test_extraction_directories_are_removed_at_stop():
     assert not os.path.exists(task_root)
 
 
+def test_reset_ends_environments_and_directories(mock, lam):
+    deploy(lam, "import os\ndef handler(event, context):\n    return os.environ['LAMBDA_TASK_ROOT']\n")
+    task_root = json.loads(invoke(lam)["body"])
+    mock.reset()
+    assert not os.path.exists(task_root)
+    deploy(lam, "def handler(event, context):\n    return 'after reset'\n")
+    assert invoke(lam)["body"] == b'"after reset"'
+
+
 def test_thousand_activations_leave_no_directories_behind():
     root = packages.extraction_root()
     before = set(os.listdir(root))

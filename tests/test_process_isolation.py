@@ -11,11 +11,13 @@ killed for memory (``signal: killed``), as recorded in public reports of real in
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import sys
 import threading
 import time
+import zipfile
 
 import boto3
 import pytest
@@ -365,6 +367,17 @@ def test_isolation_per_function_and_version(mock, lam):
     assert json.loads(invoke(lam)["body"])["pid"] == os.getpid()
     assert json.loads(invoke(lam, "isolated")["body"])["pid"] != os.getpid()
     assert json.loads(invoke(lam, Qualifier="1")["body"])["pid"] != os.getpid()
+
+
+def test_handlers_import_from_their_layers(plam):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("python/shared.py", "import os\nVALUE = os.getpid()\n")
+    layer = plam.publish_layer_version(LayerName="shared", Content={"ZipFile": buffer.getvalue()})
+    source = "import os, shared\ndef handler(event, context):\n    return [shared.VALUE, os.getpid()]\n"
+    deploy(plam, source, Layers=[layer["LayerVersionArn"]])
+    value, pid = json.loads(invoke(plam)["body"])
+    assert value == pid != os.getpid()
 
 
 def test_registered_callables_run_in_process(pmock, plam):

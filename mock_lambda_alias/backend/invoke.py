@@ -226,6 +226,9 @@ def _spec_for(
             handler_name=str(config["Handler"]),
             code_sha256=record.code.sha256,
             zip_bytes=record.code.zip_bytes,
+            # Lambda extracts the layers into /opt in the version's order; their import paths follow the task root.
+            layers=tuple((v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None),
+            runtime_name=str(config.get("Runtime")),
             isolation=isolation_of(state, call, function, record.version),
             memory_mb=memory,
         )
@@ -480,3 +483,19 @@ def invoke_with_response_stream(call: Call, req: dict) -> dict:
         "ResponseStreamContentType": "application/vnd.amazon.eventstream",
         "EventStream": events,
     }
+
+
+@api("InvokeAsync", manages_lock=True)
+def invoke_async(call: Call, req: dict) -> dict:
+    """The deprecated asynchronous invoke: an ``Event`` invocation answered with ``Status`` 202 (F-MA-001).
+
+    It runs and is recorded exactly like ``Invoke`` with ``InvocationType="Event"``. AWS queues such
+    events and retries throttled ones, and InvokeAsync models no throttling error, so a throttled
+    event is recorded as throttled and still accepted.
+    """
+    event_request = {"FunctionName": req["FunctionName"], "InvocationType": "Event", "Payload": req.get("InvokeArgs")}
+    try:
+        invoke(call, event_request)
+    except TooManyRequests:
+        pass
+    return {"Status": 202}

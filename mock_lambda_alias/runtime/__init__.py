@@ -16,6 +16,7 @@ directories; ``stop()`` closes it.
 from __future__ import annotations
 
 import datetime
+import os
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
@@ -40,11 +41,17 @@ __all__ = [
     "Sandbox",
     "check_package",
     "encode_result",
+    "layer_paths",
     "log_stream_name",
 ]
 
 ISOLATION_MODES = ("in-process", "process")
 Environment = Union[ThreadEnvironment, "ProcessEnvironment"]
+
+
+def layer_paths(opt: str, runtime_name: str) -> list[str]:
+    """The import paths Lambda's Python runtimes put after ``/var/task`` for ``/opt``."""
+    return [os.path.join(opt, "python", "lib", runtime_name, "site-packages"), os.path.join(opt, "python")]
 
 
 def log_stream_name(version: str) -> str:
@@ -56,9 +63,10 @@ class EnvironmentSpec:
     """What an execution environment is made from; equal specs share warm environments.
 
     ``handler_name`` is ``module.function`` of a package (None for a registered callable
-    ``function``); ``extra_paths`` are put on ``sys.path`` after the task root (e.g. extracted
-    layers' ``python`` directories); ``identity`` tells apart specs of one version that differ
-    in what runs (the registered callable).
+    ``function``); ``layers`` are the (digest, zip) archives Lambda extracts into ``/opt`` in
+    order, whose ``python`` directories go on ``sys.path`` after the task root, followed by any
+    ``extra_paths``; ``identity`` tells apart specs of one version that differ in what runs (the
+    registered callable).
     """
 
     __slots__ = (
@@ -70,7 +78,9 @@ class EnvironmentSpec:
         "handler_name",
         "identity",
         "isolation",
+        "layers",
         "memory_mb",
+        "runtime_name",
         "version",
         "zip_bytes",
     )
@@ -85,6 +95,8 @@ class EnvironmentSpec:
         zip_bytes: Optional[bytes] = None,
         function: Optional[Callable[[Any, Any], Any]] = None,
         extra_paths: tuple[str, ...] = (),
+        layers: tuple[tuple[str, bytes], ...] = (),
+        runtime_name: str = "python3.12",
         isolation: str = "in-process",
         memory_mb: int = 128,
         identity: Any = None,
@@ -96,6 +108,8 @@ class EnvironmentSpec:
         self.zip_bytes = zip_bytes
         self.function = function
         self.extra_paths = tuple(extra_paths)
+        self.layers = tuple(layers)
+        self.runtime_name = runtime_name
         self.isolation = isolation
         self.memory_mb = memory_mb
         self.identity = identity
@@ -105,6 +119,8 @@ class EnvironmentSpec:
             handler_name,
             code_sha256,
             self.extra_paths,
+            tuple(digest for digest, _ in self.layers),
+            runtime_name if self.layers else None,
             isolation,
             memory_mb,
             identity,
@@ -164,9 +180,12 @@ class Sandbox:
         )
 
     def run(self, spec: EnvironmentSpec, environment: Environment, request: Request) -> Outcome:
-        """Invoke (outside any backend lock); the package is extracted on the environment's first use."""
+        """Invoke (outside any backend lock); packages are extracted on the environment's first use."""
         if spec.handler_name is not None and not environment.task_root:
             assert spec.code_sha256 is not None and spec.zip_bytes is not None
+            if spec.layers:
+                opt = self.packages.layers_path(spec.layers)
+                environment.extra_paths = [*layer_paths(opt, spec.runtime_name), *spec.extra_paths]
             environment.task_root = self.packages.path(spec.code_sha256, spec.zip_bytes)
         request.variables["LAMBDA_TASK_ROOT"] = environment.task_root or TASK_ROOT
         request.variables["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream_name

@@ -28,6 +28,7 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -224,7 +225,7 @@ class ProcessState:
                         sys.path.remove(path)
             root = layer.task_root
             if root and len(sys.modules) != layer.modules_before and root not in {o.task_root for o in self._layers}:
-                _drop_modules_under((root,), keep=())
+                _drop_modules_under(tuple(p for p in layer.paths if p not in in_use), keep=())
 
     # -- restoring ------------------------------------------------------------
 
@@ -394,12 +395,12 @@ class _LoadLock:
 LOAD_LOCK = _LoadLock()
 
 
-def load_package_handler(task_root: str, handler: str) -> tuple[Any, Any]:
+def load_package_handler(task_root: str, handler: str, extra_paths: Sequence[str] = ()) -> tuple[Any, Any]:
     """Import ``handler`` from an extracted package, privately: (module, function).
 
     A module of the same name loaded from elsewhere (another version, the test suite) is set
-    aside while importing, and the package's modules are dropped from ``sys.modules`` again, so
-    two versions never share module state.
+    aside while importing, and the modules of the package and of its ``extra_paths`` (layers)
+    are dropped from ``sys.modules`` again, so two versions never share module state.
     """
     modname, _ = lambda_api.split_handler(handler)
     import_name = modname.replace("/", ".")
@@ -416,7 +417,7 @@ def load_package_handler(task_root: str, handler: str) -> tuple[Any, Any]:
         finally:
             with contextlib.suppress(ValueError):
                 sys.path.remove(task_root)
-            _drop_modules_under((task_root,), keep=())
+            _drop_modules_under((task_root, *extra_paths), keep=())
             sys.modules.update(shadowed)
 
 
@@ -573,7 +574,7 @@ class _Job:
             init_started = time.monotonic()
             try:
                 environment.module, function = load_package_handler(
-                    environment.task_root or "", environment.handler_name or ""
+                    environment.task_root or "", environment.handler_name or "", environment.extra_paths
                 )
             except HandlerError as exc:
                 return self._error(exc.payload, lambda_api.error_log_line(exc.payload), discard=True)

@@ -20,6 +20,7 @@ import threading
 import zipfile
 import zlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Optional
 
 #: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
@@ -113,29 +114,41 @@ class Packages:
 
     def path(self, digest: str, data: bytes) -> str:
         """The directory holding the package; extracted on first use, never twice."""
+        return self._extracted(digest, [data], "task-")
+
+    def layers_path(self, layers: Sequence[tuple[str, bytes]]) -> str:
+        """One directory holding the layers unzipped in order, as Lambda fills ``/opt``.
+
+        A file of a later layer replaces the same file of an earlier one. Made once per list.
+        """
+        key = "layers:" + ",".join(digest for digest, _ in layers)
+        return self._extracted(key, [data for _, data in layers], "opt-")
+
+    def _extracted(self, key: str, archives: list[bytes], prefix: str) -> str:
         with self._lock:
-            found = self._paths.get(digest)
+            found = self._paths.get(key)
             if found is not None:
                 return found
             if self.closed:
                 raise RuntimeError("the mock was stopped; its packages are gone")
             if self._dir is None:
                 self._dir = tempfile.mkdtemp(dir=extraction_root(), prefix="activation-")
-            guard = self._extracting.setdefault(digest, threading.Lock())
-        with guard:  # another thread may be extracting the same package: wait for it
+            guard = self._extracting.setdefault(key, threading.Lock())
+        with guard:  # another thread may be extracting the same archives: wait for it
             with self._lock:
-                found = self._paths.get(digest)
+                found = self._paths.get(key)
                 if found is not None:
                     return found
                 base = self._dir
             assert base is not None
-            target = tempfile.mkdtemp(dir=base, prefix="task-")
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                archive.extractall(target)
+            target = tempfile.mkdtemp(dir=base, prefix=prefix)
+            for data in archives:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(target)
             _make_read_only(target)
             with self._lock:
-                self._paths[digest] = target
-                self._extracting.pop(digest, None)
+                self._paths[key] = target
+                self._extracting.pop(key, None)
             return target
 
     def close(self) -> None:

@@ -374,6 +374,14 @@ def test_output_of_other_threads_never_lands_in_the_log(lam):
     assert "from another thread" not in log
 
 
+def test_closing_stdout_in_a_handler_closes_nothing(lam):
+    deploy(lam, "import sys\ndef handler(event, context):\n    print('bye')\n    sys.stdout.close()\n    return 1\n")
+    response = invoke(lam)
+    assert response["body"] == b"1" and "bye\n" in response["log"]
+    print("the test's own output still works")
+    assert not sys.stdout.closed
+
+
 def test_concurrent_handlers_each_get_their_own_log(lam):
     source = (
         "import time\n"

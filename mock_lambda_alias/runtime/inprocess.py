@@ -107,7 +107,12 @@ class OutputRouter(io.TextIOBase):
     def errors(self) -> Optional[str]:  # type: ignore[override]
         return getattr(self._target(), "errors", None)
 
+    def close(self) -> None:
+        """A handler closing ``sys.stdout`` closes nothing: the streams behind it are not its own."""
+
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self._target(), name)
 
 

@@ -24,7 +24,6 @@ import io
 import json
 import logging
 import os
-import queue
 import sys
 import threading
 import time
@@ -34,6 +33,11 @@ from typing import Any, Callable, Optional
 
 from . import lambda_api
 from .lambda_api import HandlerError, LambdaContext
+
+try:  # the C queue alone: importing ``queue`` costs a millisecond at import time
+    from _queue import SimpleQueue
+except ImportError:  # pragma: no cover - other interpreters
+    from queue import SimpleQueue
 
 
 class _Abandoned(BaseException):
@@ -495,7 +499,7 @@ class ThreadEnvironment:
         self.name = name
         self.cold = True
         self._thread: Optional[threading.Thread] = None
-        self._jobs: Optional[queue.SimpleQueue] = None
+        self._jobs: Optional[SimpleQueue] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
@@ -505,7 +509,7 @@ class ThreadEnvironment:
         layer = STATE.enter(request.variables, self.paths(), self.task_root)
         try:
             if self._thread is None or self._jobs is None:
-                self._jobs = queue.SimpleQueue()
+                self._jobs = SimpleQueue()
                 self._thread = threading.Thread(target=_serve, args=(self._jobs,), name=f"lambda {self.name}")
                 self._thread.daemon = True
                 self._thread.start()
@@ -524,7 +528,7 @@ class ThreadEnvironment:
         self.module = None
 
 
-def _serve(jobs: queue.SimpleQueue) -> None:
+def _serve(jobs: SimpleQueue) -> None:
     """An environment's thread: run its invocations one after the other until it is disposed."""
     try:
         while True:

@@ -242,6 +242,39 @@ def section_import(results: dict) -> None:
     results["import after boto3"] = {"ours": statistics.median(values)}
 
 
+def _handler_figures(isolation: str, calls: int) -> dict[str, float]:
+    with mock_lambda_alias(isolation=isolation) as mock:
+        client = boto3.client("lambda", region_name=REGION)
+        for name, runtime in (("no-code", "nodejs20.x"), ("python", "python3.12")):
+            client.create_function(
+                FunctionName=name, Runtime=runtime, Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
+            )
+            client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()  # warm up
+        figures = {
+            name: median_us(
+                lambda i, f=function: client.invoke(FunctionName=f, Payload=b'{"key": "value"}')["Payload"].read(),
+                calls,
+            )
+            for name, function in (("no handler code", "no-code"), ("handler", "python"))
+        }
+        cold: list[float] = []
+        for i in range(10):  # each new version is a new environment: a cold start
+            client.update_function_configuration(FunctionName="python", Description=f"cold-{i}")
+            version = client.publish_version(FunctionName="python")["Version"]
+            started = perf()
+            client.invoke(FunctionName="python", Qualifier=version, Payload=b"{}")["Payload"].read()
+            cold.append(perf() - started)
+        figures["cold start"] = statistics.median(cold) * 1e6
+        assert not mock.internal_errors, mock.internal_errors
+    return figures
+
+
+def section_handlers(results: dict, calls: int) -> None:
+    """Invoking real Python handlers: no code, in-process, and in a worker process (warm and cold)."""
+    for isolation in ("in-process", "process"):
+        results[f"invoke, {isolation}"] = _handler_figures(isolation, calls)
+
+
 def section_scale(results: dict, n_versions: int, n_aliases: int) -> None:
     with mock_lambda_alias() as mock:
         client = boto3.client("lambda", region_name=REGION)
@@ -323,6 +356,8 @@ def report(results: dict) -> bool:
             verdict = f"{figures['ours'] / figures['existing session']:.2f}x a client from an existing session"
         elif name.startswith("scenario"):
             verdict = f"{figures['ours'] / figures['floor']:.2f}x floor"
+        elif name.startswith("invoke, "):
+            verdict = f"handler {figures['handler'] / figures['no handler code']:.2f}x no handler code"
         elif name == "memory":
             verdict = "ok" if figures["distinct zip copies"] == 1 else "MISSED"
         print(f"{name:58} {shown:58} {verdict}")
@@ -340,6 +375,7 @@ def main() -> None:
     section_moto_ops(rounds, calls, results)
     section_lifecycle(results, 500 if args.quick else 2000)
     section_import(results)
+    section_handlers(results, 100 if args.quick else 300)
     section_scale(results, 1000 if args.quick else 10000, 1000)
     ok = report(results)
     if args.json:

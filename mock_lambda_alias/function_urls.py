@@ -96,15 +96,14 @@ class UrlServer:
             state = store.invoke
             function, record, invoked_arn = invoking.resolve_target(state, call, name, qualifier)
             payload = json.dumps(event).encode()
-            entry = invoking.record_invocation(state, call, function, qualifier, record, "RequestResponse", payload)
             try:
-                outcome = invoking.execute(
-                    state, call, function, record, invoked_arn, event, payload, request_id, None, qualifier
+                pending = invoking.begin(
+                    state, call, function, record, invoked_arn, event, payload, "RequestResponse", None, qualifier
                 )
             except LambdaError:  # throttled: the URL answers 429 like the API would
-                entry.throttled = True
                 return _json(429, {"Message": "Rate Exceeded."}, request_id, error="TooManyRequestsException")
-            invoking.finish_record(entry, record, outcome)
+        # The handler runs without the lock, so it (and other threads) can call Lambda meanwhile.
+        outcome = invoking.run_unlocked(store.lock, pending)
         if outcome.function_error:
             return 502, {"Content-Type": "application/json", "x-amzn-RequestId": request_id}, b"Internal Server Error"
         return http_response(outcome.payload, request_id)

@@ -94,8 +94,11 @@ def answer(
         caller = mock.identity_for(access_key)
         region = region or _region_from(url, mock.region)
         call = registry.Call(mock.store, caller.account_id, region, request_id, caller, operation_name)
-        with mock.store.lock:
+        if registry.manages_lock(operation_name):
             result = handler(call, params)
+        else:
+            with mock.store.lock:
+                result = handler(call, params)
         response = codec.write_response(url, result, request_id)
     except LambdaError as error:
         response = protocol.error_response(url, error, service_model, request_id)

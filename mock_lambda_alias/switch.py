@@ -15,11 +15,12 @@ import threading
 from typing import Any, Callable, Optional, TypeVar, overload
 
 from . import delivery, hook, identity
-from .backend.invoke import Invocation
+from .backend.invoke import DEFAULT_MAX_RECORDS, Invocation
 from .backend.model import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
 from .identity import Identity
+from .runtime import ISOLATION_MODES
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -118,16 +119,31 @@ class LambdaAliasMock:
     """One mock of AWS Lambda. Use it as a decorator, ``with`` block, or start()/stop()."""
 
     def __init__(
-        self, *, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION, seed: Optional[int] = None
+        self,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+        seed: Optional[int] = None,
+        isolation: str = "in-process",
+        max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be a 12-digit string, got {account_id!r}")
+        _check_isolation(isolation)
+        if max_invocation_records is not None and (
+            not isinstance(max_invocation_records, int) or max_invocation_records < 0
+        ):
+            raise ValueError(f"max_invocation_records must be None or an int >= 0, got {max_invocation_records!r}")
+        #: How Python handlers run: "in-process" (threads of this process) or "process" (worker processes).
+        self.isolation = isolation
+        #: How many invocation records are kept, the oldest dropped first (None: no limit).
+        self.max_invocation_records = max_invocation_records
         self.account_id = account_id
         #: The region used when a request's region cannot be told (it normally can).
         self.region = region
         #: Seed of alias routing and fault injection: the same seed gives the same choices.
         self.seed = seed
-        self.store = Store(account_id, seed)
+        self.store = self._new_store()
         #: Exceptions our own code raised while answering (each answered as a 500): should stay empty.
         self.internal_errors: list[tuple[str, BaseException]] = []
         #: Access key ID -> (account, principal ARN or None for the account root).
@@ -143,7 +159,7 @@ class LambdaAliasMock:
         """Activate; the first start of an activation begins from empty state."""
         with _env_lock:
             if self._depth == 0:
-                self.store = Store(self.account_id, self.seed)
+                self.store = self._new_store()
                 self.store.url_listener = self._serve_urls
                 self.internal_errors = []
                 self._identities.clear()
@@ -173,6 +189,12 @@ class LambdaAliasMock:
             if self._depth == 0 and self._url_server is not None:
                 self._url_server.stop()
                 self._url_server = None
+            ended = self.store if self._depth == 0 else None
+        if ended is not None:
+            ended.close()  # worker processes and extracted packages end with the activation
+
+    def _new_store(self) -> Store:
+        return Store(self.account_id, self.seed, self.isolation, self.max_invocation_records)
 
     def _serve_urls(self) -> None:
         """Start answering function URLs through ``responses`` (first URL of the activation)."""
@@ -214,7 +236,13 @@ class LambdaAliasMock:
         return self._decorate_callable(target)
 
     def _fresh(self) -> LambdaAliasMock:
-        return LambdaAliasMock(account_id=self.account_id, region=self.region, seed=self.seed)
+        return LambdaAliasMock(
+            account_id=self.account_id,
+            region=self.region,
+            seed=self.seed,
+            isolation=self.isolation,
+            max_invocation_records=self.max_invocation_records,
+        )
 
     def _decorate_callable(self, func: F) -> F:
         """Keep the mock active while the body of ``func`` runs, whatever kind of callable it is.
@@ -511,7 +539,22 @@ class LambdaAliasMock:
         key = (*self._key(function_name, account_id, region), version)
         with self.store.lock:
             self.store.invoke.handlers[key] = handler
-            self.store.invoke.environments.clear()
+        self.store.invoke.sandbox.clear()
+
+    def set_isolation(
+        self,
+        function_name: str,
+        isolation: str,
+        *,
+        version: Optional[str] = None,
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
+    ) -> None:
+        """Run one function's (or one version's) handler "in-process" or in a worker "process"."""
+        _check_isolation(isolation)
+        key = (*self._key(function_name, account_id, region), None if version is None else str(version))
+        with self.store.lock:
+            self.store.invoke.isolation_overrides[key] = isolation
 
     def inject_fault(
         self,
@@ -641,6 +684,11 @@ class LambdaAliasMock:
         return f"<mock_lambda_alias account={self.account_id} {state}>"
 
 
+def _check_isolation(isolation: str) -> None:
+    if isolation not in ISOLATION_MODES:
+        raise ValueError(f"isolation must be one of {', '.join(map(repr, ISOLATION_MODES))}, got {isolation!r}")
+
+
 @overload
 def mock_lambda_alias(func: F) -> F: ...
 
@@ -652,6 +700,8 @@ def mock_lambda_alias(
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
     seed: Optional[int] = None,
+    isolation: str = "in-process",
+    max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
 ) -> LambdaAliasMock: ...
 
 
@@ -661,11 +711,19 @@ def mock_lambda_alias(
     account_id: str = DEFAULT_ACCOUNT_ID,
     region: str = DEFAULT_REGION,
     seed: Optional[int] = None,
+    isolation: str = "in-process",
+    max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
 ) -> Any:
     """Mock AWS Lambda for boto3: ``@mock_lambda_alias``, ``@mock_lambda_alias(...)``,
     ``with mock_lambda_alias() as m:`` or ``m = mock_lambda_alias(); m.start(); ...; m.stop()``.
     """
-    mock = LambdaAliasMock(account_id=account_id, region=region, seed=seed)
+    mock = LambdaAliasMock(
+        account_id=account_id,
+        region=region,
+        seed=seed,
+        isolation=isolation,
+        max_invocation_records=max_invocation_records,
+    )
     if func is None:
         return mock
     return mock(func)

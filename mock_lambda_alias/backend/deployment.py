@@ -8,25 +8,26 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import re
-import zipfile
 from typing import Optional
 
 from ..errors import InvalidParameterValue
+from ..runtime.packages import PackageRejected, check_package
 from .model import Code
 from .registry import Call
 
 
 def zip_code(data: bytes) -> Code:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        raise InvalidParameterValue(
-            "Could not unzip uploaded file. Please check your file, then try to upload again."
-        ) from None
+    """A zip deployment package, refused as AWS refuses it at upload (F-FN-014).
+
+    AWS unzips the package when it is uploaded: an archive it cannot unzip (a bad CRC too) and
+    one that unzips to 262,144,000 bytes or more are refused then, not at the first invoke.
+    """
     digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+    try:
+        check_package(data, digest)
+    except PackageRejected as exc:
+        raise InvalidParameterValue(str(exc)) from None
     return Code(sha256=digest, size=len(data), zip_bytes=data)
 
 

@@ -2,8 +2,13 @@
 
 Beyond AWS's API, the state here lets tests steer and inspect invocations: a seeded random
 generator for alias routing, queued forced choices ("the next 3 invocations of PROD run version
-2"), injected faults per version, Python callables standing in for a function's code, and the
-record of every invocation.
+2"), injected faults per version, Python callables standing in for a function's code, the
+isolation of each function's handlers, and the (bounded) record of invocations.
+
+Handlers are user code, so an invocation holds the store lock only to read and record: the
+version is resolved and the record opened under it (:func:`begin`), the handler runs without
+it (:meth:`Pending.run`), and the result is recorded under it again (:func:`end`). Other
+threads, and the handler's own threads, can call the Lambda API meanwhile.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ LOG_TAIL_BYTES = 4096
 
 #: The default response of functions whose code cannot run here: echo the event, as moto does.
 ECHO = object()
+#: How many invocation records an activation keeps by default (the oldest go first): ~10 MB.
+DEFAULT_MAX_RECORDS = 10_000
 
 
 @dataclass
@@ -65,10 +72,12 @@ class Invocation:
     caller: Optional[Identity] = None
     #: The resource-policy statement (Sid) that let a cross-account caller or a service in.
     allowed_by: Optional[str] = None
+    #: False while the handler is still running (the record is made when the invocation starts).
+    completed: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.throttled and self.function_error is None
+        return self.completed and not self.throttled and self.function_error is None
 
     def response_json(self) -> Any:
         return json.loads(self.response) if self.response else None
@@ -85,13 +94,22 @@ class InvokeState:
     faults: dict[tuple, Fault] = field(default_factory=dict)
     handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)
     default_response: Any = ECHO
-    records: list[Invocation] = field(default_factory=list)
-    environments: dict[tuple, runtime.Environment] = field(default_factory=dict)
+    records: deque[Invocation] = field(default_factory=lambda: deque(maxlen=DEFAULT_MAX_RECORDS))
+    #: Warm execution environments and extracted packages of this activation.
+    sandbox: runtime.Sandbox = field(default_factory=runtime.Sandbox)
+    #: How handlers run unless a function says otherwise: "in-process" or "process".
+    isolation: str = "in-process"
+    #: Per-function (and per-version) isolation: (account, region, name, version or None) -> mode.
+    isolation_overrides: dict[tuple, str] = field(default_factory=dict)
 
     def reseed(self, seed: Optional[int]) -> None:
         self.seed = seed
         self.routing_rng.seed(seed)
         self.fault_rng.seed(None if seed is None else seed + 1)
+
+    def limit_records(self, max_records: Optional[int]) -> None:
+        """Keep at most ``max_records`` invocation records (None: all of them)."""
+        self.records = deque(self.records, maxlen=max_records)
 
 
 def choose_version(state: InvokeState, call: Call, function: Function, alias_name: str) -> str:
@@ -181,63 +199,62 @@ def parse_event(payload: bytes) -> Any:
         raise InvalidRequestContent(_jackson_error(payload)) from None
 
 
-def _layer_paths(record: FunctionVersion) -> list[str]:
-    """Import paths of the version's layers (``/opt/python`` on AWS), in the version's layer order."""
-    layers = [(v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None]
-    if not layers:
-        return []
-    return runtime.layer_paths(runtime.extract_layers(layers), str(record.config.get("Runtime")))
+def isolation_of(state: InvokeState, call: Call, function: Function, version: str) -> str:
+    overrides = state.isolation_overrides
+    if overrides:
+        base = (call.account_id, call.region, function.name)
+        found = overrides.get((*base, version)) or overrides.get((*base, None))
+        if found:
+            return found
+    return state.isolation
 
 
-def _environment_for(
+def _spec_for(
     state: InvokeState, call: Call, function: Function, record: FunctionVersion
-) -> Optional[runtime.Environment]:
-    """The warm environment of a version, created (cold start) on first use; None if it cannot run."""
-    key = (
-        call.account_id,
-        call.region,
-        function.name,
-        record.version,
-        record.code.sha256,
-        tuple(v.arn for v in record.layers),
-    )
-    environment = state.environments.get(key)
-    if environment is not None:
-        return environment
+) -> Optional[runtime.EnvironmentSpec]:
+    """What runs for this version: a registered callable, its Python package, or nothing here."""
+    config = record.config
+    memory = int(config.get("MemorySize", 128))
     handler = state.handlers.get((call.account_id, call.region, function.name, record.version)) or state.handlers.get(
         (call.account_id, call.region, function.name, None)
     )
     if handler is not None:
-        environment = runtime.callable_environment(handler, record.version)
-    elif (
-        str(record.config.get("Runtime", "")).startswith("python")
-        and record.code.zip_bytes is not None
-        and record.config.get("Handler")
-    ):
-        task_root = runtime.extract(record.code.sha256, record.code.zip_bytes)
-        environment = runtime.load_zip_handler(
-            task_root, record.config["Handler"], record.version, _layer_paths(record)
+        return runtime.EnvironmentSpec(
+            function.name, record.version, function=handler, identity=id(handler), memory_mb=memory
         )
-    else:
-        return None
-    state.environments[key] = environment
-    return environment
+    if (
+        str(config.get("Runtime", "")).startswith("python")
+        and record.code.zip_bytes is not None
+        and config.get("Handler")
+    ):
+        return runtime.EnvironmentSpec(
+            function.name,
+            record.version,
+            handler_name=str(config["Handler"]),
+            code_sha256=record.code.sha256,
+            zip_bytes=record.code.zip_bytes,
+            # Lambda extracts the layers into /opt in the version's order; their import paths follow the task root.
+            layers=tuple((v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None),
+            runtime_name=str(config.get("Runtime")),
+            isolation=isolation_of(state, call, function, record.version),
+            memory_mb=memory,
+        )
+    return None
 
 
-def _lambda_env(call: Call, function: Function, record: FunctionVersion, environment: runtime.Environment) -> dict:
+def _lambda_env(call: Call, function: Function, record: FunctionVersion) -> dict[str, str]:
+    """Lambda's variables (the runtime adds the task root and log stream) and the function's own."""
     config = record.config
     env = {
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_VERSION": record.version,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.get("MemorySize", 128)),
         "AWS_LAMBDA_LOG_GROUP_NAME": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
-        "AWS_LAMBDA_LOG_STREAM_NAME": environment.log_stream_name,
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
         "AWS_REGION": call.region,
         "AWS_DEFAULT_REGION": call.region,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.get('Runtime', 'python3.12')}",
         "_HANDLER": str(config.get("Handler", "")),
-        "LAMBDA_TASK_ROOT": environment.task_root or runtime.TASK_ROOT,
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
         "TZ": ":UTC",
     }
@@ -264,7 +281,32 @@ def _log_text(request_id: str, version: str, outcome: runtime.Outcome, memory: i
     return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
 
 
-def execute(
+class Pending:
+    """An invocation between :func:`begin` (under the lock) and :func:`end` (under it again).
+
+    Either its outcome is already known (a fault, code that cannot run here), or ``run`` executes
+    the handler in a leased environment, without the lock.
+    """
+
+    __slots__ = ("entry", "environment", "outcome", "record", "request", "spec", "state")
+
+    def __init__(self, state: InvokeState, record: FunctionVersion, entry: Invocation) -> None:
+        self.state = state
+        self.record = record
+        self.entry = entry
+        self.outcome: Optional[runtime.Outcome] = None
+        self.spec: Optional[runtime.EnvironmentSpec] = None
+        self.environment: Any = None
+        self.request: Optional[runtime.Request] = None
+
+    def run(self) -> runtime.Outcome:
+        if self.outcome is None:
+            assert self.spec is not None and self.request is not None
+            self.outcome = self.state.sandbox.run(self.spec, self.environment, self.request)
+        return self.outcome
+
+
+def begin(
     state: InvokeState,
     call: Call,
     function: Function,
@@ -272,54 +314,103 @@ def execute(
     invoked_arn: str,
     event: Any,
     payload: bytes,
-    request_id: str,
+    invocation_type: str,
     client_context: Any = None,
-    invoked_qualifier: Optional[str] = None,
-) -> runtime.Outcome:
-    """Run one version (or its stand-in) and return what it produced, faults applied."""
-    if throttled(function, invoked_qualifier, record.version):
-        raise TooManyRequests("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
-    fault = state.faults.get((call.account_id, call.region, function.name, record.version))
-    if fault is not None and state.fault_rng.random() < fault.rate:
-        if fault.kind == "throttle":
-            raise TooManyRequests("Rate Exceeded.", Reason=fault.reason)
-        error = {
-            "errorMessage": fault.message,
-            "errorType": fault.error_type,
-            "requestId": request_id,
-            "stackTrace": [],
-        }
-        return runtime.Outcome(
-            json.dumps(error).encode(), "Unhandled", f"[ERROR] {fault.error_type}: {fault.message}\n"
-        )
-    config = record.config
-    timeout = int(config.get("Timeout", 3))
-    init_started = datetime.datetime.now()
+    qualifier: Optional[str] = None,
+) -> Pending:
+    """Record the invocation and decide what runs; call with the store lock held.
+
+    Raises ``TooManyRequestsException`` (the record says throttled) when it is throttled.
+    """
+    request_id = call.request_id
+    entry = Invocation(
+        function.name,
+        qualifier,
+        record.version,
+        invocation_type,
+        payload,
+        None,
+        None,
+        request_id,
+        datetime.datetime.now(datetime.timezone.utc),
+        call.account_id,
+        call.region,
+        caller=call.caller,
+        allowed_by=call.allowed_by,
+    )
+    state.records.append(entry)
+    pending = Pending(state, record, entry)
     try:
-        environment = _environment_for(state, call, function, record)
-    except runtime.HandlerError as exc:
-        return runtime.Outcome(json.dumps(exc.payload).encode(), "Unhandled", f"[ERROR] {exc}\n")
-    if environment is None:
-        return _default_outcome(state, payload)
-    init_ms = (datetime.datetime.now() - init_started).total_seconds() * 1000 if environment.cold else None
-    environment.cold = False
-    context = runtime.LambdaContext(
-        function_name=function.name,
-        function_version=record.version,
-        invoked_function_arn=invoked_arn,
-        memory_limit_in_mb=int(config.get("MemorySize", 128)),
-        aws_request_id=request_id,
-        log_group_name=config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
-        log_stream_name=environment.log_stream_name,
-        timeout_seconds=timeout,
-        client_context=client_context,
-    )
+        if throttled(function, qualifier, record.version):
+            raise TooManyRequests("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
+        fault = state.faults.get((call.account_id, call.region, function.name, record.version))
+        if fault is not None and state.fault_rng.random() < fault.rate:
+            if fault.kind == "throttle":
+                raise TooManyRequests("Rate Exceeded.", Reason=fault.reason)
+            error = {
+                "errorMessage": fault.message,
+                "errorType": fault.error_type,
+                "requestId": request_id,
+                "stackTrace": [],
+            }
+            pending.outcome = runtime.Outcome(
+                json.dumps(error).encode(), "Unhandled", f"[ERROR] {fault.error_type}: {fault.message}\n"
+            )
+            return pending
+    except TooManyRequests:
+        entry.throttled = entry.completed = True
+        raise
+    spec = _spec_for(state, call, function, record)
+    if spec is None:
+        pending.outcome = _default_outcome(state, payload)
+        return pending
+    config = record.config
     runtime_name = str(config.get("Runtime", ""))
-    ensure_ascii = runtime_name not in ("python3.12", "python3.13", "python3.14")
-    outcome = runtime.run(
-        environment, event, context, _lambda_env(call, function, record, environment), timeout, ensure_ascii
+    pending.spec = spec
+    pending.environment = state.sandbox.lease(spec)
+    pending.request = runtime.Request(
+        event=event,
+        request_id=request_id,
+        variables=_lambda_env(call, function, record),
+        timeout_seconds=float(config.get("Timeout", 3)),
+        ensure_ascii=runtime_name not in ("python3.12", "python3.13", "python3.14"),
+        context={
+            "function_name": function.name,
+            "function_version": record.version,
+            "invoked_function_arn": invoked_arn,
+            "memory_limit_in_mb": int(config.get("MemorySize", 128)),
+            "log_group_name": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
+            "client_context": client_context,
+        },
     )
-    outcome.init_duration_ms = init_ms
+    return pending
+
+
+def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
+    """Record what the invocation produced and give its environment back; with the lock held.
+
+    ``outcome`` None means the run itself failed (a bug of ours): the environment is dropped.
+    """
+    if pending.spec is not None and pending.environment is not None:
+        pending.state.sandbox.release(pending.spec, pending.environment, outcome)
+        pending.environment = None
+    if outcome is None:
+        return
+    entry, record = pending.entry, pending.record
+    memory = int(record.config.get("MemorySize", 128))
+    entry.log = _log_text(entry.request_id, record.version, outcome, memory)
+    entry.response, entry.function_error = outcome.payload, outcome.function_error
+    entry.completed = True
+
+
+def run_unlocked(lock: Any, pending: Pending) -> runtime.Outcome:
+    """Run a pending invocation without the lock and record it under the lock."""
+    outcome: Optional[runtime.Outcome] = None
+    try:
+        outcome = pending.run()
+    finally:
+        with lock:
+            end(pending, outcome)
     return outcome
 
 
@@ -332,44 +423,9 @@ def _client_context(header: Optional[str]) -> Any:
         return None
 
 
-def record_invocation(
-    state: InvokeState,
-    call: Call,
-    function: Function,
-    qualifier: Optional[str],
-    record: FunctionVersion,
-    invocation_type: str,
-    payload: bytes,
-) -> Invocation:
-    entry = Invocation(
-        function.name,
-        qualifier,
-        record.version,
-        invocation_type,
-        payload,
-        None,
-        None,
-        call.request_id,
-        datetime.datetime.now(datetime.timezone.utc),
-        call.account_id,
-        call.region,
-        caller=call.caller,
-        allowed_by=call.allowed_by,
-    )
-    state.records.append(entry)
-    return entry
-
-
-def finish_record(entry: Invocation, record: FunctionVersion, outcome: runtime.Outcome) -> None:
-    memory = int(record.config.get("MemorySize", 128))
-    entry.log = _log_text(entry.request_id, record.version, outcome, memory)
-    entry.response, entry.function_error = outcome.payload, outcome.function_error
-
-
-@api("Invoke")
+@api("Invoke", manages_lock=True)
 def invoke(call: Call, req: dict) -> dict:
     state = call.store.invoke
-    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
     # AWS sends these as "RequestEntityTooLargeException", a code botocore does not model; we answer
@@ -383,14 +439,14 @@ def invoke(call: Call, req: dict) -> dict:
         raise RequestTooLarge(
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
-    function, record, invoked_arn = resolve_target(state, call, name, qualifier)
-    event = parse_event(payload)
-    if invocation_type == "DryRun":
-        return {"StatusCode": 204}
-    request_id = call.request_id
-    entry = record_invocation(state, call, function, qualifier, record, invocation_type, payload)
-    try:
-        outcome = execute(
+    lock = call.store.lock
+    with lock:
+        call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+        function, record, invoked_arn = resolve_target(state, call, name, qualifier)
+        event = parse_event(payload)
+        if invocation_type == "DryRun":
+            return {"StatusCode": 204}
+        pending = begin(
             state,
             call,
             function,
@@ -398,25 +454,23 @@ def invoke(call: Call, req: dict) -> dict:
             invoked_arn,
             event,
             payload,
-            request_id,
+            invocation_type,
             _client_context(req.get("ClientContext")),
+            qualifier=qualifier,
         )
-    except TooManyRequests:
-        entry.throttled = True
-        raise
-    finish_record(entry, record, outcome)
+    outcome = run_unlocked(lock, pending)
     if invocation_type == "Event":
         return {"StatusCode": 202}
     out: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version, "Payload": outcome.payload}
     if outcome.function_error:
         out["FunctionError"] = outcome.function_error
     if req.get("LogType") == "Tail":
-        tail = entry.log.encode()[-LOG_TAIL_BYTES:]
+        tail = pending.entry.log.encode()[-LOG_TAIL_BYTES:]
         out["LogResult"] = base64.b64encode(tail).decode()
     return out
 
 
-@api("InvokeWithResponseStream")
+@api("InvokeWithResponseStream", manages_lock=True)
 def invoke_with_response_stream(call: Call, req: dict) -> dict:
     """Invoke, answered as an event stream: the payload as one chunk, then InvokeComplete."""
     response = invoke(call, req)
@@ -440,7 +494,7 @@ def invoke_with_response_stream(call: Call, req: dict) -> dict:
     }
 
 
-@api("InvokeAsync")
+@api("InvokeAsync", manages_lock=True)
 def invoke_async(call: Call, req: dict) -> dict:
     """The deprecated asynchronous invoke: an ``Event`` invocation answered with ``Status`` 202 (F-MA-001).
 

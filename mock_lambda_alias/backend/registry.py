@@ -40,16 +40,31 @@ class Call:
 Handler = Callable[[Call, dict], Optional[dict]]
 
 HANDLERS: dict[str, Handler] = {}
+#: Operations that take the store lock themselves.
+SELF_LOCKING: set[str] = set()
 
 
-def api(operation: str) -> Callable[[Handler], Handler]:
+def api(operation: str, *, manages_lock: bool = False) -> Callable[[Handler], Handler]:
+    """Register ``operation``'s entry point.
+
+    The dispatcher runs it under the store lock, unless it ``manages_lock`` itself: operations
+    that run users' code (Invoke) take the lock only around reading and recording state.
+    """
+
     def register(func: Handler) -> Handler:
         if operation in HANDLERS:
             raise RuntimeError(f"{operation} is registered twice")
         HANDLERS[operation] = func
+        if manages_lock:
+            SELF_LOCKING.add(operation)
         return func
 
     return register
+
+
+def manages_lock(operation: str) -> bool:
+    """Whether the operation takes the store lock itself (the dispatcher must not hold it)."""
+    return operation in SELF_LOCKING
 
 
 def handler_for(operation: str) -> Optional[Handler]:

@@ -1,7 +1,8 @@
 """The state of one activation: a lazy backend per (account, region) behind one lock.
 
 Every handler runs under :attr:`Store.lock`, so concurrent clients in several threads see each
-operation as atomic. Parsing and response writing happen outside the lock.
+operation as atomic. Parsing and response writing happen outside the lock, and so does users'
+code: Invoke holds the lock only to read and record state.
 """
 
 from __future__ import annotations
@@ -40,8 +41,17 @@ class LambdaBackend:
 class Store:
     """All backends of one activation of the mock; starts empty."""
 
-    def __init__(self, default_account_id: str = DEFAULT_ACCOUNT_ID, seed: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        default_account_id: str = DEFAULT_ACCOUNT_ID,
+        seed: Optional[int] = None,
+        isolation: str = "in-process",
+        max_invocation_records: Optional[int] = 10_000,
+    ) -> None:
         self.default_account_id = default_account_id
+        #: How handlers run and how many invocation records are kept (see :class:`InvokeState`).
+        self.isolation = isolation
+        self.max_invocation_records = max_invocation_records
         self.lock = threading.RLock()
         self._backends: dict[tuple[str, str], LambdaBackend] = {}
         #: Function URLs of all accounts and regions: url-id -> (account, region, function, qualifier).
@@ -65,8 +75,9 @@ class Store:
 
             with self.lock:
                 if self._invoke is None:
-                    fresh = InvokeState()
+                    fresh = InvokeState(isolation=self.isolation)
                     fresh.reseed(self._seed)
+                    fresh.limit_records(self.max_invocation_records)
                     self._invoke = fresh
                 state = self._invoke
         return state
@@ -93,4 +104,13 @@ class Store:
             self.deliveries.clear()
             if self._invoke is not None:
                 self._seed = self._invoke.seed
-            self._invoke = None
+            old, self._invoke = self._invoke, None
+        if old is not None:
+            old.sandbox.close()
+
+    def close(self) -> None:
+        """End the activation's execution environments and remove its extracted packages."""
+        with self.lock:
+            state = self._invoke
+        if state is not None:
+            state.sandbox.close()

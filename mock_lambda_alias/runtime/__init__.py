@@ -1,0 +1,230 @@
+"""Running users' Python handlers the way Lambda's Python runtime does, safely.
+
+Each version (and ``$LATEST``) runs in its own execution environments, kept warm between
+invocations and created on demand (one per concurrent invocation, as Lambda scales out):
+
+- ``in-process`` (the default, :mod:`.inprocess`): the handler runs in a thread of the test
+  process, with a real timeout, its own log, and every process-wide change undone afterwards;
+- ``process`` (:mod:`.process`): the handler runs in a worker process, which a timeout kills,
+  ``MemorySize`` bounds, and a crash takes down alone.
+
+Packages are checked against AWS's limits when they are uploaded and extracted once per
+activation (:mod:`.packages`). A :class:`Sandbox` holds one activation's environments and
+directories; ``stop()`` closes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from .inprocess import Outcome, Request, ThreadEnvironment
+from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
+from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
+
+if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds at import
+    from .process import ProcessEnvironment
+
+__all__ = [
+    "ISOLATION_MODES",
+    "TASK_ROOT",
+    "UNZIPPED_LIMIT",
+    "EnvironmentSpec",
+    "HandlerError",
+    "LambdaContext",
+    "Outcome",
+    "PackageRejected",
+    "Request",
+    "Sandbox",
+    "check_package",
+    "encode_result",
+    "layer_paths",
+    "log_stream_name",
+]
+
+ISOLATION_MODES = ("in-process", "process")
+Environment = Union[ThreadEnvironment, "ProcessEnvironment"]
+
+
+def layer_paths(opt: str, runtime_name: str) -> list[str]:
+    """The import paths Lambda's Python runtimes put after ``/var/task`` for ``/opt``."""
+    return [os.path.join(opt, "python", "lib", runtime_name, "site-packages"), os.path.join(opt, "python")]
+
+
+def log_stream_name(version: str) -> str:
+    day = datetime.datetime.now(datetime.timezone.utc).strftime("%Y/%m/%d")
+    return f"{day}/[{version}]{uuid.uuid4().hex}"
+
+
+class EnvironmentSpec:
+    """What an execution environment is made from; equal specs share warm environments.
+
+    ``handler_name`` is ``module.function`` of a package (None for a registered callable
+    ``function``); ``layers`` are the (digest, zip) archives Lambda extracts into ``/opt`` in
+    order, whose ``python`` directories go on ``sys.path`` after the task root, followed by any
+    ``extra_paths``; ``identity`` tells apart specs of one version that differ in what runs (the
+    registered callable).
+    """
+
+    __slots__ = (
+        "_key",
+        "code_sha256",
+        "extra_paths",
+        "function",
+        "function_name",
+        "handler_name",
+        "identity",
+        "isolation",
+        "layers",
+        "memory_mb",
+        "runtime_name",
+        "version",
+        "zip_bytes",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        version: str,
+        *,
+        handler_name: Optional[str] = None,
+        code_sha256: Optional[str] = None,
+        zip_bytes: Optional[bytes] = None,
+        function: Optional[Callable[[Any, Any], Any]] = None,
+        extra_paths: tuple[str, ...] = (),
+        layers: tuple[tuple[str, bytes], ...] = (),
+        runtime_name: str = "python3.12",
+        isolation: str = "in-process",
+        memory_mb: int = 128,
+        identity: Any = None,
+    ) -> None:
+        self.function_name = function_name
+        self.version = version
+        self.handler_name = handler_name
+        self.code_sha256 = code_sha256
+        self.zip_bytes = zip_bytes
+        self.function = function
+        self.extra_paths = tuple(extra_paths)
+        self.layers = tuple(layers)
+        self.runtime_name = runtime_name
+        self.isolation = isolation
+        self.memory_mb = memory_mb
+        self.identity = identity
+        self._key = (
+            function_name,
+            version,
+            handler_name,
+            code_sha256,
+            self.extra_paths,
+            tuple(digest for digest, _ in self.layers),
+            runtime_name if self.layers else None,
+            isolation,
+            memory_mb,
+            identity,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EnvironmentSpec) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"EnvironmentSpec{self._key!r}"
+
+
+class Sandbox:
+    """The execution environments and extracted packages of one activation of the mock."""
+
+    def __init__(self) -> None:
+        self.packages = Packages()
+        self._lock = threading.Lock()
+        self._idle: dict[EnvironmentSpec, list[Environment]] = {}
+        self._busy: set[Environment] = set()
+        self.closed = False
+
+    def lease(self, spec: EnvironmentSpec) -> Environment:
+        """A warm environment of ``spec`` that no one else is using, or a new (cold) one."""
+        with self._lock:
+            idle = self._idle.get(spec)
+            environment = idle.pop() if idle else None
+            if environment is None:
+                environment = self._create(spec)
+            self._busy.add(environment)
+            return environment
+
+    def _create(self, spec: EnvironmentSpec) -> Environment:
+        name = f"{spec.function_name}:{spec.version}"
+        stream = log_stream_name(spec.version)
+        if spec.isolation == "process" and spec.handler_name is not None:
+            from .process import ProcessEnvironment
+
+            return ProcessEnvironment(
+                task_root="",
+                handler_name=spec.handler_name,
+                extra_paths=list(spec.extra_paths),
+                log_stream_name=stream,
+                name=name,
+                memory_mb=spec.memory_mb,
+            )
+        return ThreadEnvironment(
+            task_root=None,
+            handler_name=spec.handler_name,
+            function=spec.function,
+            extra_paths=list(spec.extra_paths),
+            log_stream_name=stream,
+            name=name,
+        )
+
+    def run(self, spec: EnvironmentSpec, environment: Environment, request: Request) -> Outcome:
+        """Invoke (outside any backend lock); packages are extracted on the environment's first use."""
+        if spec.handler_name is not None and not environment.task_root:
+            assert spec.code_sha256 is not None and spec.zip_bytes is not None
+            if spec.layers:
+                opt = self.packages.layers_path(spec.layers)
+                environment.extra_paths = [*layer_paths(opt, spec.runtime_name), *spec.extra_paths]
+            environment.task_root = self.packages.path(spec.code_sha256, spec.zip_bytes)
+        request.variables["LAMBDA_TASK_ROOT"] = environment.task_root or TASK_ROOT
+        request.variables["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream_name
+        try:
+            outcome = environment.invoke(request)
+        except BaseException:
+            self.release(spec, environment, None)
+            raise
+        if environment.cold:
+            environment.cold = False
+        else:
+            outcome.init_duration_ms = None
+        return outcome
+
+    def release(self, spec: EnvironmentSpec, environment: Environment, outcome: Optional[Outcome]) -> None:
+        """Give the environment back for warm reuse, or end it after a timeout or crash."""
+        with self._lock:
+            self._busy.discard(environment)
+            keep = outcome is not None and not outcome.discard and not self.closed
+            if keep:
+                self._idle.setdefault(spec, []).append(environment)
+        if not keep:
+            environment.dispose()
+
+    def clear(self) -> None:
+        """Forget the warm environments (the next invocations are cold starts)."""
+        with self._lock:
+            idle = [e for environments in self._idle.values() for e in environments]
+            self._idle.clear()
+        for environment in idle:
+            environment.dispose()
+
+    def close(self) -> None:
+        """End every environment (worker processes are killed) and remove the packages' directories."""
+        with self._lock:
+            self.closed = True
+            busy = list(self._busy)
+        self.clear()
+        for environment in busy:
+            if environment.isolation == "process":
+                environment.dispose()
+        self.packages.close()

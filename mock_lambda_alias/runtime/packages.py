@@ -1,0 +1,161 @@
+"""Deployment packages: AWS's limits at create/update time, and extraction for running them.
+
+AWS refuses a package at CreateFunction/UpdateFunctionCode when it cannot unzip it (a bad CRC
+too) or when it unzips to 262,144,000 bytes or more; the check reads every member once, and its
+verdict is remembered per digest, so the same code is never checked twice in a process.
+Extraction happens on a version's first invoke, once per package and activation, into a
+directory of the activation that :meth:`Packages.close` removes (at ``stop()``). The files are
+made read-only, as ``/var/task`` is on Lambda (which keeps out writers that are not root).
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import shutil
+import stat
+import tempfile
+import threading
+import zipfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Optional
+
+#: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
+UNZIPPED_LIMIT = 262_144_000
+UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
+TOO_LARGE = f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes"
+
+
+class PackageRejected(ValueError):
+    """AWS would refuse this package; the message is AWS's ``InvalidParameterValueException`` text."""
+
+
+_checked: OrderedDict[str, int] = OrderedDict()
+_checked_lock = threading.Lock()
+_CHECKED_MAX = 512
+
+
+def check_package(data: bytes, digest: str) -> int:
+    """The unzipped size of a package AWS would accept; raises :class:`PackageRejected` otherwise.
+
+    The declared sizes are summed before anything is decompressed (a zip bomb is refused at no
+    cost); then every member is read once, which verifies its CRC. A member cannot unzip to more
+    than its declared size without failing that check, so the declared sum is the true size.
+    """
+    with _checked_lock:
+        size = _checked.get(digest)
+        if size is not None:
+            _checked.move_to_end(digest)
+            return size
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            size = sum(member.file_size for member in members)
+            if size >= UNZIPPED_LIMIT:
+                raise PackageRejected(TOO_LARGE)
+            for member in members:
+                with archive.open(member) as stream:
+                    while stream.read(1 << 20):
+                        pass
+    except PackageRejected:
+        raise
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise PackageRejected(UNZIP_FAILED) from None
+    with _checked_lock:
+        _checked[digest] = size
+        while len(_checked) > _CHECKED_MAX:
+            _checked.popitem(last=False)
+    return size
+
+
+_root: Optional[str] = None
+_root_lock = threading.Lock()
+
+
+def extraction_root() -> str:
+    """The process's directory for extracted packages; each activation has one directory in it."""
+    global _root
+    with _root_lock:
+        if _root is None or not os.path.isdir(_root):
+            _root = tempfile.mkdtemp(prefix="mock_lambda_alias-")
+            atexit.register(remove_tree, _root)
+        return _root
+
+
+def remove_tree(path: str) -> None:
+    """Remove a tree even when its directories were made read-only."""
+    for directory, _subdirs, _files in os.walk(path):
+        try:
+            os.chmod(directory, stat.S_IRWXU)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _make_read_only(path: str) -> None:
+    for directory, _subdirs, files in os.walk(path, topdown=False):
+        for name in files:
+            os.chmod(os.path.join(directory, name), 0o444)
+        os.chmod(directory, 0o555)
+
+
+class Packages:
+    """The extracted packages of one activation: one directory per distinct package."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dir: Optional[str] = None
+        self._paths: dict[str, str] = {}
+        self._extracting: dict[str, threading.Lock] = {}
+        self.closed = False
+
+    def path(self, digest: str, data: bytes) -> str:
+        """The directory holding the package; extracted on first use, never twice."""
+        return self._extracted(digest, [data], "task-")
+
+    def layers_path(self, layers: Sequence[tuple[str, bytes]]) -> str:
+        """One directory holding the layers unzipped in order, as Lambda fills ``/opt``.
+
+        A file of a later layer replaces the same file of an earlier one. Made once per list.
+        """
+        key = "layers:" + ",".join(digest for digest, _ in layers)
+        return self._extracted(key, [data for _, data in layers], "opt-")
+
+    def _extracted(self, key: str, archives: list[bytes], prefix: str) -> str:
+        with self._lock:
+            found = self._paths.get(key)
+            if found is not None:
+                return found
+            if self.closed:
+                raise RuntimeError("the mock was stopped; its packages are gone")
+            if self._dir is None:
+                self._dir = tempfile.mkdtemp(dir=extraction_root(), prefix="activation-")
+            guard = self._extracting.setdefault(key, threading.Lock())
+        with guard:  # another thread may be extracting the same archives: wait for it
+            with self._lock:
+                found = self._paths.get(key)
+                if found is not None:
+                    return found
+                base = self._dir
+            assert base is not None
+            target = tempfile.mkdtemp(dir=base, prefix=prefix)
+            for data in archives:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(target)
+            _make_read_only(target)
+            with self._lock:
+                self._paths[key] = target
+                self._extracting.pop(key, None)
+            return target
+
+    def close(self) -> None:
+        """Remove every directory of this activation (handlers still running lose their files)."""
+        with self._lock:
+            self.closed = True
+            directory, self._dir = self._dir, None
+            self._paths.clear()
+        if directory is not None:
+            remove_tree(directory)

@@ -1,0 +1,168 @@
+"""The worker process of ``isolation="process"``: one Lambda execution environment.
+
+Run as a script (``python -I -u worker.py``), never imported: it loads ``lambda_api.py`` by path
+and nothing else of the package, so a cold start costs the interpreter's start-up plus the
+handler's own imports. It talks to the test process over its original stdin/stdout with
+length-prefixed pickles; the handler's stdout and stderr (file descriptors 1 and 2, so output
+of C code and child processes too) go to the log file the parent reads.
+
+Like Lambda's runtime interface client it catches ``Exception`` only: a ``BaseException`` ends
+the process with the status (or signal) CPython would exit with, and the parent reports the
+``Runtime.ExitError`` Lambda would. ``MemoryError`` ends it with SIGKILL, as Lambda's
+out-of-memory kill does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+import traceback
+from typing import Any, BinaryIO
+
+_spec = importlib.util.spec_from_file_location(
+    "_mock_lambda_alias_lambda_api", os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_api.py")
+)
+assert _spec is not None and _spec.loader is not None
+api = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(api)
+
+_HEADER = struct.Struct("!I")
+
+
+def send(stream: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Give the handler ``MemorySize`` MB of address space beyond what the interpreter holds now."""
+    try:
+        import resource
+    except ImportError:
+        return
+    base = _vm_size()
+    if not base:
+        return
+    limit = base + memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def _end(exc: BaseException) -> None:
+    """End the process as CPython would on this uncaught exception, without waiting for threads."""
+    if isinstance(exc, MemoryError):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if isinstance(exc, SystemExit):
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+        _flush()
+        os._exit(api.exit_status(exc.code))
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
+    _flush()
+    if isinstance(exc, KeyboardInterrupt):
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    os._exit(1)
+
+
+def main() -> None:
+    # The protocol keeps the original pipes; the handler's fd 0 reads nothing, fds 1 and 2 log.
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+
+    setup = receive(requests)
+    task_root = setup["task_root"]
+    sys.path[:] = [task_root, *setup["extra_paths"], *[p for p in setup["sys_path"] if p]]
+    os.chdir(task_root)
+    if setup["memory_mb"]:
+        _limit_memory(setup["memory_mb"])
+
+    started = time.monotonic()
+    try:
+        _module, function = api.import_handler(task_root, setup["handler"])
+    except api.HandlerError as exc:
+        sys.stdout.write(api.error_log_line(exc.payload))
+        _flush()
+        send(replies, ("init_error", exc.payload))
+        os._exit(0)
+    except BaseException as exc:
+        _end(exc)
+    send(replies, ("ready", (time.monotonic() - started) * 1000))
+
+    while True:
+        try:
+            request = receive(requests)
+        except EOFError:
+            os._exit(0)
+        context = api.LambdaContext(
+            timeout_seconds=request["remaining"],
+            aws_request_id=request["request_id"],
+            log_stream_name=setup["log_stream_name"],
+            **request["context"],
+        )
+        begun = time.perf_counter()
+        function_error = None
+        try:
+            result = function(request["event"], context)
+            payload = api.encode_result(result, request["ensure_ascii"])
+        except api.HandlerError as exc:
+            payload, function_error = pickle_safe_json(exc.payload), "Unhandled"
+        except MemoryError as exc:
+            _end(exc)
+        except Exception as exc:
+            error = api.exception_payload(exc, request["request_id"], task_root)
+            sys.stdout.write(api.error_log_line(error))
+            payload, function_error = pickle_safe_json(error), "Unhandled"
+        except BaseException as exc:
+            _end(exc)
+        _flush()
+        send(replies, ("result", payload, function_error, (time.perf_counter() - begun) * 1000))
+
+
+def pickle_safe_json(payload: dict) -> bytes:
+    import json
+
+    return json.dumps(payload).encode()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""AWS's limits on deployment packages, enforced at CreateFunction/UpdateFunctionCode.
+
+AWS unzips a package when it is uploaded: one that unzips to 262,144,000 bytes or more is refused
+with ``InvalidParameterValueException: Unzipped size must be smaller than 262144000 bytes`` (the
+wording reported by many real deployments; LocalStack's provider refuses at the same bound), and
+one it cannot unzip, a damaged member included, with F-FN-014's message.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from conftest import REGION, ZIP, create, error_of, make_zip
+
+from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias.runtime import packages
+
+LIMIT = 262_144_000
+TOO_LARGE = (400, "InvalidParameterValueException", "Unzipped size must be smaller than 262144000 bytes")
+CANNOT_UNZIP = (
+    400,
+    "InvalidParameterValueException",
+    "Could not unzip uploaded file. Please check your file, then try to upload again.",
+)
+
+
+def zeros_zip(total: int) -> bytes:
+    """A small zip that unzips to ``total`` bytes of zeros (a zip bomb, for AWS's limit)."""
+    buffer = io.BytesIO()
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 1\n")
+        remaining = total - archive.getinfo("index.py").file_size
+        with archive.open("padding.bin", "w") as stream:
+            while remaining > 0:
+                stream.write(chunk[: min(remaining, len(chunk))])
+                remaining -= len(chunk)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    data = zeros_zip(270_000_000)  # as in the report: a few hundred KB holding 270 MB
+    assert len(data) < 2_000_000
+    return data
+
+
+def corrupted(data: bytes, member: str = "index.py") -> bytes:
+    """The archive with one byte of a member's compressed data changed: its CRC no longer matches."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+    raw = bytearray(data)
+    name_length = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_length = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length
+    raw[start] ^= 0xFF
+    return bytes(raw)
+
+
+def test_zip_bomb_refused_at_create(lam, bomb):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"ZipFile": bomb})
+    assert error_of(exc) == TOO_LARGE
+    with pytest.raises(ClientError):
+        lam.get_function(FunctionName="my-function")
+
+
+def test_zip_bomb_refused_at_update(lam, bomb):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function", ZipFile=bomb)
+    assert error_of(exc) == TOO_LARGE
+    assert lam.get_function(FunctionName="my-function")["Configuration"]["CodeSize"] == len(ZIP)
+
+
+def test_zip_bomb_refused_from_s3(mock, lam, bomb):
+    mock.add_s3_object("bucket", "bomb.zip", bomb)
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"S3Bucket": "bucket", "S3Key": "bomb.zip"})
+    assert error_of(exc) == TOO_LARGE
+
+
+def test_the_limit_itself_is_refused(lam):
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"ZipFile": zeros_zip(LIMIT)})
+    assert error_of(exc) == TOO_LARGE
+
+
+def test_just_under_the_limit_is_accepted(lam):
+    data = zeros_zip(LIMIT - 1)
+    assert create(lam, Code={"ZipFile": data})["CodeSize"] == len(data)
+
+
+def test_bad_crc_refused_at_create_F_FN_014(lam):
+    data = corrupted(make_zip("def handler(event, context):\n    return 'a fairly long body ' * 10\n"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() == "index.py"  # the directory reads fine; the member does not
+    with pytest.raises(ClientError) as exc:
+        create(lam, Code={"ZipFile": data})
+    assert error_of(exc) == CANNOT_UNZIP
+
+
+def test_bad_crc_refused_at_update_F_FN_014(lam):
+    create(lam)
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="my-function", ZipFile=corrupted(ZIP))
+    assert error_of(exc) == CANNOT_UNZIP
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(ZIP[: len(ZIP) // 2], id="truncated"),
+        pytest.param(b"PK\x03\x04" + bytes(40), id="only-a-header"),
+        pytest.param(b"", id="empty"),
+    ],
+)
+def test_unreadable_archives_refused_F_FN_014(raw_lam, data):
+    with pytest.raises(ClientError) as exc:
+        create(raw_lam, Code={"ZipFile": data})
+    assert error_of(exc)[1:] == CANNOT_UNZIP[1:]
+
+
+def test_each_package_is_extracted_once_per_activation(lam):
+    source = "import os\ndef handler(event, context):\n    return os.environ['LAMBDA_TASK_ROOT']\n"
+    code = make_zip(source)
+    create(lam, Code={"ZipFile": code})
+    create(lam, name="same-code", Code={"ZipFile": code})
+    lam.publish_version(FunctionName="my-function")
+    roots = {
+        lam.invoke(FunctionName=name, Qualifier=qualifier)["Payload"].read()
+        for name, qualifier in (("my-function", "$LATEST"), ("my-function", "1"), ("same-code", "$LATEST"))
+    }
+    assert len(roots) == 1
+    activation = os.path.dirname(roots.pop().decode().strip('"'))
+    assert len(os.listdir(activation)) == 1
+
+
+def test_package_check_is_remembered(lam, monkeypatch):
+    code = make_zip("def handler(event, context):\n    return 'remembered'\n")
+    create(lam, Code={"ZipFile": code})
+    opened: list[str] = []
+    original = zipfile.ZipFile.open
+
+    def counting_open(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    create(lam, name="again", Code={"ZipFile": code})
+    lam.update_function_code(FunctionName="my-function", ZipFile=code)
+    assert opened == []
+
+
+def test_extracted_packages_are_read_only(lam):
+    source = (
+        "import os, stat\n"
+        "def handler(event, context):\n"
+        "    path = os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'index.py')\n"
+        "    return oct(stat.S_IMODE(os.stat(path).st_mode))\n"
+    )
+    create(lam, Code={"ZipFile": make_zip(source)})
+    assert lam.invoke(FunctionName="my-function")["Payload"].read() == b'"0o444"'
+
+
+def test_packages_directory_is_removed_even_when_read_only():
+    with mock_lambda_alias():
+        client = boto3.client("lambda", region_name=REGION)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("pkg/deep/mod.py", "def handler(event, context):\n    import os\n    return os.getcwd()\n")
+        create(client, Handler="pkg/deep/mod.handler", Code={"ZipFile": buffer.getvalue()})
+        client.invoke(FunctionName="my-function")
+        (activation,) = [os.path.join(packages.extraction_root(), d) for d in os.listdir(packages.extraction_root())]
+    assert not os.path.exists(activation)

@@ -251,6 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self._status = code
         self.command = getattr(self, "command", None) or "GET"
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":  # unparsable: answer in HTTP/1.1
+            self.request_version = "HTTP/1.1"
         text = message or explain or "Bad request"
         try:
             self._send_error(code, "BadRequestException", text)
@@ -307,6 +309,7 @@ class LambdaServer:
         log_requests: bool = True,
     ) -> None:
         self.mock = LambdaAliasMock(account_id=account_id, region=region, seed=seed)
+        self._seed = seed
         for key, account in (access_keys or {}).items():
             if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
                 raise ValueError(f"access key {key!r} must map to a 12-digit account id, got {account!r}")
@@ -351,6 +354,7 @@ class LambdaServer:
     def reset(self) -> None:
         """Forget every resource, record and invoke control, as a fresh server would."""
         self.mock.reset()
+        self.mock.set_seed(self._seed)
         self.mock.internal_errors.clear()
 
     # -- running ----------------------------------------------------------------
@@ -393,3 +397,26 @@ class LambdaServer:
 
     def __repr__(self) -> str:
         return f"<LambdaServer {self.url} account={self.mock.account_id}>"
+
+
+class Endpoint(str):
+    """A server's endpoint URL — a plain ``str`` for ``endpoint_url=`` — that also reaches the server.
+
+    ``endpoint.mock`` is the server's handle, for what only Python in the same process can do
+    (``register_handler``, inspecting functions as objects); ``endpoint.function_url(url)`` turns
+    the ``FunctionUrl`` AWS answered into an address on this server.
+    """
+
+    server: LambdaServer
+
+    def __new__(cls, server: LambdaServer) -> Endpoint:
+        endpoint = super().__new__(cls, server.url)
+        endpoint.server = server
+        return endpoint
+
+    @property
+    def mock(self) -> LambdaAliasMock:
+        return self.server.mock
+
+    def function_url(self, aws_url: str) -> str:
+        return self.server.function_url(aws_url)

@@ -73,9 +73,10 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        out = self.process.stdout.read() if self.process.stdout else ""
-        if self.process.stdout:
-            self.process.stdout.close()
+        stdout = self.process.stdout
+        out = stdout.read() if stdout is not None and not stdout.closed else ""
+        if stdout is not None:
+            stdout.close()
         return self.process.returncode, out
 
     def close(self) -> None:

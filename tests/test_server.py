@@ -434,6 +434,33 @@ def test_sixteen_concurrent_clients_keep_state_consistent(server, lam):
     assert counts == {f"alias-{i}": {"1" if i % 2 else "2": per_client} for i in range(16)}
 
 
+def test_invoke_with_response_stream_over_http(lam):
+    two_versions(lam)
+    lam.create_alias(FunctionName="my-function", Name="PROD", FunctionVersion="1")
+    response = lam.invoke_with_response_stream(FunctionName="my-function", Qualifier="PROD", Payload=b'{"s": 1}')
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert response["ExecutedVersion"] == "1"
+    events = list(response["EventStream"])
+    chunks = b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e)
+    assert json.loads(chunks) == {"version": "1", "event": {"s": 1}}
+    assert "InvokeComplete" in events[-1]
+
+
+def test_expect_100_continue(server, lam):
+    create(lam)
+    body = json.dumps({"Name": "live", "FunctionVersion": "$LATEST"}).encode()
+    host, port = server.url.split("//")[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(
+            b"POST /2015-03-31/functions/my-function/aliases HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        )
+        s.settimeout(10)
+        assert s.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        s.sendall(body)
+        assert _read_reply(s).startswith(b"HTTP/1.1 201 ")
+
+
 # -- payload sizes -------------------------------------------------------------------------
 
 

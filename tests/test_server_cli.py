@@ -182,3 +182,13 @@ def test_bind_all_interfaces_reports_a_usable_url():
         assert server.control("GET", "health").status_code == 200
     finally:
         server.close()
+
+
+def test_the_package_and_its_pytest_plugin_do_not_load_the_server():
+    code = (
+        "import sys, mock_lambda_alias, mock_lambda_alias.pytest_plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith('mock_lambda_alias.server')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

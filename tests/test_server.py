@@ -7,6 +7,7 @@ gets is checked against botocore's output shape, as in-process answers are (test
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -23,6 +24,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 from conftest import create, error_of, make_zip
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from serverproc import ServerProcess
 
 import mock_lambda_alias
@@ -904,3 +907,80 @@ def test_in_process_server_answers_concurrently():
             thread.join()
         assert errors == []
         assert len(server.mock.get_function("my-function").aliases) == 16
+
+
+# -- fuzzing the HTTP surface: any bytes get an HTTP answer, never a 500, never a dead server -----
+
+SEGMENTS = st.one_of(
+    st.sampled_from(
+        [
+            "2015-03-31",
+            "2017-03-31",
+            "2019-09-30",
+            "2021-10-31",
+            "functions",
+            "aliases",
+            "versions",
+            "policy",
+            "invocations",
+            "configuration",
+            "provisioned-concurrency",
+            "url",
+            "tags",
+            "my-function",
+            "PROD",
+            "1",
+            "$LATEST",
+            "%3A",
+            "%ZZ",
+            "..",
+            "",
+        ]
+    ),
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="?#"), max_size=12),
+)
+QUERIES = st.lists(
+    st.tuples(st.sampled_from(["Qualifier", "MaxItems", "Marker", "List", "find", "x"]), st.text(max_size=8)),
+    max_size=3,
+)
+JSON_FIELDS = st.dictionaries(
+    st.sampled_from(["Name", "FunctionVersion", "RoutingConfig", "Description", "FunctionName", "Runtime"]),
+    st.one_of(
+        st.text(max_size=8),
+        st.integers(),
+        st.none(),
+        st.dictionaries(st.text(max_size=3), st.floats(allow_nan=False)),
+    ),
+)
+BODIES = st.one_of(st.binary(max_size=64), st.builds(lambda v: json.dumps(v).encode(), JSON_FIELDS))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
+    segments=st.lists(SEGMENTS, min_size=1, max_size=7),
+    query=QUERIES,
+    body=BODIES,
+)
+def test_fuzzed_requests_get_aws_style_answers(mock_lambda_alias_server, method, segments, query, body):
+    from urllib.parse import quote
+
+    path = "/" + "/".join(quote(s, safe="%$:") for s in segments)
+    if query:
+        path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query)
+    host, port = mock_lambda_alias_server.split("//")[1].rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    code = response.getheader("x-amzn-ErrorType")
+    assert response.status < 500 or (response.status == 501 and code == "UnknownOperationException"), (
+        response.status,
+        data,
+    )
+    if response.status >= 400:
+        assert code and (method == "HEAD" or isinstance(json.loads(data), dict))
+    assert mock_lambda_alias_server.mock.internal_errors == []

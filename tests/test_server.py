@@ -363,6 +363,12 @@ def test_function_url_by_host_header(server, lam):
     assert event["requestContext"]["http"]["method"] == "POST"
     assert event["headers"]["host"] == host
     assert event["body"] == '{"item": "tea"}'
+    # Any domain after the region works, with a port too: e.g. names under .localhost resolving here.
+    url_id = host.split(".")[0]
+    local = requests.get(
+        f"{server.url}/", headers={"Host": f"{url_id}.lambda-url.us-east-1.localhost:4566"}, timeout=30
+    )
+    assert local.status_code == 200 and local.json()["version"] == "2"
 
 
 def test_function_url_by_path(server, lam):
@@ -503,6 +509,15 @@ def test_a_body_over_a_configured_cap(tmp_path):
         assert response.json() == {
             "message": "Request must be smaller than 1048 bytes for the CreateFunction operation"
         }
+        # A client still uploading megabytes reads the answer too (no connection reset).
+        with pytest.raises(ClientError) as exc:
+            small.client().invoke(FunctionName="f", Payload=b'"' + b"x" * (3 * 1024 * 1024) + b'"')
+        assert error_of(exc) == (
+            413,
+            "RequestTooLargeException",
+            "Request must be smaller than 1048 bytes for the Invoke operation",
+        )
+        assert small.control("GET", "health").status_code == 200
     finally:
         small.close()
 

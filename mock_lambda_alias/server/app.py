@@ -128,6 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(
                 413, "RequestTooLargeException", f"Request must be smaller than {owner.max_body_bytes} bytes{name}"
             )
+            self._linger()
             return
         except BadBody as exc:
             self.close_connection = True
@@ -165,6 +166,23 @@ class _Handler(BaseHTTPRequestHandler):
         request = adapter.prepared_request(self.command, url, self.headers, body)
         response = adapter.answer(owner.mock, account_id, operation, request, caller.region)
         self._send(response.status_code, list(response.headers.items()), response.content)
+
+    def _linger(self, seconds: float = 2.0) -> None:
+        """Close after an answer sent before the body was read, without resetting the connection.
+
+        Closing a socket with unread data makes the kernel send a reset, and a client still
+        uploading would see "connection reset" instead of our 413; so stop writing, then read and
+        drop what still arrives for a moment, as web servers do ("lingering close").
+        """
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and self.connection.recv(65536):
+                pass
+        except OSError:
+            pass
 
     def _read_body(self, limit: int) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

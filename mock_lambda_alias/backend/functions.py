@@ -13,7 +13,13 @@ import json
 from typing import Any, Optional
 
 from .. import arns
-from ..errors import InvalidParameterValue, ResourceConflict, ValidationError
+from ..errors import (
+    CodeSigningConfigNotFound,
+    InvalidParameterValue,
+    ResourceConflict,
+    ResourceNotFound,
+    ValidationError,
+)
 from . import model, paging, runtimes
 from .deployment import code_from_request
 from .model import (
@@ -38,6 +44,9 @@ from .model import (
 from .registry import Call, api
 
 MAX_MEMORY_MB = 10240
+#: Sizing defaults of a function on a capacity provider (as LocalStack, checked against AWS, fills them in).
+CAPACITY_PROVIDER_MAX_CONCURRENCY = 16
+CAPACITY_PROVIDER_GIB_PER_VCPU = 2.0
 #: "ListFunctions returns a maximum of 50 items in each response, even if you set the number higher."
 LIST_FUNCTIONS_PAGE = 50
 ENV_LIMIT_BYTES = 4096
@@ -177,6 +186,17 @@ def _apply_config(config: dict, req: dict, name: str, region: str) -> None:
         del config[key]
 
 
+def _capacity_provider_config(call: Call, given: dict) -> dict:
+    """A function's CapacityProviderConfig: the provider must exist; AWS fills in the sizing defaults."""
+    managed = dict(given.get("LambdaManagedInstancesCapacityProviderConfig") or {})
+    arn = managed.get("CapacityProviderArn", "")
+    if arn.rsplit(":", 1)[-1] not in call.backend.capacity_providers:
+        raise ResourceNotFound(f"Capacity provider not found: {arn}")
+    managed.setdefault("PerExecutionEnvironmentMaxConcurrency", CAPACITY_PROVIDER_MAX_CONCURRENCY)
+    managed.setdefault("ExecutionEnvironmentMemoryGiBPerVCpu", CAPACITY_PROVIDER_GIB_PER_VCPU)
+    return {"LambdaManagedInstancesCapacityProviderConfig": managed}
+
+
 # ---------------------------------------------------------------------------
 # operations
 # ---------------------------------------------------------------------------
@@ -213,6 +233,9 @@ def create_function(call: Call, req: dict) -> dict:
     code = code_from_request(call, req.get("Code") or {}, package_type)
 
     backend = call.backend
+    csc_arn = req.get("CodeSigningConfigArn")
+    if csc_arn is not None and csc_arn not in backend.code_signing_configs:
+        raise CodeSigningConfigNotFound.for_arn(csc_arn)
     if name in backend.functions:
         raise ResourceConflict(f"Function already exist: {name}")
 
@@ -229,6 +252,8 @@ def create_function(call: Call, req: dict) -> dict:
         "LoggingConfig": _default_logging(name, None),
     }
     _apply_config(config, req, name, call.region)
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
     function = Function(
         name=name,
@@ -237,6 +262,7 @@ def create_function(call: Call, req: dict) -> dict:
         region=call.region,
         latest=record,
         tags=tags,
+        code_signing_config_arn=csc_arn,
     )
     backend.functions[name] = function
     return _respond_and_maybe_publish(function, req, "create")
@@ -359,6 +385,8 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     _check_environment(req)
     config = copy.deepcopy(record.config)
     _apply_config(config, req, name, call.region)
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record.config = config
     record.revision_id = new_revision()
     record.last_modified = now_text()

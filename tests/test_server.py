@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -813,42 +814,62 @@ main().catch((err) => { console.error(err); process.exit(1); });
 """
 
 
+NODE_SDK_CACHE = os.path.join(tempfile.gettempdir(), f"mock-lambda-alias-node-sdk-{os.getuid()}")
+
+
 @pytest.fixture(scope="session")
-def node_sdk(tmp_path_factory: Any) -> str:
-    """A directory with ``@aws-sdk/client-lambda`` installed from npm (or $MOCK_LAMBDA_ALIAS_NODE_MODULES)."""
+def node_sdk() -> str:
+    """A directory with ``@aws-sdk/client-lambda`` installed from npm, kept between runs.
+
+    Installed once into a cache directory (or taken from $MOCK_LAMBDA_ALIAS_NODE_MODULES): a fresh
+    install takes half a minute, and deleting 20 MB of node_modules with pytest's temporary
+    directories at the end of a session can outlast xdist's patience with its workers.
+    """
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed to drive the server with the AWS SDK for JavaScript v3")
+
+    def ready(directory: str) -> bool:
+        return os.path.isdir(os.path.join(directory, "node_modules", "@aws-sdk", "client-lambda"))
+
     prepared = os.environ.get("MOCK_LAMBDA_ALIAS_NODE_MODULES")
-    if prepared and os.path.isdir(os.path.join(prepared, "node_modules", "@aws-sdk", "client-lambda")):
+    if prepared and ready(prepared):
         return prepared
-    directory = tmp_path_factory.mktemp("node-sdk")
+    if ready(NODE_SDK_CACHE):
+        return NODE_SDK_CACHE
+    staging = tempfile.mkdtemp(prefix="mock-lambda-alias-node-sdk-")
     try:
         done = subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--silent", "@aws-sdk/client-lambda@3"],
-            cwd=directory,
+            cwd=staging,
             capture_output=True,
             text=True,
             timeout=300,
         )
     except subprocess.TimeoutExpired:
+        shutil.rmtree(staging, ignore_errors=True)
         pytest.skip("npm install @aws-sdk/client-lambda timed out (no registry access?)")
     if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
         pytest.skip(f"npm install @aws-sdk/client-lambda failed (no registry access?): {done.stderr[-500:]}")
-    return str(directory)
+    try:
+        os.rename(staging, NODE_SDK_CACHE)  # atomic: a concurrent run either sees all of it or none
+    except OSError:  # another run got there first
+        shutil.rmtree(staging, ignore_errors=True)
+    return NODE_SDK_CACHE if ready(NODE_SDK_CACHE) else staging
 
 
-def test_node_aws_sdk_v3_against_the_server(server, node_sdk):
-    script = os.path.join(node_sdk, "drive.js")
-    with open(script, "w") as handle:
-        handle.write(NODE_SCRIPT)
+def test_node_aws_sdk_v3_against_the_server(server, node_sdk, tmp_path):
+    script = tmp_path / "drive.js"
+    script.write_text(NODE_SCRIPT)
     done = subprocess.run(
-        ["node", script],
+        ["node", str(script)],
         cwd=node_sdk,
         capture_output=True,
         text=True,
         timeout=120,
         env={
             **os.environ,
+            "NODE_PATH": os.path.join(node_sdk, "node_modules"),
             "ENDPOINT": server.url,
             "ZIP_B64": base64.b64encode(VERSION_ZIP).decode(),
             "ROLE": "arn:aws:iam::333333333333:role/lambda-role",

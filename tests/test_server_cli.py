@@ -18,6 +18,7 @@ from botocore.config import Config
 from conftest import create
 from serverproc import ServerProcess, wait_for_log
 
+ROLE_444 = "arn:aws:iam::444444444444:role/lambda-role"
 CONSOLE_SCRIPT = os.path.join(os.path.dirname(sys.executable), "mock-lambda-alias")
 
 
@@ -99,9 +100,11 @@ def test_default_account_and_region_options():
         unsigned = boto3.client(
             "lambda", endpoint_url=server.url, region_name="us-west-2", config=Config(signature_version=UNSIGNED)
         )
-        assert create(unsigned, "f")["FunctionArn"] == "arn:aws:lambda:eu-north-1:444444444444:function:f"
+        assert (
+            create(unsigned, "f", Role=ROLE_444)["FunctionArn"] == "arn:aws:lambda:eu-north-1:444444444444:function:f"
+        )
         signed = server.client(region="us-west-2")
-        assert create(signed, "f")["FunctionArn"] == "arn:aws:lambda:us-west-2:444444444444:function:f"
+        assert create(signed, "f", Role=ROLE_444)["FunctionArn"] == "arn:aws:lambda:us-west-2:444444444444:function:f"
         health = server.control("GET", "health").json()
         assert (health["account_id"], health["region"]) == ("444444444444", "eu-north-1")
     finally:

@@ -1,19 +1,11 @@
-"""The ``mock_lambda_alias`` pytest fixture, registered through the ``pytest11`` entry point.
+"""The ``mock_lambda_alias`` pytest fixture, for ``pytest_plugins = ["mock_lambda_alias.pytest_plugin"]``.
 
-Importable without pytest being used: it only defines a fixture function.
+Installed packages get the fixture without this: the ``pytest11`` entry point names the top-level
+``mock_lambda_alias_pytest`` module, which imports nothing of the package until the fixture is used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from mock_lambda_alias_pytest import mock_lambda_alias_fixture
 
-import pytest
-
-from .switch import LambdaAliasMock
-
-
-@pytest.fixture(name="mock_lambda_alias")
-def mock_lambda_alias_fixture() -> Iterator[LambdaAliasMock]:
-    """An active mock for the test, empty at the start and stopped afterwards."""
-    with LambdaAliasMock() as mock:
-        yield mock
+__all__ = ["mock_lambda_alias_fixture"]

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 CONFTEST = """
 import io
@@ -134,12 +135,12 @@ def run(target: str, folder: Path, workers: str) -> float:
     return elapsed
 
 
-def main() -> None:
+def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tests", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", default="2", help="pytest-xdist workers (-n)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     try:
         import moto  # noqa: F401
 

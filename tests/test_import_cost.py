@@ -82,3 +82,28 @@ def test_the_fixture_in_a_run_of_its_own(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_the_registry_names_the_module_of_every_operation():
+    """An operation's first call imports only its module: the table must name each one's module."""
+    from mock_lambda_alias.backend import registry
+
+    registry._load()
+    actual: dict[str, set[str]] = {}
+    for operation, handler in registry.HANDLERS.items():
+        actual.setdefault(handler.__module__.rsplit(".", 1)[1], set()).add(operation)
+    assert {module: set(ops) for module, ops in registry.MODULES.items()} == actual
+
+
+def test_a_first_call_imports_only_its_operations_module():
+    code = (
+        "import boto3\n"
+        "from mock_lambda_alias import mock_lambda_alias\n"
+        "with mock_lambda_alias():\n"
+        "    client = boto3.client('lambda', region_name='us-east-1')\n"
+        "    client.get_account_settings()\n"
+    )
+    loaded = _modules_after(code)
+    assert "mock_lambda_alias.backend.concurrency" in loaded
+    assert "mock_lambda_alias.backend.layers" not in loaded
+    assert "mock_lambda_alias.backend.code_signing" not in loaded

@@ -6,6 +6,9 @@ the results that matter are ratios, not absolute times.
 
     python benchmarks/bench.py            # full run (scale to 10,000 versions)
     python benchmarks/bench.py --quick    # smoke run
+    python benchmarks/bench.py --all      # everything in one run: every operation per call and
+                                          # first call, lists at 1,000, import, the whole-suite run
+    python benchmarks/bench.py --all --quick
 """
 
 from __future__ import annotations
@@ -228,17 +231,13 @@ def section_lifecycle(results: dict, calls: int) -> None:
 
 
 def section_import(results: dict) -> None:
-    code = (
-        "import time, boto3\n"
-        "t = time.perf_counter()\n"
-        "import mock_lambda_alias\n"
-        "print((time.perf_counter() - t) * 1e6)\n"
-    )
+    clock = "perf_counter" if os.environ.get("BENCH_CLOCK", "wall") == "wall" else "process_time"
+    code = f"import time, boto3\nt = time.{clock}()\nimport mock_lambda_alias\nprint((time.{clock}() - t) * 1e6)\n"
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=here + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure imports as users run them: from cached bytecode
     subprocess.check_output([sys.executable, "-c", code], env=env)  # writes the bytecode cache
-    values = [float(subprocess.check_output([sys.executable, "-c", code], env=env)) for _ in range(5)]
+    values = [float(subprocess.check_output([sys.executable, "-c", code], env=env)) for _ in range(9)]
     results["import after boto3"] = {"ours": statistics.median(values)}
 
 
@@ -364,11 +363,96 @@ def report(results: dict) -> bool:
     return ok
 
 
+def run_all(quick: bool, suite_tests: int, as_json: bool) -> bool:
+    """Every figure of the project's targets, as ratios, in one run."""
+    import every_operation
+
+    ok = True
+    rounds, calls = (3, 20) if quick else (5, 60)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    clock = "CPU time" if os.environ.get("BENCH_CLOCK") == "cpu" else "wall time"
+    print(
+        f"mock_lambda_alias benchmarks, {started}; python {sys.version.split()[0]}, botocore {botocore_version()}; "
+        f"figures are {clock}"
+    )
+    print(
+        f"\nPer call, every operation (median of {rounds} interleaved rounds of {calls} calls; target <= 1.10x floor)"
+    )
+    per_call = every_operation.per_call(rounds, calls)
+    print(f"{'operation':40} {'answer':28} {'floor µs':>9} {'ours µs':>9} {'ours/floor':>10} {'moto/floor':>10}")
+    worst = 0.0
+    for op, f in per_call.items():
+        ratio = f["ours"] / f["floor"]
+        worst = max(worst, ratio)
+        moto = f"{f['moto'] / f['floor']:.2f}x" if "moto" in f else f.get("moto answer", "-")[:10]
+        mark = "" if ratio <= 1.10 else "  MISSED"
+        print(f"{op:40} {f['answer'][:28]:28} {f['floor']:9.0f} {f['ours']:9.0f} {ratio:9.2f}x {moto:>10}{mark}")
+        ok &= ratio <= 1.10
+    print(f"  worst ours/floor: {worst:.2f}x over {len(per_call)} operations")
+
+    print("\nLists at scale (one page holding every item; target <= 1.00x floor)")
+    for name, f in every_operation.lists_at_scale(1000, 3 if quick else 5, 5 if quick else 15).items():
+        ratio = f["ours"] / f["floor"]
+        print(
+            f"  {name:52} floor {f['floor'] / 1000:6.2f} ms  ours {f['ours'] / 1000:6.2f} ms  {ratio:.2f}x"
+            + ("" if ratio <= 1.0 else "  MISSED")
+        )
+        ok &= ratio <= 1.0
+
+    print("\nFirst call of each operation in a fresh process (median of fresh-process pairs; target <= 2x floor)")
+    firsts = every_operation.first_calls(3 if quick else 5)
+    worst_first = max(firsts.items(), key=lambda kv: kv[1]["ours"] / kv[1]["floor"])
+    first_create = firsts["CreateFunction"]
+    print(
+        f"  first call in the process (CreateFunction): floor {first_create['floor'] / 1000:.1f} ms, "
+        f"ours {first_create['ours'] / 1000:.1f} ms, {first_create['ours'] / first_create['floor']:.2f}x"
+    )
+    over = {op: f["ours"] / f["floor"] for op, f in firsts.items() if f["ours"] / f["floor"] > 2.0}
+    print(
+        f"  {len(firsts)} operations; worst {worst_first[0]} "
+        f"{worst_first[1]['ours'] / worst_first[1]['floor']:.2f}x; over 2x: {over or 'none'}"
+    )
+    ok &= not over
+
+    results: dict[str, dict[str, float]] = {}
+    section_import(results)
+    imported = results["import after boto3"]["ours"]
+    print(
+        f"\nimport mock_lambda_alias after boto3 (cached bytecode, median of 5): {imported / 1000:.1f} ms "
+        f"(target <= 10 ms){'' if imported <= 10000 else '  MISSED'}"
+    )
+    ok &= imported <= 10000
+
+    if suite_tests:
+        import suite
+
+        print()
+        suite.main([f"--tests={suite_tests}", "--rounds=1" if quick else "--rounds=3"])
+    if as_json:
+        print(json.dumps({"per_call": per_call, "first_calls": firsts, "import_us": imported}, indent=1))
+    return ok
+
+
+def botocore_version() -> str:
+    import botocore
+
+    return botocore.__version__
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, scale to 1,000 versions")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument("--all", action="store_true", help="every operation, first calls, lists, import, suite")
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu", help="--all: CPU time (default; robust to load) or wall time"
+    )
+    parser.add_argument("--suite-tests", type=int, default=None, help="tests in the whole-suite run (0: skip it)")
     args = parser.parse_args()
+    if args.all:
+        os.environ["BENCH_CLOCK"] = args.clock
+        tests = args.suite_tests if args.suite_tests is not None else (200 if args.quick else 1000)
+        sys.exit(0 if run_all(args.quick, tests, args.json) else 1)
     rounds, calls = (3, 100) if args.quick else (7, 300)
     results: dict[str, dict[str, float]] = {}
     section_ops(rounds, calls, results)

@@ -8,11 +8,28 @@ are the client classes' request methods guarded (see :mod:`mock_lambda_alias.hoo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import hook
-from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from .errors import LambdaError
-from .evaluation import Decision
-from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
+
+if TYPE_CHECKING:
+    from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+    from .errors import LambdaError
+    from .evaluation import Decision
+    from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
+
+#: Public names and the module each lives in. They are imported on first access (PEP 562), so that
+#: ``import mock_lambda_alias`` (and the pytest plugin) costs only the dormant handlers: the backend
+#: loads when a test first reaches for the mock.
+_LAZY = {
+    "DEFAULT_ACCOUNT_ID": "backend.store",
+    "DEFAULT_REGION": "backend.store",
+    "LambdaError": "errors",
+    "Decision": "evaluation",
+    "LambdaAliasMock": "switch",
+    "active_mock": "switch",
+    "mock_lambda_alias": "switch",
+}
 
 __version__ = "0.1.0"
 
@@ -40,3 +57,19 @@ def implemented_operations() -> list[str]:
     from .backend.registry import implemented_operations as _implemented
 
     return _implemented()
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+

@@ -83,6 +83,30 @@ def compile_java_pattern(pattern: str) -> Any:
         return None
 
 
+class LazyPattern:
+    """A pattern compiled the first time a value is matched against it, then kept.
+
+    An operation's validator covers every member of its input, but a call sets only a few: compiling
+    all patterns up front (and importing ``regex`` for the tag patterns) made the first call of an
+    operation several times its floor. A pattern that cannot be compiled is not enforced.
+    """
+
+    __slots__ = ("_compiled", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._compiled: Any = None
+
+    def fullmatch(self, value: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = compile_java_pattern(self.text) or _ANYTHING
+        return compiled.fullmatch(value)
+
+
+_ANYTHING = re.compile(r"(?s:.*)")
+
+
 def _aws_pattern(pattern: str) -> str:
     if pattern.startswith("(arn:(aws[a-zA-Z-]*)?:lambda:)?"):
         return pattern.replace(_MODEL_REGION, _AWS_REGION, 1)
@@ -105,12 +129,8 @@ def constraints_for(shape: Shape) -> dict[str, Any]:
         del meta["min"]  # a minimum length of 0 can never fail
     if "pattern" in meta:
         text = _aws_pattern(meta["pattern"])
-        compiled = compile_java_pattern(text)
-        if compiled is None:
-            del meta["pattern"]
-        else:
-            meta["pattern_text"] = text
-            meta["regex"] = compiled
+        meta["pattern_text"] = text
+        meta["regex"] = LazyPattern(text)
     if "enum" in meta:
         meta["enum_set"] = frozenset(meta["enum"])
     meta["__shape__"] = shape

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel, Shape
 
+from . import rendered
 from .errors import InvalidRequestContent, LambdaError, ValidationError
 from .validation import camel, type_error_message
 
@@ -462,7 +463,7 @@ class OperationCodec:
                 if value is not None:
                     conv = encoders.get(name)
                     data[name] = conv(value) if conv is not None else value
-            body = json.dumps(data, separators=(",", ":")).encode() if (data or status != 204) else b""
+            body = rendered.dumps(data) if (data or status != 204) else b""
         headers["Content-Length"] = str(len(body))
         return AWSResponse(url, status, headers, RawBody(body))
 

@@ -11,6 +11,7 @@ import bisect
 from typing import Any, Optional
 
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError
+from ..rendered import Rendered
 from ..validation import java_repr
 from . import model, paging
 from .model import (
@@ -30,15 +31,26 @@ def alias_arn(function: Function, name: str) -> str:
 
 
 def render_alias(function: Function, alias: Alias) -> dict:
-    out: dict[str, Any] = {
-        "AliasArn": alias_arn(function, alias.name),
-        "Name": alias.name,
-        "FunctionVersion": alias.function_version,
-        "Description": alias.description,
-        "RevisionId": alias.revision_id,
-    }
+    """The AliasConfiguration AWS returns; rendered once per change of the alias and kept.
+
+    Every write to an alias assigns one of its attributes, which drops the kept item
+    (``model.Cached``); the item is shared between responses and never mutated.
+    """
+    kept = alias._wire
+    if kept is not None:
+        return kept
+    out = Rendered(
+        {
+            "AliasArn": alias_arn(function, alias.name),
+            "Name": alias.name,
+            "FunctionVersion": alias.function_version,
+            "Description": alias.description,
+            "RevisionId": alias.revision_id,
+        }
+    )
     if alias.routing:
         out["RoutingConfig"] = {"AdditionalVersionWeights": dict(alias.routing)}
+    alias._wire = out
     return out
 
 

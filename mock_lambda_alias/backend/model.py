@@ -30,6 +30,7 @@ from ..errors import (
     ResourceConflict,
     ResourceNotFound,
 )
+from ..rendered import Rendered
 from .registry import Call
 
 LATEST = "$LATEST"
@@ -70,8 +71,24 @@ class Code:
     image_uri: Optional[str] = None
 
 
+class Cached:
+    """Keeps a rendered response item (``_wire``) until any attribute of the object is assigned.
+
+    Every write to a version or an alias assigns one of its attributes (a new RevisionId at the
+    least), so dropping the cached item in ``__setattr__`` covers every mutation path, present and
+    future, without each operation having to remember it.
+    """
+
+    _wire: Optional[Rendered] = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "_wire" and "_wire" in self.__dict__:
+            del self.__dict__["_wire"]
+
+
 @dataclass
-class FunctionVersion:
+class FunctionVersion(Cached):
     """One configuration of a function: ``$LATEST`` or a published (frozen) version."""
 
     version: str
@@ -124,7 +141,7 @@ class Layer:
 
 
 @dataclass
-class Alias:
+class Alias(Cached):
     name: str
     function_version: str
     description: str
@@ -321,9 +338,22 @@ def settle(record: FunctionVersion) -> None:
 
 
 def list_item(function: Function, record: FunctionVersion, suffix: Optional[str]) -> dict:
+    """A version as List* operations show it; a published version's item is rendered once and kept.
+
+    ``$LATEST`` is rendered anew: operations change its ``config`` dict in place. A published
+    version's configuration is frozen, and the only later change, a new RevisionId, is an
+    assignment that drops the kept item (:class:`Cached`).
+    """
+    cacheable = suffix is not None and suffix == record.version and suffix != LATEST
+    if cacheable:
+        kept = record._wire
+        if kept is not None:
+            return kept
     item = render(function, record, suffix)
     for key in LIST_OMITS:
         item.pop(key, None)
+    if cacheable:
+        item = record._wire = Rendered(item)
     return item
 
 

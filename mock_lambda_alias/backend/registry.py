@@ -7,6 +7,7 @@ answers ``UnknownOperationException`` naming it.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -67,10 +68,115 @@ def manages_lock(operation: str) -> bool:
     return operation in SELF_LOCKING
 
 
+#: The module of each operation, so that an operation's first call imports only its own module
+#: (importing all of them made every process's first call several times botocore's own). An
+#: operation missing here still works: its first call loads every module. A test keeps this complete.
+MODULES: dict[str, tuple[str, ...]] = {
+    "aliases": ("CreateAlias", "DeleteAlias", "GetAlias", "ListAliases", "UpdateAlias"),
+    "capacity_providers": (
+        "CreateCapacityProvider",
+        "DeleteCapacityProvider",
+        "GetCapacityProvider",
+        "ListCapacityProviders",
+        "ListFunctionVersionsByCapacityProvider",
+        "UpdateCapacityProvider",
+    ),
+    "code_signing": (
+        "CreateCodeSigningConfig",
+        "DeleteCodeSigningConfig",
+        "DeleteFunctionCodeSigningConfig",
+        "GetCodeSigningConfig",
+        "GetFunctionCodeSigningConfig",
+        "ListCodeSigningConfigs",
+        "ListFunctionsByCodeSigningConfig",
+        "PutFunctionCodeSigningConfig",
+        "UpdateCodeSigningConfig",
+    ),
+    "concurrency": (
+        "DeleteFunctionConcurrency",
+        "DeleteProvisionedConcurrencyConfig",
+        "GetAccountSettings",
+        "GetFunctionConcurrency",
+        "GetProvisionedConcurrencyConfig",
+        "ListProvisionedConcurrencyConfigs",
+        "PutFunctionConcurrency",
+        "PutProvisionedConcurrencyConfig",
+    ),
+    "event_invoke": (
+        "DeleteFunctionEventInvokeConfig",
+        "GetFunctionEventInvokeConfig",
+        "ListFunctionEventInvokeConfigs",
+        "PutFunctionEventInvokeConfig",
+        "UpdateFunctionEventInvokeConfig",
+    ),
+    "event_sources": (
+        "CreateEventSourceMapping",
+        "DeleteEventSourceMapping",
+        "GetEventSourceMapping",
+        "ListEventSourceMappings",
+        "UpdateEventSourceMapping",
+    ),
+    "function_settings": (
+        "GetFunctionRecursionConfig",
+        "GetFunctionScalingConfig",
+        "GetRuntimeManagementConfig",
+        "PutFunctionRecursionConfig",
+        "PutFunctionScalingConfig",
+        "PutRuntimeManagementConfig",
+    ),
+    "functions": (
+        "CreateFunction",
+        "DeleteFunction",
+        "GetFunction",
+        "GetFunctionConfiguration",
+        "ListFunctions",
+        "UpdateFunctionCode",
+        "UpdateFunctionConfiguration",
+    ),
+    "invoke": ("Invoke", "InvokeAsync", "InvokeWithResponseStream"),
+    "layers": (
+        "AddLayerVersionPermission",
+        "DeleteLayerVersion",
+        "GetLayerVersion",
+        "GetLayerVersionByArn",
+        "GetLayerVersionPolicy",
+        "ListLayerVersions",
+        "ListLayers",
+        "PublishLayerVersion",
+        "RemoveLayerVersionPermission",
+    ),
+    "policies": (
+        "AddPermission",
+        "DeleteResourcePolicy",
+        "GetPolicy",
+        "GetResourcePolicy",
+        "PutResourcePolicy",
+        "RemovePermission",
+    ),
+    "tags": ("ListTags", "TagResource", "UntagResource"),
+    "urls": (
+        "CreateFunctionUrlConfig",
+        "DeleteFunctionUrlConfig",
+        "GetFunctionUrlConfig",
+        "ListFunctionUrlConfigs",
+        "UpdateFunctionUrlConfig",
+    ),
+    "versions": ("ListVersionsByFunction", "PublishVersion"),
+}
+_MODULE_OF = {operation: module for module, operations in MODULES.items() for operation in operations}
+
+
 def handler_for(operation: str) -> Optional[Handler]:
-    if not _loaded:
-        _load()
-    return HANDLERS.get(operation)
+    handler = HANDLERS.get(operation)
+    if handler is None and not _loaded:
+        module = _MODULE_OF.get(operation)
+        if module is not None:
+            importlib.import_module(f"{__package__}.{module}")
+            handler = HANDLERS.get(operation)
+        if handler is None:
+            _load()
+            handler = HANDLERS.get(operation)
+    return handler
 
 
 def implemented_operations() -> list[str]:

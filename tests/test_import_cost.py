@@ -1,0 +1,109 @@
+"""What importing costs: the pytest plugin and ``import mock_lambda_alias`` load no backend module.
+
+pytest imports every installed plugin in every worker of every run, also in runs that never use
+the fixture; ``import mock_lambda_alias`` runs in every test module that uses it. Both must leave
+the backend (data model, operations, runtime) unloaded until a mock is first used. Checked in a
+fresh interpreter by inspecting ``sys.modules``, not by timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _modules_after(code: str) -> list[str]:
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    output = subprocess.check_output([sys.executable, "-c", probe], text=True)
+    return json.loads(output.splitlines()[-1])
+
+
+def test_importing_the_plugin_imports_nothing_of_the_package():
+    loaded = _modules_after("import pytest\nimport mock_lambda_alias_pytest")
+    assert [m for m in loaded if m.startswith("mock_lambda_alias.") or m == "mock_lambda_alias"] == []
+    assert "botocore" not in loaded
+
+
+def test_the_plugin_is_the_registered_pytest11_entry_point():
+    from importlib.metadata import entry_points
+
+    found = entry_points()
+    group = found.select(group="pytest11") if hasattr(found, "select") else found.get("pytest11", [])
+    assert {ep.name: ep.value for ep in group}.get("mock_lambda_alias") == "mock_lambda_alias_pytest"
+
+
+def test_importing_the_package_loads_no_backend_module():
+    loaded = _modules_after("import boto3\nimport mock_lambda_alias")
+    ours = [m for m in loaded if m.startswith("mock_lambda_alias")]
+    assert [m for m in ours if m.startswith("mock_lambda_alias.backend")] == []
+    assert "mock_lambda_alias.switch" not in ours
+
+
+def test_public_names_load_on_first_use():
+    code = "import mock_lambda_alias\nassert callable(mock_lambda_alias.mock_lambda_alias)\n"
+    loaded = _modules_after(code)
+    assert "mock_lambda_alias.switch" in loaded
+
+
+@pytest.mark.parametrize(
+    "name", ["mock_lambda_alias", "LambdaAliasMock", "active_mock", "Decision", "LambdaError", "DEFAULT_REGION"]
+)
+def test_every_public_name_resolves(name):
+    import mock_lambda_alias
+
+    assert name in mock_lambda_alias.__all__
+    assert getattr(mock_lambda_alias, name) is not None
+    assert name in dir(mock_lambda_alias)
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    import mock_lambda_alias
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        mock_lambda_alias.nope  # noqa: B018
+
+
+def test_the_fixture_in_a_run_of_its_own(tmp_path):
+    """A pytest run whose only plugin use is the fixture: the mock is active inside the test."""
+    (tmp_path / "test_probe.py").write_text(
+        "import boto3\n"
+        "def test_probe(mock_lambda_alias):\n"
+        "    client = boto3.client('lambda', region_name='us-east-1')\n"
+        "    assert client.list_functions()['Functions'] == []\n"
+        "    assert mock_lambda_alias.active\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_the_registry_names_the_module_of_every_operation():
+    """An operation's first call imports only its module: the table must name each one's module."""
+    from mock_lambda_alias.backend import registry
+
+    registry._load()
+    actual: dict[str, set[str]] = {}
+    for operation, handler in registry.HANDLERS.items():
+        actual.setdefault(handler.__module__.rsplit(".", 1)[1], set()).add(operation)
+    assert {module: set(ops) for module, ops in registry.MODULES.items()} == actual
+
+
+def test_a_first_call_imports_only_its_operations_module():
+    code = (
+        "import boto3\n"
+        "from mock_lambda_alias import mock_lambda_alias\n"
+        "with mock_lambda_alias():\n"
+        "    client = boto3.client('lambda', region_name='us-east-1')\n"
+        "    client.get_account_settings()\n"
+    )
+    loaded = _modules_after(code)
+    assert "mock_lambda_alias.backend.concurrency" in loaded
+    assert "mock_lambda_alias.backend.layers" not in loaded
+    assert "mock_lambda_alias.backend.code_signing" not in loaded

@@ -1,0 +1,148 @@
+"""List pages reuse each version's and alias's rendered item; every write must show in the next list.
+
+ListVersionsByFunction and ListAliases keep each published version's / alias's item between
+calls (so a page of 1,000 items is not rebuilt every time). These tests change versions and
+aliases through every operation that can change what a list shows, listing before each change
+(so the item is kept), and check that the next list agrees item for item with the single-item
+reads GetFunctionConfiguration / GetAlias.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import pytest
+from conftest import ROLE, create, make_zip
+
+from mock_lambda_alias.backend.model import LIST_OMITS
+
+FN = "my-function"
+
+
+def versions_listed(lam: Any) -> dict[str, dict]:
+    pages = lam.get_paginator("list_versions_by_function").paginate(FunctionName=FN, MaxItems=3)
+    return {v["Version"]: v for page in pages for v in page["Versions"]}
+
+
+def aliases_listed(lam: Any) -> dict[str, dict]:
+    pages = lam.get_paginator("list_aliases").paginate(FunctionName=FN, MaxItems=2)
+    return {a["Name"]: a for page in pages for a in page["Aliases"]}
+
+
+def assert_lists_agree_with_reads(lam: Any) -> None:
+    for version, item in versions_listed(lam).items():
+        single = lam.get_function_configuration(FunctionName=FN, Qualifier=version)
+        single.pop("ResponseMetadata")
+        for key in LIST_OMITS:
+            single.pop(key, None)
+        assert item == single, version
+    for name, item in aliases_listed(lam).items():
+        single = lam.get_alias(FunctionName=FN, Name=name)
+        single.pop("ResponseMetadata")
+        assert item == single, name
+
+
+def _setup(lam: Any) -> None:
+    create(lam)
+    lam.publish_version(FunctionName=FN)
+    lam.update_function_configuration(FunctionName=FN, Description="second")
+    lam.publish_version(FunctionName=FN)
+    lam.update_function_configuration(FunctionName=FN, Description="third")
+    lam.publish_version(FunctionName=FN)
+    lam.update_function_configuration(FunctionName=FN, Description="fourth")
+    lam.publish_version(FunctionName=FN)
+    lam.create_alias(FunctionName=FN, Name="live", FunctionVersion="1")
+    lam.create_alias(FunctionName=FN, Name="beta", FunctionVersion="2", Description="b")
+    lam.create_alias(FunctionName=FN, Name="gamma", FunctionVersion="$LATEST")
+
+
+def _policy(qualifier: str) -> str:
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{FN}:{qualifier}"
+    statement = {"Sid": "p", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}}
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{**statement, "Action": "lambda:InvokeFunction", "Resource": arn}]}
+    )
+
+
+WRITES: dict[str, Callable[[Any], Any]] = {
+    "UpdateAlias version": lambda lam: lam.update_alias(FunctionName=FN, Name="live", FunctionVersion="2"),
+    "UpdateAlias routing": lambda lam: lam.update_alias(
+        FunctionName=FN, Name="live", RoutingConfig={"AdditionalVersionWeights": {"3": 0.25}}
+    ),
+    "UpdateAlias description": lambda lam: lam.update_alias(FunctionName=FN, Name="beta", Description="new"),
+    "UpdateAlias nothing (new RevisionId)": lambda lam: lam.update_alias(FunctionName=FN, Name="beta"),
+    "AddPermission on an alias": lambda lam: lam.add_permission(
+        FunctionName=FN,
+        Qualifier="live",
+        StatementId="s",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+    ),
+    "AddPermission on a version": lambda lam: lam.add_permission(
+        FunctionName=FN, Qualifier="2", StatementId="s", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com"
+    ),
+    "AddPermission on $LATEST": lambda lam: lam.add_permission(
+        FunctionName=FN, StatementId="s", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com"
+    ),
+    "PutResourcePolicy on a version": lambda lam: lam.put_resource_policy(
+        ResourceArn=f"arn:aws:lambda:us-east-1:123456789012:function:{FN}:3", Policy=_policy("3")
+    ),
+    "UpdateFunctionConfiguration": lambda lam: lam.update_function_configuration(FunctionName=FN, Timeout=30),
+    "UpdateFunctionCode": lambda lam: lam.update_function_code(FunctionName=FN, ZipFile=make_zip("x = 2\n")),
+    "UpdateFunctionCode and publish": lambda lam: lam.update_function_code(
+        FunctionName=FN, ZipFile=make_zip("x = 3\n"), Publish=True
+    ),
+    "PublishVersion after a change": lambda lam: (
+        lam.update_function_configuration(FunctionName=FN, MemorySize=256),
+        lam.publish_version(FunctionName=FN, Description="fourth"),
+    ),
+    "DeleteAlias": lambda lam: lam.delete_alias(FunctionName=FN, Name="gamma"),
+    "CreateAlias": lambda lam: lam.create_alias(FunctionName=FN, Name="added", FunctionVersion="3"),
+    "DeleteFunction of a version": lambda lam: lam.delete_function(FunctionName=FN, Qualifier="4"),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_write_shows_in_the_next_list(lam, write):
+    _setup(lam)
+    assert_lists_agree_with_reads(lam)  # every item is now kept
+    before_versions, before_aliases = versions_listed(lam), aliases_listed(lam)
+    WRITES[write](lam)
+    assert_lists_agree_with_reads(lam)
+    assert (versions_listed(lam), aliases_listed(lam)) != (before_versions, before_aliases)
+
+
+def test_permission_on_a_version_changes_its_listed_revision(lam):
+    _setup(lam)
+    listed = versions_listed(lam)["2"]["RevisionId"]
+    WRITES["AddPermission on a version"](lam)
+    now = versions_listed(lam)["2"]["RevisionId"]
+    assert now != listed
+    assert now == lam.get_function_configuration(FunctionName=FN, Qualifier="2")["RevisionId"]
+
+
+def test_every_write_in_sequence_keeps_lists_and_reads_in_step(lam):
+    _setup(lam)
+    for name, write in WRITES.items():
+        versions_listed(lam), aliases_listed(lam)
+        write(lam)
+        assert_lists_agree_with_reads(lam), name
+
+
+def test_alias_update_shows_in_list_filtered_by_version(lam):
+    _setup(lam)
+    assert [a["Name"] for a in lam.list_aliases(FunctionName=FN, FunctionVersion="1")["Aliases"]] == ["live"]
+    lam.update_alias(FunctionName=FN, Name="live", FunctionVersion="3")
+    assert lam.list_aliases(FunctionName=FN, FunctionVersion="1")["Aliases"] == []
+    listed = lam.list_aliases(FunctionName=FN, FunctionVersion="3")["Aliases"]
+    assert [(a["Name"], a["FunctionVersion"]) for a in listed] == [("live", "3")]
+
+
+def test_role_in_listed_versions_is_the_published_one(lam):
+    _setup(lam)
+    versions_listed(lam)
+    lam.update_function_configuration(FunctionName=FN, Role=ROLE + "-other")
+    listed = versions_listed(lam)
+    assert listed["1"]["Role"] == ROLE
+    assert listed["$LATEST"]["Role"] == ROLE + "-other"

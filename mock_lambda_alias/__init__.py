@@ -9,12 +9,11 @@ the ``mock_lambda_alias`` pytest fixture.
 from __future__ import annotations
 
 from . import hook
+from ._version import __version__
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .errors import LambdaError
 from .evaluation import Decision
 from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -22,6 +21,7 @@ __all__ = [
     "Decision",
     "LambdaAliasMock",
     "LambdaError",
+    "__version__",
     "active_mock",
     "implemented_operations",
     "mock_lambda_alias",

@@ -238,6 +238,9 @@ class OperationCodec:
         self.headers: dict[str, tuple[str, Converter]] = {}
         self.body_members: dict[str, Optional[Converter]] = {}
         self.payload: Optional[tuple[str, Shape]] = None
+        # A URI label names the member's wire name, not always the member (older botocore models
+        # ListTags as ``/tags/{ARN}`` for the member ``Resource``).
+        self.label_members: dict[str, str] = {}
         shape = operation.input_shape
         if shape is not None:
             payload_name = shape.serialization.get("payload")
@@ -252,7 +255,9 @@ class OperationCodec:
                         self.query[wire] = (name, member, _from_text(inner))
                 elif location == "header":
                     self.headers[wire.lower()] = (name, _from_text(member))
-                elif location in ("uri", "headers", "statusCode"):
+                elif location == "uri":
+                    self.label_members[wire] = name
+                elif location in ("headers", "statusCode"):
                     continue
                 elif name == payload_name:
                     self.payload = (name, member)
@@ -306,7 +311,7 @@ class OperationCodec:
             match = self.uri_regex.search(split.path)
             if match is not None:
                 for label, raw in zip(self.uri_labels, match.groups()):
-                    params[label] = unquote(raw)
+                    params[self.label_members.get(label, label)] = unquote(raw)
         if split.query:
             self._parse_query(split.query, params)
         if self.headers:

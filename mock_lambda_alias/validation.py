@@ -187,6 +187,7 @@ def compile_structure(shape: StructureShape, prefix: str = "", depth: int = 0) -
     required = tuple(shape.required_members)
     members: list[tuple[str, Check]] = []
     for name, member in shape.members.items():
+        member = aws_constraints.aws_member(shape, name, member)
         check = _compile_shape(member, prefix + camel(name), depth)
         if check is not None:
             members.append((name, check))

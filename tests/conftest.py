@@ -8,12 +8,15 @@ at the call that produced it. Our own internal errors (answered as 500) fail it 
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 import boto3
+import botocore
+import botocore.session
 import pytest
 from botocore import handlers as botocore_handlers
 from botocore.validate import ParamValidator
@@ -127,4 +130,40 @@ def error_of(excinfo: Any) -> tuple[int, str, str]:
         response["ResponseMetadata"]["HTTPStatusCode"],
         response["Error"]["Code"],
         response["Error"]["Message"],
+    )
+
+
+# -- what the installed botocore models ----------------------------------------------------------
+# AWS answers the same whatever botocore the caller runs, and so does the mock. But an older
+# botocore cannot send a member its model lacks (it raises ParamValidationError first), and its
+# parser drops response members it does not model. Tests that send or read such a member skip
+# there, saying which botocore added it.
+
+
+@functools.cache
+def _lambda_model() -> Any:
+    return botocore.session.get_session().get_service_model("lambda")
+
+
+def botocore_models(shape: str, member: Optional[str] = None) -> bool:
+    """Whether the installed botocore's Lambda model has ``shape`` (and its ``member``)."""
+    model = _lambda_model()
+    if shape not in model.shape_names:
+        return False
+    return member is None or member in model.shape_for(shape).members
+
+
+def requires_member(shape: str, member: str, since: str) -> pytest.MarkDecorator:
+    """Skip where botocore cannot send or parse ``shape.member`` (it was added in botocore ``since``)."""
+    return pytest.mark.skipif(
+        not botocore_models(shape, member),
+        reason=f"botocore {botocore.__version__} does not model {shape}.{member} (added in botocore {since})",
+    )
+
+
+def requires_operation(operation: str, since: str) -> pytest.MarkDecorator:
+    """Skip where botocore has no ``operation`` at all (it was added in botocore ``since``)."""
+    return pytest.mark.skipif(
+        operation not in _lambda_model().operation_names,
+        reason=f"botocore {botocore.__version__} does not model the {operation} operation (added in botocore {since})",
     )

@@ -43,6 +43,18 @@ class InvalidParameterValue(LambdaError):
     status = 400
 
 
+class AccessDenied(LambdaError):
+    """403 for calls IAM or a resource-based policy refuses.
+
+    botocore's model lists ``AccessDeniedException`` for none of the operations that AWS answers
+    with it (CreateFunction with a role or layer of another account, F-MA-019); botocore still
+    turns it into a ``ClientError`` with this code.
+    """
+
+    code = "AccessDeniedException"
+    status = 403
+
+
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"
     status = 400
@@ -51,6 +63,19 @@ class InvalidRequestContent(LambdaError):
 class ResourceNotFound(LambdaError):
     code = "ResourceNotFoundException"
     status = 404
+
+
+class CodeSigningConfigNotFound(LambdaError):
+    code = "CodeSigningConfigNotFoundException"
+    status = 404
+
+    @classmethod
+    def for_arn(cls, arn: str) -> CodeSigningConfigNotFound:
+        """A configuration named in a function request that does not exist (recorded wording)."""
+        return cls(
+            "The code signing configuration cannot be found. Check that the provided configuration is not "
+            f"deleted: {arn}."
+        )
 
 
 class ResourceConflict(LambdaError):

@@ -31,6 +31,18 @@ FN_ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 
 #: Error codes AWS may send for any operation although no operation models them.
 ALWAYS_ALLOWED_ERRORS = {"ValidationException"}
+#: Operations AWS answers with an empty body although the model marks output members required.
+#: GetFunctionCodeSigningConfig of a function without a config: 200 and ``{}`` (recorded in LocalStack's
+#: AWS snapshot test_code_signing_not_found_excs / get_function_csc_fnwithoutcsc).
+RECORDED_EMPTY_BODIES = {"GetFunctionCodeSigningConfig"}
+#: Error codes AWS sends for an operation although botocore's model omits them there: a role of
+#: another account (F-MA-019) or a layer of another account that grants nothing (403).
+UNMODELED_ERRORS = {
+    "CreateFunction": {"AccessDeniedException"},
+    "UpdateFunctionConfiguration": {"AccessDeniedException"},
+    "GetLayerVersion": {"AccessDeniedException"},
+    "GetLayerVersionByArn": {"AccessDeniedException"},
+}
 
 checked_calls: list[str] = []
 
@@ -49,6 +61,7 @@ def _check_response(http_response: Any = None, parsed: Any = None, model: Any = 
         if code == "ServiceException" and "internal error" in parsed["Error"].get("Message", ""):
             raise ShapeViolation(f"{model.name}: mock internal error: {parsed['Error']['Message']}")
         allowed = {shape.name for shape in model.error_shapes} | ALWAYS_ALLOWED_ERRORS
+        allowed |= UNMODELED_ERRORS.get(model.name, set())
         if code == "UnknownOperationException" and "does not implement" in parsed["Error"]["Message"]:
             return
         if code not in allowed:
@@ -62,6 +75,8 @@ def _check_response(http_response: Any = None, parsed: Any = None, model: Any = 
         for k, v in parsed.items()
         if k != "ResponseMetadata" and not members.get(k, model.output_shape).serialization.get("eventstream")
     }
+    if not body and model.name in RECORDED_EMPTY_BODIES:
+        return
     report = ParamValidator().validate(body, model.output_shape)
     if report.has_errors():
         raise ShapeViolation(f"{model.name} response does not match its output shape:\n{report.generate_report()}")

@@ -278,6 +278,7 @@ def test_create_with_full_and_partial_arn_F_VA_028(lam):
 
 
 def test_create_with_options(lam):
+    layer = lam.publish_layer_version(LayerName="l", Content={"ZipFile": ZIP})
     response = create(
         lam,
         Description="d",
@@ -295,7 +296,7 @@ def test_create_with_options(lam):
     assert response["Architectures"] == ["arm64"]
     assert response["EphemeralStorage"] == {"Size": 1024}
     assert response["TracingConfig"] == {"Mode": "Active"}
-    assert response["Layers"] == [{"Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:l:1", "CodeSize": 0}]
+    assert response["Layers"] == [{"Arn": layer["LayerVersionArn"], "CodeSize": len(ZIP)}]
 
 
 @requires_member("CreateFunctionRequest", "LoggingConfig", since="1.32.2")
@@ -788,6 +789,8 @@ def test_error_wire_format(lam):
 def test_code_from_moto_s3(lam):
     moto = pytest.importorskip("moto")
     with moto.mock_aws():
+        # With mock_aws active the role must exist in moto's IAM, as on AWS.
+        boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="code-bucket")
         s3.put_object(Bucket="code-bucket", Key="fn.zip", Body=ZIP)

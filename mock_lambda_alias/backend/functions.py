@@ -13,7 +13,13 @@ import json
 from typing import Any, Optional
 
 from .. import arns
-from ..errors import InvalidParameterValue, ResourceConflict, ValidationError
+from ..errors import (
+    CodeSigningConfigNotFound,
+    InvalidParameterValue,
+    ResourceConflict,
+    ResourceNotFound,
+    ValidationError,
+)
 from . import model, paging, runtimes
 from .deployment import code_from_request
 from .model import (
@@ -36,8 +42,12 @@ from .model import (
     version_order,
 )
 from .registry import Call, api
+from .roles import check_role
 
 MAX_MEMORY_MB = 10240
+#: Sizing defaults of a function on a capacity provider (as LocalStack, checked against AWS, fills them in).
+CAPACITY_PROVIDER_MAX_CONCURRENCY = 16
+CAPACITY_PROVIDER_GIB_PER_VCPU = 2.0
 #: "ListFunctions returns a maximum of 50 items in each response, even if you set the number higher."
 LIST_FUNCTIONS_PAGE = 50
 ENV_LIMIT_BYTES = 4096
@@ -159,7 +169,7 @@ def _apply_config(config: dict, req: dict, name: str, region: str) -> None:
         elif key == "TracingConfig":
             config[key] = {"Mode": (value or {}).get("Mode") or "PassThrough"}
         elif key == "Layers":
-            config[key] = [{"Arn": arn, "CodeSize": 0} for arn in value]
+            pass  # resolved against the layers by _apply_layers
         elif key == "ImageConfig":
             config["ImageConfigResponse"] = {"ImageConfig": value}
         elif key == "SnapStart":
@@ -175,6 +185,26 @@ def _apply_config(config: dict, req: dict, name: str, region: str) -> None:
             config[key] = value
     for key in [k for k, v in config.items() if v is None]:
         del config[key]
+
+
+def _capacity_provider_config(call: Call, given: dict) -> dict:
+    """A function's CapacityProviderConfig: the provider must exist; AWS fills in the sizing defaults."""
+    managed = dict(given.get("LambdaManagedInstancesCapacityProviderConfig") or {})
+    arn = managed.get("CapacityProviderArn", "")
+    if arn.rsplit(":", 1)[-1] not in call.backend.capacity_providers:
+        raise ResourceNotFound(f"Capacity provider not found: {arn}")
+    managed.setdefault("PerExecutionEnvironmentMaxConcurrency", CAPACITY_PROVIDER_MAX_CONCURRENCY)
+    managed.setdefault("ExecutionEnvironmentMemoryGiBPerVCpu", CAPACITY_PROVIDER_GIB_PER_VCPU)
+    return {"LambdaManagedInstancesCapacityProviderConfig": managed}
+
+
+def _apply_layers(record: FunctionVersion, versions: tuple[model.LayerVersion, ...]) -> None:
+    """``Layers`` as AWS reports them: each version's ARN and archive size (F-LY-029)."""
+    record.layers = versions
+    if versions:
+        record.config["Layers"] = [{"Arn": v.arn, "CodeSize": v.code.size} for v in versions]
+    else:
+        record.config.pop("Layers", None)
 
 
 # ---------------------------------------------------------------------------
@@ -210,9 +240,14 @@ def create_function(call: Call, req: dict) -> dict:
     _check_environment(req)
     tags = dict(req.get("Tags") or {})
     _check_tags(tags)
+    check_role(call, req["Role"])
+    layers = model.function_layers(call, list(req.get("Layers") or []))
     code = code_from_request(call, req.get("Code") or {}, package_type)
 
     backend = call.backend
+    csc_arn = req.get("CodeSigningConfigArn")
+    if csc_arn is not None and csc_arn not in backend.code_signing_configs:
+        raise CodeSigningConfigNotFound.for_arn(csc_arn)
     if name in backend.functions:
         raise ResourceConflict(f"Function already exist: {name}")
 
@@ -229,7 +264,10 @@ def create_function(call: Call, req: dict) -> dict:
         "LoggingConfig": _default_logging(name, None),
     }
     _apply_config(config, req, name, call.region)
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
+    _apply_layers(record, layers)
     function = Function(
         name=name,
         arn=arns.function_arn(call.region, call.account_id, name),
@@ -237,6 +275,7 @@ def create_function(call: Call, req: dict) -> dict:
         region=call.region,
         latest=record,
         tags=tags,
+        code_signing_config_arn=csc_arn,
     )
     backend.functions[name] = function
     return _respond_and_maybe_publish(function, req, "create")
@@ -349,17 +388,25 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     function = get_function_or_404(call, name)
     record = function.latest
     check_revision(req.get("RevisionId"), record.revision_id)
-    if "Runtime" in req:
+    if record.config.get("PackageType") == "Image":
+        if req.get("Handler") or req.get("Runtime") or req.get("Layers"):
+            raise InvalidParameterValue(
+                "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
+            )
+    elif "Runtime" in req:
         runtimes.check_runtime(req["Runtime"])
-    elif req.get("Handler") or req.get("Runtime") or req.get("Layers"):
-        raise InvalidParameterValue(
-            "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
-        )
     _check_memory(req)
     _check_environment(req)
+    if "Role" in req:
+        check_role(call, req["Role"])
+    layers = model.function_layers(call, list(req["Layers"])) if "Layers" in req else None
     config = copy.deepcopy(record.config)
     _apply_config(config, req, name, call.region)
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record.config = config
+    if layers is not None:
+        _apply_layers(record, layers)
     record.revision_id = new_revision()
     record.last_modified = now_text()
     response = render(function, record, transition="update")

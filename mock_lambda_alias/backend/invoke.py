@@ -174,11 +174,26 @@ def parse_event(payload: bytes) -> Any:
         raise InvalidRequestContent(_jackson_error(payload)) from None
 
 
+def _layer_paths(record: FunctionVersion) -> list[str]:
+    """Import paths of the version's layers (``/opt/python`` on AWS), in the version's layer order."""
+    layers = [(v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None]
+    if not layers:
+        return []
+    return runtime.layer_paths(runtime.extract_layers(layers), str(record.config.get("Runtime")))
+
+
 def _environment_for(
     state: InvokeState, call: Call, function: Function, record: FunctionVersion
 ) -> Optional[runtime.Environment]:
     """The warm environment of a version, created (cold start) on first use; None if it cannot run."""
-    key = (call.account_id, call.region, function.name, record.version, record.code.sha256)
+    key = (
+        call.account_id,
+        call.region,
+        function.name,
+        record.version,
+        record.code.sha256,
+        tuple(v.arn for v in record.layers),
+    )
     environment = state.environments.get(key)
     if environment is not None:
         return environment
@@ -193,7 +208,9 @@ def _environment_for(
         and record.config.get("Handler")
     ):
         task_root = runtime.extract(record.code.sha256, record.code.zip_bytes)
-        environment = runtime.load_zip_handler(task_root, record.config["Handler"], record.version)
+        environment = runtime.load_zip_handler(
+            task_root, record.config["Handler"], record.version, _layer_paths(record)
+        )
     else:
         return None
     state.environments[key] = environment
@@ -412,3 +429,19 @@ def invoke_with_response_stream(call: Call, req: dict) -> dict:
         "ResponseStreamContentType": "application/vnd.amazon.eventstream",
         "EventStream": events,
     }
+
+
+@api("InvokeAsync")
+def invoke_async(call: Call, req: dict) -> dict:
+    """The deprecated asynchronous invoke: an ``Event`` invocation answered with ``Status`` 202 (F-MA-001).
+
+    It runs and is recorded exactly like ``Invoke`` with ``InvocationType="Event"``. AWS queues such
+    events and retries throttled ones, and InvokeAsync models no throttling error, so a throttled
+    event is recorded as throttled and still accepted.
+    """
+    event_request = {"FunctionName": req["FunctionName"], "InvocationType": "Event", "Payload": req.get("InvokeArgs")}
+    try:
+        invoke(call, event_request)
+    except TooManyRequests:
+        pass
+    return {"Status": 202}

@@ -63,11 +63,15 @@ def _load() -> None:
     if not _loaded:
         from . import (  # noqa: F401
             aliases,
+            capacity_providers,
+            code_signing,
             concurrency,
             event_invoke,
             event_sources,
+            function_settings,
             functions,
             invoke,
+            layers,
             policies,
             tags,
             urls,

@@ -15,17 +15,10 @@ import botocore
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
-from conftest import create, error_of
+from conftest import NEWEST_CHECKED_BOTOCORE, botocore_version, create, error_of
 
 import mock_lambda_alias
 from mock_lambda_alias import aws_constraints
-
-#: The botocore release whose Lambda model aws_constraints.AWS_SHAPES was taken from.
-TABLE_SOURCE = (1, 44, 8)
-
-
-def _botocore_version() -> tuple[int, ...]:
-    return tuple(int(part) for part in botocore.__version__.split(".")[:3])
 
 
 def _comparable(shape: botocore.model.Shape, constraints: dict) -> dict:
@@ -70,7 +63,7 @@ def test_tags_resource_parsed_from_either_uri_label(lam):
 
 
 @pytest.mark.skipif(
-    _botocore_version() < TABLE_SOURCE,
+    botocore_version() < NEWEST_CHECKED_BOTOCORE,  # the release aws_constraints.AWS_SHAPES was taken from
     reason=f"botocore {botocore.__version__} is older than the model the table was taken from",
 )
 def test_table_matches_the_installed_model():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import hook
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
@@ -31,14 +32,13 @@ _LAZY = {
     "mock_lambda_alias": "switch",
 }
 
-__version__ = "0.1.0"
-
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_REGION",
     "Decision",
     "LambdaAliasMock",
     "LambdaError",
+    "__version__",
     "active_mock",
     "implemented_operations",
     "mock_lambda_alias",
@@ -72,4 +72,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
-

@@ -192,6 +192,7 @@ def compile_structure(
     for name, member in shape.members.items():
         if name in skip:
             continue
+        member = aws_constraints.aws_member(shape, name, member)
         check = _compile_shape(member, prefix + camel(name), depth)
         if check is not None:
             members.append((name, check))

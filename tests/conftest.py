@@ -8,14 +8,19 @@ at the call that produced it. Our own internal errors (answered as 500) fail it 
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 import zipfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 import boto3
+import botocore
+import botocore.session
 import pytest
 from botocore import handlers as botocore_handlers
+from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
 import mock_lambda_alias
@@ -42,6 +47,11 @@ UNMODELED_ERRORS = {
     "GetLayerVersionByArn": {"AccessDeniedException"},
 }
 
+#: Error codes AWS sends that newer botocore models list for an operation but botocore 1.31's omit.
+LATER_MODELED_ERRORS = {
+    "DeleteLayerVersion": {"InvalidParameterValueException"},  # F-LY-011
+}
+
 checked_calls: list[str] = []
 
 
@@ -65,7 +75,7 @@ def check_response(http_response: Any = None, parsed: Any = None, model: Any = N
         if code == "ServiceException" and "internal error" in parsed["Error"].get("Message", ""):
             raise ShapeViolation(f"{model.name}: mock internal error: {parsed['Error']['Message']}")
         allowed = {shape.name for shape in model.error_shapes} | ALWAYS_ALLOWED_ERRORS
-        allowed |= UNMODELED_ERRORS.get(model.name, set())
+        allowed |= UNMODELED_ERRORS.get(model.name, set()) | LATER_MODELED_ERRORS.get(model.name, set())
         if code == "UnknownOperationException" and "does not implement" in parsed["Error"]["Message"]:
             return
         if code not in allowed:
@@ -180,3 +190,80 @@ def socket_guard(monkeypatch: pytest.MonkeyPatch) -> SocketGuard:
     )
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: guard.refuse("getaddrinfo", host))
     return guard
+
+
+# -- what the installed botocore models ----------------------------------------------------------
+# AWS answers the same whatever botocore the caller runs, and so does the mock. But an older
+# botocore cannot call an operation or send a member its model lacks (the client has no such method,
+# or raises ParamValidationError before any request), and its parser drops response members it does
+# not model. Tests that read such a response member are marked ``requires_member``; a test that
+# fails on an older botocore only because the client cannot make its call is reported as skipped,
+# naming what is missing (see pytest_runtest_makereport below).
+
+#: The newest botocore the suite was checked against; older ones may lack operations and members.
+NEWEST_CHECKED_BOTOCORE = (1, 44, 8)
+
+
+def botocore_version() -> tuple[int, ...]:
+    return tuple(int(part) for part in botocore.__version__.split(".")[:3])
+
+
+@functools.cache
+def _lambda_model() -> Any:
+    return botocore.session.get_session().get_service_model("lambda")
+
+
+def botocore_models(shape: str, member: Optional[str] = None) -> bool:
+    """Whether the installed botocore's Lambda model has ``shape`` (and its ``member``)."""
+    model = _lambda_model()
+    if shape not in model.shape_names:
+        return False
+    return member is None or member in model.shape_for(shape).members
+
+
+def requires_member(shape: str, member: str, since: str) -> pytest.MarkDecorator:
+    """Skip where botocore cannot send or parse ``shape.member`` (it was added in botocore ``since``)."""
+    return pytest.mark.skipif(
+        not botocore_models(shape, member),
+        reason=f"botocore {botocore.__version__} does not model {shape}.{member} (added in botocore {since})",
+    )
+
+
+def requires_operation(operation: str, since: str) -> pytest.MarkDecorator:
+    """Skip where botocore has no ``operation`` at all (it was added in botocore ``since``)."""
+    return pytest.mark.skipif(
+        operation not in _lambda_model().operation_names,
+        reason=f"botocore {botocore.__version__} does not model the {operation} operation (added in botocore {since})",
+    )
+
+
+def _not_modeled(error: BaseException) -> Optional[str]:
+    """Why ``error`` is only the installed (older) botocore being unable to make a call; else None."""
+    if botocore_version() >= NEWEST_CHECKED_BOTOCORE:
+        return None
+    if isinstance(error, AttributeError):
+        match = re.fullmatch(r"'Lambda' object has no attribute '(\w+)'", str(error))
+        if match is not None:
+            from mock_lambda_alias import implemented_operations
+
+            missing = set(implemented_operations()) - set(_lambda_model().operation_names)
+            for operation in missing:
+                if botocore.xform_name(operation) == match.group(1):
+                    return f"botocore {botocore.__version__} does not model the {operation} operation"
+    if isinstance(error, ParamValidationError):
+        match = re.search(r'Unknown parameter in ([\w.\[\]]+): "(\w+)"', str(error))
+        if match is not None:
+            where = "" if match.group(1) == "input" else f"{match.group(1)}."
+            return f"botocore {botocore.__version__} does not model the request member {where}{match.group(2)}"
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed and call.excinfo is not None:
+        reason = _not_modeled(call.excinfo.value)
+        if reason is not None:
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), (item.location[1] or 0) + 1, f"Skipped: {reason}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, FN_ARN_PREFIX, create, error_of
+from conftest import ACCOUNT, FN_ARN_PREFIX, create, error_of, requires_member
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
 QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders"
@@ -39,6 +39,11 @@ def test_function_name_forms(fn, function_name, stored):
     assert response["MaximumBatchingWindowInSeconds"] == 0
     assert response["StateTransitionReason"] == "USER_INITIATED"
     assert response["FunctionResponseTypes"] == []
+
+
+@requires_member("EventSourceMappingConfiguration", "EventSourceMappingArn", since="1.35.23")
+def test_mapping_arn(fn):
+    response = fn.create_event_source_mapping(FunctionName="my-function", EventSourceArn=QUEUE)
     assert response["EventSourceMappingArn"] == (
         f"arn:aws:lambda:us-east-1:{ACCOUNT}:event-source-mapping:{response['UUID']}"
     )

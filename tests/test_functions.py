@@ -9,7 +9,7 @@ import re
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, ROLE, ZIP, create, error_of, make_zip
+from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, ROLE, ZIP, create, error_of, make_zip, requires_member
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -42,12 +42,17 @@ def test_create_defaults_F_FN_002(lam):
     assert response["Architectures"] == ["x86_64"]
     assert response["EphemeralStorage"] == {"Size": 512}
     assert response["TracingConfig"] == {"Mode": "PassThrough"}
-    assert response["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/my-function"}
     assert response["SnapStart"] == {"ApplyOn": "None", "OptimizationStatus": "Off"}
     assert re.fullmatch(
         r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", response["RuntimeVersionConfig"]["RuntimeVersionArn"]
     )
     assert "Environment" not in response
+
+
+@requires_member("FunctionConfiguration", "LoggingConfig", since="1.32.2")
+def test_create_default_logging_config_F_FN_002(lam):
+    response = create(lam)
+    assert response["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/my-function"}
 
 
 def test_code_sha256_and_size_F_FN_004(lam):
@@ -283,7 +288,6 @@ def test_create_with_options(lam):
         Architectures=["arm64"],
         EphemeralStorage={"Size": 1024},
         TracingConfig={"Mode": "Active"},
-        LoggingConfig={"LogFormat": "JSON"},
         Layers=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:l:1"],
     )
     assert response["Description"] == "d"
@@ -292,13 +296,18 @@ def test_create_with_options(lam):
     assert response["Architectures"] == ["arm64"]
     assert response["EphemeralStorage"] == {"Size": 1024}
     assert response["TracingConfig"] == {"Mode": "Active"}
+    assert response["Layers"] == [{"Arn": layer["LayerVersionArn"], "CodeSize": len(ZIP)}]
+
+
+@requires_member("CreateFunctionRequest", "LoggingConfig", since="1.32.2")
+def test_create_with_logging_config(lam):
+    response = create(lam, LoggingConfig={"LogFormat": "JSON"})
     assert response["LoggingConfig"] == {
         "LogFormat": "JSON",
         "LogGroup": "/aws/lambda/my-function",
         "ApplicationLogLevel": "INFO",
         "SystemLogLevel": "INFO",
     }
-    assert response["Layers"] == [{"Arn": layer["LayerVersionArn"], "CodeSize": len(ZIP)}]
 
 
 def test_reserved_environment_keys(lam):
@@ -614,12 +623,17 @@ def test_delete_function_F_FN_039(lam):
     create(lam)
     response = lam.delete_function(FunctionName="my-function")
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
-    assert response["StatusCode"] == 204
     for call in (lam.get_function, lam.delete_function):
         with pytest.raises(ClientError) as exc:
             call(FunctionName="my-function")
         assert error_of(exc) == (404, "ResourceNotFoundException", f"Function not found: {FN_ARN}")
     assert lam.list_functions()["Functions"] == []
+
+
+@requires_member("DeleteFunctionResponse", "StatusCode", since="1.41.6")
+def test_delete_function_status_code_F_FN_039(lam):
+    create(lam)
+    assert lam.delete_function(FunctionName="my-function")["StatusCode"] == 204
 
 
 def test_delete_latest_qualifier_F_VA_023(lam):

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, create, error_of
+from conftest import ACCOUNT, REGION, create, error_of, requires_operation
 
 from mock_lambda_alias import mock_lambda_alias
 from mock_lambda_alias.protocol import RawBody
@@ -143,6 +143,7 @@ def test_default_session_created_before_import():
     assert result.stdout.strip() == "0"
 
 
+@requires_operation("ListDurableExecutionsByFunction", since="1.42.1")
 def test_unimplemented_operation_names_itself(lam):
     with pytest.raises(ClientError) as exc:
         lam.list_durable_executions_by_function(FunctionName="my-function")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import FN_ARN_PREFIX, create, error_of
+from conftest import FN_ARN_PREFIX, create, error_of, requires_member
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
 
@@ -136,6 +136,7 @@ def test_tag_non_lambda_arn(lam):
     )
 
 
+@requires_member("CreateEventSourceMappingRequest", "Tags", since="1.35.23")
 def test_event_source_mapping_tags(lam):
     create(lam)
     mapping = lam.create_event_source_mapping(

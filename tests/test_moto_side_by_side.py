@@ -31,6 +31,12 @@ def moto_lambda_functions() -> list[Any]:
     return list(lambda_backends[ACCOUNT][REGION].list_functions())
 
 
+def moto_role() -> str:
+    """A role in moto's IAM: with moto active, CreateFunction checks the role exists there (as AWS does)."""
+    iam = boto3.client("iam", region_name=REGION)
+    return iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+
 def both(ours_inside: bool) -> contextlib.ExitStack:
     stack = contextlib.ExitStack()
     if ours_inside:
@@ -47,7 +53,7 @@ def test_lambda_never_reaches_moto(ours_inside, caplog, socket_guard):
     caplog.set_level(logging.DEBUG)
     with both(ours_inside):
         client = boto3.client("lambda", region_name=REGION, config=NO_RETRIES)
-        create(client)
+        create(client, Role=moto_role())
         client.publish_version(FunctionName="my-function")
         client.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
         response = client.invoke(FunctionName="my-function:live", Payload=b'{"x": 1}')
@@ -75,11 +81,11 @@ def test_other_services_stay_motos(ours_inside, socket_guard):
     assert socket_guard.attempts == []
 
 
-@set_initial_no_auth_action_count(0)
+@set_initial_no_auth_action_count(1)  # the role's creation; every later moto action is authenticated
 def iam_mode_scenario() -> tuple[list[str], str]:
     with moto.mock_aws(config={"iam": {"load_aws_managed_policies": False}}), mock_lambda_alias():
         client = boto3.client("lambda", region_name=REGION, config=NO_RETRIES)
-        create(client)
+        create(client, Role=moto_role())
         names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
         s3 = boto3.client("s3", region_name=REGION, config=NO_RETRIES)
         with pytest.raises(ClientError) as exc:  # moto's authentication still guards moto's services

@@ -89,9 +89,14 @@ def answer(
     operation: OperationModel,
     request: AWSPreparedRequest,
     region: Optional[str],
+    access_key: Optional[str] = None,
 ) -> AWSResponse:
-    """Run one Lambda API request through the shared responder (the only place that calls it)."""
+    """Run one Lambda API request through the shared responder (the only place that calls it).
+
+    The responder tells the caller's identity from ``access_key`` (the mock's configured keys, a
+    12-digit key id as its account); ``account_id`` stays the default for unsigned requests.
+    """
     from .. import responder
 
     view: Any = mock if account_id == mock.account_id else AccountView(mock, account_id)
-    return responder.answer(view, operation.name, request, operation, region)
+    return responder.answer(view, operation.name, request, operation, region, access_key)

@@ -164,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         account_id = adapter.account_for(caller.access_key, owner.access_keys, owner.mock.account_id)
         url = f"http://{host}{target}" if target.startswith("/") else target
         request = adapter.prepared_request(self.command, url, self.headers, body)
-        response = adapter.answer(owner.mock, account_id, operation, request, caller.region)
+        response = adapter.answer(owner.mock, account_id, operation, request, caller.region, caller.access_key)
         self._send(response.status_code, list(response.headers.items()), response.content)
 
     def _linger(self, seconds: float = 2.0) -> None:
@@ -333,6 +333,8 @@ class LambdaServer:
                 raise ValueError(f"access key {key!r} must map to a 12-digit account id, got {account!r}")
         #: Access key id -> account id, for callers whose key id is not itself an account id.
         self.access_keys = dict(access_keys or {})
+        for key, account in self.access_keys.items():
+            self.mock.set_account_for_access_key(key, account)
         self.max_body_bytes = max_body_bytes
         self.log_requests = log_requests
         self.router: Router = lambda_router()

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from .. import arns, runtime
-from ..errors import InvalidRequestContent, RequestTooLarge, ResourceNotFound, TooManyRequests
+from ..errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+    RequestTooLarge,
+    ResourceNotFound,
+    TooManyRequests,
+    UnsupportedMember,
+)
 from .model import LATEST, Function, FunctionVersion, split_name, throttled
 from .registry import Call, api
 
@@ -28,6 +35,11 @@ LOG_TAIL_BYTES = 4096
 
 #: The default response of functions whose code cannot run here: echo the event, as moto does.
 ECHO = object()
+
+#: AWS's answer to an Invoke whose TenantId does not match the function's tenant isolation: a
+#: tenant-isolated function invoked without one, or a function without isolation invoked with one.
+#: Source: AWS Lambda developer guide, "Troubleshooting tenant isolation" (InvalidParameterValueException).
+TENANT_MISMATCH = "Tenant ID configuration not specified or passed to a function when tenant isolation is not enabled."
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Invocation:
     region: str
     log: str = ""
     throttled: bool = False
+    #: The TenantId the invocation carried (tenant isolation), else None.
+    tenant_id: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -65,6 +79,20 @@ class Invocation:
 
     def response_json(self) -> Any:
         return json.loads(self.response) if self.response else None
+
+
+@dataclass(frozen=True)
+class EnvironmentInfo:
+    """One warm execution environment, as the handle lists it (``m.environments("fn")``)."""
+
+    account_id: str
+    region: str
+    function_name: str
+    version: str
+    code_sha256: str
+    #: The tenant the environment serves (tenant isolation), None for functions without isolation.
+    tenant_id: Optional[str]
+    log_stream_name: str
 
 
 @dataclass
@@ -79,7 +107,14 @@ class InvokeState:
     handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)
     default_response: Any = ECHO
     records: list[Invocation] = field(default_factory=list)
+    #: Warm environments by (account, region, function, version, CodeSha256, tenant id or None).
     environments: dict[tuple, runtime.Environment] = field(default_factory=dict)
+
+    def environment_infos(self) -> list[EnvironmentInfo]:
+        return [
+            EnvironmentInfo(*key, environment.log_stream_name)  # type: ignore[call-arg]
+            for key, environment in self.environments.items()
+        ]
 
     def reseed(self, seed: Optional[int]) -> None:
         self.seed = seed
@@ -175,10 +210,14 @@ def parse_event(payload: bytes) -> Any:
 
 
 def _environment_for(
-    state: InvokeState, call: Call, function: Function, record: FunctionVersion
+    state: InvokeState, call: Call, function: Function, record: FunctionVersion, tenant_id: Optional[str] = None
 ) -> Optional[runtime.Environment]:
-    """The warm environment of a version, created (cold start) on first use; None if it cannot run."""
-    key = (call.account_id, call.region, function.name, record.version, record.code.sha256)
+    """The warm environment of a version, created (cold start) on first use; None if it cannot run.
+
+    With tenant isolation each tenant gets environments of its own: the key carries the tenant id,
+    so module state and warm reuse never cross from one tenant to another.
+    """
+    key = (call.account_id, call.region, function.name, record.version, record.code.sha256, tenant_id)
     environment = state.environments.get(key)
     if environment is not None:
         return environment
@@ -251,6 +290,7 @@ def execute(
     request_id: str,
     client_context: Any = None,
     invoked_qualifier: Optional[str] = None,
+    tenant_id: Optional[str] = None,
 ) -> runtime.Outcome:
     """Run one version (or its stand-in) and return what it produced, faults applied."""
     if throttled(function, invoked_qualifier, record.version):
@@ -272,7 +312,7 @@ def execute(
     timeout = int(config.get("Timeout", 3))
     init_started = datetime.datetime.now()
     try:
-        environment = _environment_for(state, call, function, record)
+        environment = _environment_for(state, call, function, record, tenant_id)
     except runtime.HandlerError as exc:
         return runtime.Outcome(json.dumps(exc.payload).encode(), "Unhandled", f"[ERROR] {exc}\n")
     if environment is None:
@@ -289,6 +329,7 @@ def execute(
         log_stream_name=environment.log_stream_name,
         timeout_seconds=timeout,
         client_context=client_context,
+        tenant_id=tenant_id,
     )
     runtime_name = str(config.get("Runtime", ""))
     ensure_ascii = runtime_name not in ("python3.12", "python3.13", "python3.14")
@@ -346,6 +387,8 @@ def invoke(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
+    if req.get("DurableExecutionName"):
+        raise UnsupportedMember("DurableExecutionName", "durable executions are not emulated")
     # AWS sends these as "RequestEntityTooLargeException", a code botocore does not model; we answer
     # with the modeled RequestTooLargeException (same status and message) so clients can catch it.
     if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
@@ -358,11 +401,15 @@ def invoke(call: Call, req: dict) -> dict:
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
     function, record, invoked_arn = resolve_target(state, call, name, qualifier)
+    tenant_id = req.get("TenantId")
+    if bool(tenant_id) != bool(record.config.get("TenancyConfig")):
+        raise InvalidParameterValue(TENANT_MISMATCH)
     event = parse_event(payload)
     if invocation_type == "DryRun":
         return {"StatusCode": 204}
     request_id = call.request_id
     entry = record_invocation(state, call, function, qualifier, record, invocation_type, payload)
+    entry.tenant_id = tenant_id
     try:
         outcome = execute(
             state,
@@ -374,6 +421,7 @@ def invoke(call: Call, req: dict) -> dict:
             payload,
             request_id,
             _client_context(req.get("ClientContext")),
+            tenant_id=tenant_id,
         )
     except TooManyRequests:
         entry.throttled = True

@@ -424,9 +424,11 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     function = get_function_or_404(call, name)
     record = function.latest
     check_revision(req.get("RevisionId"), record.revision_id)
-    if "Runtime" in req:
+    if "Runtime" in req and record.config.get("PackageType") != "Image":
         runtimes.check_runtime(req["Runtime"])
-    elif req.get("Handler") or req.get("Runtime") or req.get("Layers"):
+    elif record.config.get("PackageType") == "Image" and (
+        req.get("Handler") or req.get("Runtime") or req.get("Layers")
+    ):
         raise InvalidParameterValue(
             "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
         )

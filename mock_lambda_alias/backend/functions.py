@@ -265,6 +265,8 @@ def create_function(call: Call, req: dict) -> dict:
             "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
         )
     refuse_unsupported("CreateFunction", req)
+    if (req.get("Code") or {}).get("S3ObjectStorageMode") == "REFERENCE":
+        raise UnsupportedMember("S3ObjectStorageMode", "only COPY, the default, is emulated")
     _check_memory(req)
     _check_environment(req)
     tags = dict(req.get("Tags") or {})

@@ -43,6 +43,8 @@ SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
     "MemorySize": {"max": None},
     # F-FN-009: the runtime enum is checked by the backend with InvalidParameterValueException.
     "Runtime": {"enum": None},
+    # F-MA-016: AWS lists the recursive-loop values as [Terminate, Allow], the model as [Allow, Terminate].
+    "RecursiveLoop": {"enum": ["Terminate", "Allow"]},
 }
 
 _CACHE: dict[int, dict[str, Any]] = {}

@@ -65,6 +65,19 @@ class ResourceNotFound(LambdaError):
     status = 404
 
 
+class CodeSigningConfigNotFound(LambdaError):
+    code = "CodeSigningConfigNotFoundException"
+    status = 404
+
+    @classmethod
+    def for_arn(cls, arn: str) -> CodeSigningConfigNotFound:
+        """A configuration named in a function request that does not exist (recorded wording)."""
+        return cls(
+            "The code signing configuration cannot be found. Check that the provided configuration is not "
+            f"deleted: {arn}."
+        )
+
+
 class ResourceConflict(LambdaError):
     code = "ResourceConflictException"
     status = 409

@@ -47,39 +47,52 @@ class Decision:
         return self.allowed
 
 
+_ROOT = re.compile(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):root")
+
+
+def _values(element: Any) -> list[Any]:
+    """IAM allows a single value or a list wherever a value goes (policies set with PutResourcePolicy)."""
+    return list(element) if isinstance(element, list) else [element]
+
+
+def _aws_principal_matches(allowed: str, caller: Caller) -> bool:
+    root = _ROOT.fullmatch(allowed)
+    if root is None:
+        return allowed == caller.principal
+    caller_account = caller.principal if caller.principal.isdigit() else None
+    match = _IAM_ACCOUNT.match(caller.principal)
+    if match is not None:
+        caller_account = match.group(1)
+    return caller_account == root.group(1)
+
+
 def _principal_matches(element: Any, caller: Caller) -> Optional[str]:
     """None when the statement's principal covers the caller, else why not."""
     if element == "*":
         return None
     if isinstance(element, dict):
         if "Service" in element:
-            if element["Service"] == caller.principal:
+            services = _values(element["Service"])
+            if caller.principal in services:
                 return None
-            return f"principal is service {element['Service']}, not {caller.principal}"
+            return f"principal is service {', '.join(map(str, services))}, not {caller.principal}"
         if "AWS" in element:
-            allowed = element["AWS"]
-            root = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):root", allowed)
-            if root is not None:
-                account = root.group(1)
-                caller_account = caller.principal if caller.principal.isdigit() else None
-                match = _IAM_ACCOUNT.match(caller.principal)
-                if match is not None:
-                    caller_account = match.group(1)
-                if caller_account == account:
-                    return None
-                return f"principal is account {account}, not {caller.principal}"
-            if allowed == caller.principal:
+            allowed = _values(element["AWS"])
+            if any(a == "*" or _aws_principal_matches(str(a), caller) for a in allowed):
                 return None
-            return f"principal is {allowed}, not {caller.principal}"
+            root = _ROOT.fullmatch(str(allowed[0])) if len(allowed) == 1 else None
+            if root is not None:
+                return f"principal is account {root.group(1)}, not {caller.principal}"
+            return f"principal is {', '.join(map(str, allowed))}, not {caller.principal}"
     return f"principal {element!r} does not cover {caller.principal}"
 
 
-def _action_matches(action: str, wanted: str) -> bool:
-    action, wanted = action.lower(), wanted.lower()
-    return action in ("*", "lambda:*") or action == wanted
+def _action_matches(action: Any, wanted: str) -> bool:
+    wanted = wanted.lower()
+    return any(str(a).lower() in ("*", "lambda:*", wanted) for a in _values(action))
 
 
-def _condition_failures(condition: dict[str, dict[str, str]], caller: Caller) -> list[str]:
+def _condition_failures(condition: dict[str, dict[str, Any]], caller: Caller) -> list[str]:
     failures: list[str] = []
     given = {
         "aws:sourcearn": caller.source_arn,
@@ -92,14 +105,16 @@ def _condition_failures(condition: dict[str, dict[str, str]], caller: Caller) ->
     for operator, entries in condition.items():
         for key, expected in entries.items():
             actual = given.get(key.lower())
+            options = [str(e) for e in _values(expected)]
+            shown = options[0] if len(options) == 1 else options
             if actual is None:
                 failures.append(f"condition {operator} {key} needs a value, and none was given")
             elif operator == "ArnLike":
-                if not fnmatch.fnmatchcase(actual, expected):
-                    failures.append(f"{key} {actual} is not like {expected}")
+                if not any(fnmatch.fnmatchcase(actual, e) for e in options):
+                    failures.append(f"{key} {actual} is not like {shown}")
             elif operator in ("StringEquals", "Bool"):
-                if actual != expected:
-                    failures.append(f"{key} {actual} is not {expected}")
+                if actual not in options:
+                    failures.append(f"{key} {actual} is not {shown}")
             else:
                 failures.append(f"condition operator {operator} is not evaluated by the mock")
     return failures
@@ -129,12 +144,13 @@ def evaluate(function: Function, qualifier: Optional[str], caller: Caller) -> De
     for statement in policy.statements if policy is not None else []:
         failures = _statement_failures(statement, caller)
         if not failures:
-            return Decision(True, statement["Sid"], f"allowed by statement {statement['Sid']!r} on {target}")
-        reasons.append(f"statement {statement['Sid']!r}: " + "; ".join(failures))
+            sid = statement.get("Sid")
+            return Decision(True, sid, f"allowed by statement {sid!r} on {target}")
+        reasons.append(f"statement {statement.get('Sid')!r}: " + "; ".join(failures))
     if policy is None:
         reasons.append(f"{target} has no resource-based policy")
     elsewhere = [
-        f"{function.arn}{'' if other is None else ':' + other} (statement {s['Sid']!r})"
+        f"{function.arn}{'' if other is None else ':' + other} (statement {s.get('Sid')!r})"
         for other, other_policy in function.policies.items()
         if other != key
         for s in other_policy.statements

@@ -22,7 +22,6 @@ from botocore.exceptions import ClientError
 from tests.conftest import ROLE, create, error_of
 
 ON_PUBLISH = {"ApplyOn": "PublishedVersions"}
-CSC = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0"
 
 
 @pytest.mark.parametrize(
@@ -193,18 +192,6 @@ def test_durable_config_ranges_are_validated(raw_lam: Any, durable: dict, path: 
             ),
             "PublishTo",
         ),
-        (
-            lambda lam: create(
-                lam,
-                "x",
-                CapacityProviderConfig={
-                    "LambdaManagedInstancesCapacityProviderConfig": {
-                        "CapacityProviderArn": "arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp"
-                    }
-                },
-            ),
-            "CapacityProviderConfig",
-        ),
         (lambda lam: lam.invoke(FunctionName="base", DurableExecutionName="run-1"), "DurableExecutionName"),
         (
             lambda lam: create(
@@ -212,7 +199,6 @@ def test_durable_config_ranges_are_validated(raw_lam: Any, durable: dict, path: 
             ),
             "S3ObjectStorageMode",
         ),
-        (lambda lam: create(lam, "x", CodeSigningConfigArn=CSC), "CodeSigningConfigArn"),
     ],
 )
 def test_members_the_mock_does_not_emulate_are_refused_by_name(lam: Any, call: Any, member: str) -> None:

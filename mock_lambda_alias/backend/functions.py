@@ -14,7 +14,14 @@ import json
 from typing import Any, Optional
 
 from .. import arns
-from ..errors import InvalidParameterValue, ResourceConflict, UnsupportedMember, ValidationError
+from ..errors import (
+    CodeSigningConfigNotFound,
+    InvalidParameterValue,
+    ResourceConflict,
+    ResourceNotFound,
+    UnsupportedMember,
+    ValidationError,
+)
 from . import model, paging, runtimes
 from .deployment import code_from_request
 from .model import (
@@ -39,6 +46,9 @@ from .model import (
 from .registry import Call, api
 
 MAX_MEMORY_MB = 10240
+#: Sizing defaults of a function on a capacity provider (as LocalStack, checked against AWS, fills them in).
+CAPACITY_PROVIDER_MAX_CONCURRENCY = 16
+CAPACITY_PROVIDER_GIB_PER_VCPU = 2.0
 #: "ListFunctions returns a maximum of 50 items in each response, even if you set the number higher."
 LIST_FUNCTIONS_PAGE = 50
 ENV_LIMIT_BYTES = 4096
@@ -100,19 +110,16 @@ DURABLE_RETENTION_DAYS = 14
 #: refused by name (:class:`UnsupportedMember`) rather than accepted and dropped.
 UNSUPPORTED = {
     "CreateFunction": {
-        "PublishTo": "publishing to $LATEST.PUBLISHED comes with capacity providers",
-        "CapacityProviderConfig": "capacity providers are not emulated",
+        "PublishTo": "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated",
         "RuntimeConfig": "customer-managed runtimes are not emulated",
         "AcceleratorConfig": "accelerators are not emulated",
-        "CodeSigningConfigArn": "code signing configurations are not emulated",
     },
     "UpdateFunctionConfiguration": {
-        "CapacityProviderConfig": "capacity providers are not emulated",
         "RuntimeConfig": "customer-managed runtimes are not emulated",
         "AcceleratorConfig": "accelerators are not emulated",
     },
     "UpdateFunctionCode": {
-        "PublishTo": "publishing to $LATEST.PUBLISHED comes with capacity providers",
+        "PublishTo": "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated",
     },
 }
 
@@ -235,6 +242,17 @@ def _apply_config(config: dict, req: dict, name: str, region: str) -> None:
         del config[key]
 
 
+def _capacity_provider_config(call: Call, given: dict) -> dict:
+    """A function's CapacityProviderConfig: the provider must exist; AWS fills in the sizing defaults."""
+    managed = dict(given.get("LambdaManagedInstancesCapacityProviderConfig") or {})
+    arn = managed.get("CapacityProviderArn", "")
+    if arn.rsplit(":", 1)[-1] not in call.backend.capacity_providers:
+        raise ResourceNotFound(f"Capacity provider not found: {arn}")
+    managed.setdefault("PerExecutionEnvironmentMaxConcurrency", CAPACITY_PROVIDER_MAX_CONCURRENCY)
+    managed.setdefault("ExecutionEnvironmentMemoryGiBPerVCpu", CAPACITY_PROVIDER_GIB_PER_VCPU)
+    return {"LambdaManagedInstancesCapacityProviderConfig": managed}
+
+
 # ---------------------------------------------------------------------------
 # operations
 # ---------------------------------------------------------------------------
@@ -274,6 +292,9 @@ def create_function(call: Call, req: dict) -> dict:
     code = code_from_request(call, req.get("Code") or {}, package_type)
 
     backend = call.backend
+    csc_arn = req.get("CodeSigningConfigArn")
+    if csc_arn is not None and csc_arn not in backend.code_signing_configs:
+        raise CodeSigningConfigNotFound.for_arn(csc_arn)
     if name in backend.functions:
         raise ResourceConflict(f"Function already exist: {name}")
 
@@ -296,6 +317,8 @@ def create_function(call: Call, req: dict) -> dict:
         config["TenancyConfig"] = dict(req["TenancyConfig"])
     if req.get("DurableConfig") is not None:
         config["DurableConfig"] = _durable(req["DurableConfig"])
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     code = _with_source_key(code, (req.get("Code") or {}).get("SourceKMSKeyArn"))
     record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
     function = Function(
@@ -305,6 +328,7 @@ def create_function(call: Call, req: dict) -> dict:
         region=call.region,
         latest=record,
         tags=tags,
+        code_signing_config_arn=csc_arn,
     )
     backend.functions[name] = function
     return _respond_and_maybe_publish(function, req, "create")
@@ -449,6 +473,8 @@ def update_function_configuration(call: Call, req: dict) -> dict:
                 "enabled on an existing function."
             )
         config["DurableConfig"] = _durable(req["DurableConfig"], config["DurableConfig"])
+    if req.get("CapacityProviderConfig"):
+        config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record.config = config
     record.revision_id = new_revision()
     record.last_modified = now_text()

@@ -460,3 +460,19 @@ def invoke_with_response_stream(call: Call, req: dict) -> dict:
         "ResponseStreamContentType": "application/vnd.amazon.eventstream",
         "EventStream": events,
     }
+
+
+@api("InvokeAsync")
+def invoke_async(call: Call, req: dict) -> dict:
+    """The deprecated asynchronous invoke: an ``Event`` invocation answered with ``Status`` 202 (F-MA-001).
+
+    It runs and is recorded exactly like ``Invoke`` with ``InvocationType="Event"``. AWS queues such
+    events and retries throttled ones, and InvokeAsync models no throttling error, so a throttled
+    event is recorded as throttled and still accepted.
+    """
+    event_request = {"FunctionName": req["FunctionName"], "InvocationType": "Event", "Payload": req.get("InvokeArgs")}
+    try:
+        invoke(call, event_request)
+    except TooManyRequests:
+        pass
+    return {"Status": 202}

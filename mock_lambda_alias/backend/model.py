@@ -117,6 +117,14 @@ class Function:
     reserved_concurrency: Optional[int] = None
     #: Next version number to publish: numbers are never reused, even after a delete.
     next_version: int = 1
+    #: The code signing configuration attached to the function (its ARN), None when there is none.
+    code_signing_config_arn: Optional[str] = None
+    #: PutFunctionRecursionConfig's setting; AWS stops recursive loops by default.
+    recursive_loop: str = "Terminate"
+    #: Runtime management configs by version ("$LATEST" or a number); absent means ``Auto``.
+    runtime_management: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Scaling configs of capacity-provider functions by version ("$LATEST.PUBLISHED" or a number).
+    scaling: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -301,7 +309,13 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
 
 def forget_qualifier(call: Call, function: Function, qualifier: str) -> None:
     """Drop every per-qualifier configuration of a deleted version or alias, as AWS does."""
-    for per_qualifier in (function.policies, function.provisioned, function.event_invoke):
+    for per_qualifier in (
+        function.policies,
+        function.provisioned,
+        function.event_invoke,
+        function.runtime_management,
+        function.scaling,
+    ):
         per_qualifier.pop(qualifier, None)
     forget_urls(call, function, qualifier)
 

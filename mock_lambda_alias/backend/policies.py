@@ -1,9 +1,12 @@
-"""Resource-based policies, one per qualifier: AddPermission, GetPolicy, RemovePermission.
+"""Resource-based policies, one per qualifier: AddPermission, GetPolicy, RemovePermission, and the
+whole-policy operations Get/Put/DeleteResourcePolicy.
 
 AWS keeps a separate policy for the function (``$LATEST``), each published version and each
 alias; a statement added on ``my-fn:PROD`` lives only in PROD's policy. Adding or removing a
 statement gives that qualifier a new RevisionId, and GetPolicy reports the RevisionId of the
 policy's last change (recorded against AWS: "function revision is the same as policy revision").
+PutResourcePolicy replaces the policy of the ARN it names, statements added with AddPermission
+included, as AWS documents ("the new policy overwrites those permissions").
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ class Policy:
         """The size of the policy document with one more statement of ``extra`` characters."""
         return _EMPTY_POLICY_SIZE + sum(self.sizes) + extra + len(self.sizes)
 
+    #: The members besides ``Statement``; AddPermission writes these, PutResourcePolicy may set others.
+    header: dict[str, Any] = field(default_factory=lambda: {"Version": "2012-10-17", "Id": "default"})
+
     def document(self) -> dict[str, Any]:
-        return {"Version": "2012-10-17", "Id": "default", "Statement": self.statements}
+        return {**self.header, "Statement": self.statements}
 
 
 def principal_element(principal: str, partition: str) -> Any:
@@ -170,7 +176,7 @@ def add_permission(call: Call, req: dict) -> dict:
         raise PreconditionFailed(_POLICY_REVISION_MISMATCH)
     policy = function.policies.get(key) or Policy()
     sid = req["StatementId"]
-    if any(s["Sid"] == sid for s in policy.statements):
+    if any(s.get("Sid") == sid for s in policy.statements):
         raise ResourceConflict(
             f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the "
             "existing statement."
@@ -210,7 +216,7 @@ def remove_permission(call: Call, req: dict) -> dict:
     if policy is None:
         raise ResourceNotFound("No policy is associated with the given resource.")
     sid = req["StatementId"]
-    statement = next((s for s in policy.statements if s["Sid"] == sid), None)
+    statement = next((s for s in policy.statements if s.get("Sid") == sid), None)
     if statement is None:
         raise ResourceNotFound(f"Statement {sid} is not found in resource policy.")
     given = req.get("RevisionId")
@@ -224,4 +230,77 @@ def remove_permission(call: Call, req: dict) -> dict:
         policy.revision_id = revision
     else:
         del function.policies[key]
+    return {}
+
+
+# ---------------------------------------------------------------------------
+# whole policies by resource ARN
+# ---------------------------------------------------------------------------
+
+
+def _policy_target(call: Call, resource_arn: str) -> tuple[Function, Optional[str]]:
+    """The function and policy key a ResourceArn (a function ARN, qualified or not) names."""
+    if ":function:" not in resource_arn:
+        # A runtime ARN (``...:runtime/...``): the mock keeps no runtime resources.
+        raise ResourceNotFound(_NO_SUCH_POLICY)
+    call, name, qualifier = split_name(call, resource_arn)
+    function = call.backend.functions.get(name)
+    if function is None:
+        raise ResourceNotFound(f"Function not found: {arns.function_arn(call.region, call.account_id, name)}")
+    check_qualifier_exists(function, qualifier)
+    return function, policy_key(qualifier)
+
+
+def _statements_of(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(header, statements) of a policy document; anything but a JSON object with statements is refused."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        # The status and code are AWS's (modeled); the wording is ours, not recorded.
+        raise InvalidParameterValue("The policy is not a valid JSON policy document with a Statement list.")
+    assert isinstance(document, dict)
+    return {k: v for k, v in document.items() if k != "Statement"}, statements
+
+
+@api("GetResourcePolicy")
+def get_resource_policy(call: Call, req: dict) -> dict:
+    function, key = _policy_target(call, req["ResourceArn"])
+    policy = function.policies.get(key)
+    if policy is None:
+        raise ResourceNotFound(_NO_SUCH_POLICY)
+    return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
+
+
+@api("PutResourcePolicy")
+def put_resource_policy(call: Call, req: dict) -> dict:
+    function, key = _policy_target(call, req["ResourceArn"])
+    header, statements = _statements_of(req["Policy"])
+    given = req.get("RevisionId")
+    if given is not None and given != current_policy_revision(function, key):
+        raise PreconditionFailed(_POLICY_REVISION_MISMATCH)
+    policy = Policy(statements=statements, header=header, sizes=[len(compact(s)) for s in statements])
+    size = len(compact(policy.document()))
+    if size > POLICY_SIZE_LIMIT:
+        raise PolicyLengthExceeded(f"The final policy size ({size}) is bigger than the limit ({POLICY_SIZE_LIMIT}).")
+    policy.revision_id = bump_revision(function, key)
+    function.policies[key] = policy
+    return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
+
+
+@api("DeleteResourcePolicy")
+def delete_resource_policy(call: Call, req: dict) -> dict:
+    function, key = _policy_target(call, req["ResourceArn"])
+    policy = function.policies.get(key)
+    if policy is None:
+        raise ResourceNotFound("No policy is associated with the given resource.")
+    given = req.get("RevisionId")
+    if given is not None and given != policy.revision_id:
+        raise PreconditionFailed(_POLICY_REVISION_MISMATCH)
+    del function.policies[key]
+    bump_revision(function, key)
     return {}

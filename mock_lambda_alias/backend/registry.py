@@ -63,9 +63,12 @@ def _load() -> None:
     if not _loaded:
         from . import (  # noqa: F401
             aliases,
+            capacity_providers,
+            code_signing,
             concurrency,
             event_invoke,
             event_sources,
+            function_settings,
             functions,
             invoke,
             policies,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from .invoke import InvokeState
@@ -29,6 +29,10 @@ class LambdaBackend:
     event_source_mappings: dict[str, dict] = field(default_factory=dict)
     #: Zip bytes tests register for ``Code={"S3Bucket":..., "S3Key":...}``: (bucket, key) -> bytes.
     s3_objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    #: Code signing configurations by ARN (code_signing.py).
+    code_signing_configs: dict[str, Any] = field(default_factory=dict)
+    #: Capacity providers (Lambda Managed Instances) by name (capacity_providers.py).
+    capacity_providers: dict[str, Any] = field(default_factory=dict)
 
 
 class Store:

@@ -1,4 +1,4 @@
-"""Tags on functions and event source mappings: TagResource, UntagResource, ListTags.
+"""Tags on functions, event source mappings, code signing configs and capacity providers.
 
 Function tags live on the function, never on a version or alias: a qualified ARN is refused
 (F-FN-042). Event source mappings carry their own tags (also given at creation).
@@ -38,6 +38,14 @@ def _tags_of(call: Call, resource: str) -> dict[str, str]:
         mapping = backend.event_source_mappings.get(ref.name)
         if mapping is not None:
             return mapping.setdefault("_tags", {})
+    elif ref.kind == "code-signing-config":
+        config = backend.code_signing_configs.get(resource)
+        if config is not None:
+            return config.tags
+    elif ref.kind == "capacity-provider":
+        provider = backend.capacity_providers.get(ref.name)
+        if provider is not None:
+            return provider.tags
     raise ResourceNotFound(f"{_NOT_FOUND[ref.kind]}: {resource}")
 
 

@@ -26,7 +26,9 @@ def publish_version(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
     if req.get("PublishTo") is not None:
-        raise UnsupportedMember("PublishTo", "publishing to $LATEST.PUBLISHED comes with capacity providers")
+        raise UnsupportedMember(
+            "PublishTo", "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated"
+        )
     latest = function.latest
     given_sha = req.get("CodeSha256")
     if given_sha is not None and given_sha != latest.code.sha256:

@@ -39,12 +39,27 @@ SHAPE_OVERRIDES: dict[str, dict[str, Any]] = {
             r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
         )
     },
+    # F-LY-034 and snapshot get_layer_version_by_arn_exc_invalidarn: AWS prints the layer version ARN
+    # pattern without the model's outer parentheses.
+    "LayerVersionArn": {
+        "pattern": (
+            r"(arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:layer:"
+            r"[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
+        )
+    },
     # F-FN-019: the account maximum (10240) is a business rule with its own message; see functions.py.
     "MemorySize": {"max": None},
     # F-FN-009: the runtime enum is checked by the backend with InvalidParameterValueException.
     "Runtime": {"enum": None},
     # F-MA-016: AWS lists the recursive-loop values as [Terminate, Allow], the model as [Allow, Terminate].
     "RecursiveLoop": {"enum": ["Terminate", "Allow"]},
+}
+
+#: Per operation: input members whose constraints the backend checks itself, because AWS reports
+#: them in a form the model cannot express (F-LY-008: PublishLayerVersion lists every runtime AWS
+#: supports, not the model's enum, and reports runtimes before architectures).
+CHECKED_BY_BACKEND: dict[str, frozenset[str]] = {
+    "PublishLayerVersion": frozenset({"CompatibleRuntimes", "CompatibleArchitectures"}),
 }
 
 _CACHE: dict[int, dict[str, Any]] = {}

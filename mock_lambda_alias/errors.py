@@ -55,6 +55,18 @@ class UnsupportedMember(InvalidParameterValue):
         self.member = member
 
 
+class AccessDenied(LambdaError):
+    """403 for calls IAM or a resource-based policy refuses.
+
+    botocore's model lists ``AccessDeniedException`` for none of the operations that AWS answers
+    with it (CreateFunction with a role or layer of another account, F-MA-019); botocore still
+    turns it into a ``ClientError`` with this code.
+    """
+
+    code = "AccessDeniedException"
+    status = 403
+
+
 class InvalidRequestContent(LambdaError):
     code = "InvalidRequestContentException"
     status = 400

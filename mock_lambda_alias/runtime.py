@@ -25,6 +25,7 @@ import time
 import traceback
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -145,9 +146,32 @@ def _rewrite_paths(lines: list[str], task_root: Optional[str]) -> list[str]:
     return [line.replace(task_root, TASK_ROOT) for line in lines]
 
 
+def extract_layers(layers: Sequence[tuple[str, bytes]]) -> str:
+    """One directory holding the layers' archives unzipped in order, as Lambda fills ``/opt``.
+
+    A file in a later layer replaces the same file of an earlier one. Reused for the same layers.
+    """
+    key = "layers:" + ",".join(sha for sha, _ in layers)
+    with _EXTRACT_LOCK:
+        path = _EXTRACTED.get(key)
+        if path is None:
+            path = tempfile.mkdtemp(dir=_extraction_root())
+            for _, data in layers:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(path)
+            _EXTRACTED[key] = path
+        return path
+
+
+def layer_paths(opt: str, runtime: str) -> list[str]:
+    """The import paths Lambda's Python runtimes put after ``/var/task`` for ``/opt``."""
+    return [os.path.join(opt, "python", "lib", runtime, "site-packages"), os.path.join(opt, "python")]
+
+
 @contextlib.contextmanager
-def _on_path(path: Optional[str], loading: bool = False):
-    """Make the package importable while loading or running it, then forget what it imported.
+def _on_path(path: Optional[str], loading: bool = False, extra: Sequence[str] = ()):
+    """Make the package (then ``extra``: its layers) importable while loading or running it, then
+    forget what it imported.
 
     Modules imported from the package are dropped from ``sys.modules`` afterwards, so another
     version's package can import its own modules of the same names. Cheap when nothing is imported.
@@ -155,23 +179,26 @@ def _on_path(path: Optional[str], loading: bool = False):
     if path is None:
         yield
         return
+    paths = [path, *extra]
     count = len(sys.modules)
-    sys.path.insert(0, path)
+    sys.path[0:0] = paths
     if loading:
         importlib.invalidate_caches()
     try:
         yield
     finally:
-        with contextlib.suppress(ValueError):
-            sys.path.remove(path)
+        for entry in paths:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(entry)
         if len(sys.modules) != count:
+            roots = tuple(paths)
             for name, module in list(sys.modules.items()):
-                if (getattr(module, "__file__", None) or "").startswith(path):
+                if (getattr(module, "__file__", None) or "").startswith(roots):
                     del sys.modules[name]
 
 
-def load_zip_handler(task_root: str, handler: str, version: str) -> Environment:
-    """Import ``handler`` ("module.function") from an extracted package, privately."""
+def load_zip_handler(task_root: str, handler: str, version: str, extra_paths: Sequence[str] = ()) -> Environment:
+    """Import ``handler`` ("module.function") from an extracted package (and its layers' paths), privately."""
     try:
         modname, fname = handler.rsplit(".", 1)
     except ValueError as exc:
@@ -180,7 +207,7 @@ def load_zip_handler(task_root: str, handler: str, version: str) -> Environment:
     if top in sys.builtin_module_names:
         raise _init_error(f"Cannot use built-in module {modname} as a handler module", "Runtime.BuiltInModuleConflict")
     import_name = modname.replace("/", ".")
-    with _on_path(task_root, loading=True):
+    with _on_path(task_root, loading=True, extra=extra_paths):
         # A module of the same name may be loaded from elsewhere (another version, the test suite).
         shadowed = {
             n: sys.modules.pop(n) for n in list(sys.modules) if n == import_name or n.startswith(import_name + ".")
@@ -205,7 +232,7 @@ def load_zip_handler(task_root: str, handler: str, version: str) -> Environment:
     function = getattr(module, fname, None)
     if function is None:
         raise _init_error(f"Handler '{fname}' missing on module '{modname}'", "Runtime.HandlerNotFound")
-    return Environment(function, task_root, log_stream_name(version), module=module)
+    return Environment(function, task_root, log_stream_name(version), module=module, extra_paths=list(extra_paths))
 
 
 def callable_environment(handler: Callable[[Any, Any], Any], version: str) -> Environment:
@@ -288,7 +315,7 @@ def run(
     function_error: Optional[str] = None
     with contextlib.ExitStack() as stack:
         stack.enter_context(_EnvPatch(env_vars))
-        stack.enter_context(_on_path(environment.task_root))
+        stack.enter_context(_on_path(environment.task_root, extra=environment.extra_paths))
         stack.enter_context(contextlib.redirect_stdout(buffer))
         stack.enter_context(contextlib.redirect_stderr(buffer))
         try:

@@ -183,10 +183,14 @@ def _has_scalar_constraints(meta: dict) -> bool:
     return any(k in meta for k in ("min", "max", "regex", "enum_set"))
 
 
-def compile_structure(shape: StructureShape, prefix: str = "", depth: int = 0) -> Optional[Check]:
+def compile_structure(
+    shape: StructureShape, prefix: str = "", depth: int = 0, skip: frozenset[str] = frozenset()
+) -> Optional[Check]:
     required = tuple(shape.required_members)
     members: list[tuple[str, Check]] = []
     for name, member in shape.members.items():
+        if name in skip:
+            continue
         check = _compile_shape(member, prefix + camel(name), depth)
         if check is not None:
             members.append((name, check))
@@ -219,7 +223,8 @@ def validator_for(operation: OperationModel) -> Optional[Check]:
         return _COMPILED[operation.name]
     except KeyError:
         shape = operation.input_shape
-        check = compile_structure(shape) if shape is not None else None
+        skip = aws_constraints.CHECKED_BY_BACKEND.get(operation.name, frozenset())
+        check = compile_structure(shape, skip=skip) if shape is not None else None
         _COMPILED[operation.name] = check
         return check
 

@@ -99,6 +99,7 @@ def test_other_services_pass_through(network):
 def test_coexists_with_moto_mock_aws():
     moto = pytest.importorskip("moto")
     with moto.mock_aws(), mock_lambda_alias() as m:
+        boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="code-bucket")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["code-bucket"]
@@ -144,11 +145,11 @@ def test_default_session_created_before_import():
 
 def test_unimplemented_operation_names_itself(lam):
     with pytest.raises(ClientError) as exc:
-        lam.list_layers()
+        lam.list_durable_executions_by_function(FunctionName="my-function")
     assert error_of(exc) == (
         501,
         "UnknownOperationException",
-        "mock_lambda_alias does not implement the Lambda operation ListLayers yet. "
+        "mock_lambda_alias does not implement the Lambda operation ListDurableExecutionsByFunction yet. "
         "See the README's table of implemented operations.",
     )
 

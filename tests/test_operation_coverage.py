@@ -26,20 +26,6 @@ FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-function"
 #: Out of scope (issue 13): they answer "mock_lambda_alias does not implement ...".
 DURABLE = sorted(op for op in MODEL.operation_names if "DurableExecution" in op)
 
-# TEMPORARY — the lead removes this allow-list when merging: the layer operations are built in the
-# parallel branch of issue 13 (layers, Layers on functions), not in this one.
-BUILT_IN_OTHER_BRANCH = {
-    "AddLayerVersionPermission",
-    "DeleteLayerVersion",
-    "GetLayerVersion",
-    "GetLayerVersionByArn",
-    "GetLayerVersionPolicy",
-    "ListLayerVersions",
-    "ListLayers",
-    "PublishLayerVersion",
-    "RemoveLayerVersionPermission",
-}
-
 #: Valid sample values by the model's shape name.
 SAMPLES: dict[str, Any] = {
     "Action": "lambda:InvokeFunction",
@@ -120,7 +106,7 @@ def _answer(client: Any, operation: str) -> tuple[int, str]:
     return response["ResponseMetadata"]["HTTPStatusCode"], ""
 
 
-IMPLEMENTED = sorted(set(MODEL.operation_names) - set(DURABLE) - BUILT_IN_OTHER_BRANCH)
+IMPLEMENTED = sorted(set(MODEL.operation_names) - set(DURABLE))
 
 
 @pytest.mark.parametrize("operation", IMPLEMENTED)
@@ -147,4 +133,3 @@ def test_durable_execution_operations_say_they_are_not_implemented(client, opera
 def test_the_lists_name_real_operations_only():
     """The allow-lists must not hide typos: every name in them is an operation of the model."""
     assert DURABLE
-    assert set(MODEL.operation_names) >= BUILT_IN_OTHER_BRANCH

@@ -35,7 +35,8 @@ def test_bare_decorator_on_function():
 
 @mock_lambda_alias(account_id="111111111111")
 def decorated_with_options() -> str:
-    return create(boto3.client("lambda", region_name=REGION))["FunctionArn"]
+    client = boto3.client("lambda", region_name=REGION)
+    return create(client, Role="arn:aws:iam::111111111111:role/r")["FunctionArn"]
 
 
 def test_called_decorator_with_options():

@@ -1,7 +1,7 @@
 """Deployment packages from requests: a zip, an S3 object (ours or moto's), a container image.
 
-Shared by every family that takes code (functions today; layers take the same ``ZipFile`` /
-``S3Bucket`` / ``S3Key`` sources).
+Shared by every family that takes code: functions, and layers, which take the same ``ZipFile`` /
+``S3Bucket`` / ``S3Key`` sources (:func:`layer_content`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import zipfile
 from typing import Optional
 
@@ -87,8 +88,17 @@ def s3_code(call: Call, bucket: str, key: str, version: Optional[str]) -> Code:
     return Code(sha256=digest, size=0, s3_location=(bucket, key, version))
 
 
+_IMAGE_DIGEST = re.compile(r"@sha256:([0-9a-f]{64})$")
+
+
 def _image_code(uri: str) -> Code:
-    return Code(sha256=hashlib.sha256(uri.encode()).hexdigest(), size=0, image_uri=uri)
+    """An image package. Pinned by digest (``repo@sha256:<d>``), AWS reports ``<d>`` as CodeSha256.
+
+    A tag cannot be resolved without a registry, so its CodeSha256 is a stable digest of the URI.
+    """
+    pinned = _IMAGE_DIGEST.search(uri)
+    digest = pinned.group(1) if pinned else hashlib.sha256(uri.encode()).hexdigest()
+    return Code(sha256=digest, size=0, image_uri=uri)
 
 
 def code_from_request(call: Call, source: dict, package_type: str) -> Code:
@@ -108,3 +118,8 @@ def code_from_request(call: Call, source: dict, package_type: str) -> Code:
     if bucket and key:
         return s3_code(call, bucket, key, source.get("S3ObjectVersion"))
     raise InvalidParameterValue("Please provide a source for function code.")
+
+
+def layer_content(call: Call, content: dict) -> Code:
+    """The archive a PublishLayerVersion ``Content`` names: a zip or an S3 object, as for functions."""
+    return code_from_request(call, {k: v for k, v in content.items() if k != "S3ObjectStorageMode"}, "Zip")

@@ -44,6 +44,7 @@ from .model import (
     version_order,
 )
 from .registry import Call, api
+from .roles import check_role
 
 MAX_MEMORY_MB = 10240
 #: Sizing defaults of a function on a capacity provider (as LocalStack, checked against AWS, fills them in).
@@ -224,7 +225,7 @@ def _apply_config(config: dict, req: dict, name: str, region: str) -> None:
         elif key == "TracingConfig":
             config[key] = {"Mode": (value or {}).get("Mode") or "PassThrough"}
         elif key == "Layers":
-            config[key] = [{"Arn": arn, "CodeSize": 0} for arn in value]
+            pass  # resolved against the layers by _apply_layers
         elif key == "ImageConfig":
             config["ImageConfigResponse"] = {"ImageConfig": value}
         elif key == "SnapStart":
@@ -251,6 +252,15 @@ def _capacity_provider_config(call: Call, given: dict) -> dict:
     managed.setdefault("PerExecutionEnvironmentMaxConcurrency", CAPACITY_PROVIDER_MAX_CONCURRENCY)
     managed.setdefault("ExecutionEnvironmentMemoryGiBPerVCpu", CAPACITY_PROVIDER_GIB_PER_VCPU)
     return {"LambdaManagedInstancesCapacityProviderConfig": managed}
+
+
+def _apply_layers(record: FunctionVersion, versions: tuple[model.LayerVersion, ...]) -> None:
+    """``Layers`` as AWS reports them: each version's ARN and archive size (F-LY-029)."""
+    record.layers = versions
+    if versions:
+        record.config["Layers"] = [{"Arn": v.arn, "CodeSize": v.code.size} for v in versions]
+    else:
+        record.config.pop("Layers", None)
 
 
 # ---------------------------------------------------------------------------
@@ -289,6 +299,8 @@ def create_function(call: Call, req: dict) -> dict:
     _check_environment(req)
     tags = dict(req.get("Tags") or {})
     _check_tags(tags)
+    check_role(call, req["Role"])
+    layers = model.function_layers(call, list(req.get("Layers") or []))
     code = code_from_request(call, req.get("Code") or {}, package_type)
 
     backend = call.backend
@@ -321,6 +333,7 @@ def create_function(call: Call, req: dict) -> dict:
         config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     code = _with_source_key(code, (req.get("Code") or {}).get("SourceKMSKeyArn"))
     record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
+    _apply_layers(record, layers)
     function = Function(
         name=name,
         arn=arns.function_arn(call.region, call.account_id, name),
@@ -450,17 +463,19 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     function = get_function_or_404(call, name)
     record = function.latest
     check_revision(req.get("RevisionId"), record.revision_id)
-    if "Runtime" in req and record.config.get("PackageType") != "Image":
+    if record.config.get("PackageType") == "Image":
+        if req.get("Handler") or req.get("Runtime") or req.get("Layers"):
+            raise InvalidParameterValue(
+                "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
+            )
+    elif "Runtime" in req:
         runtimes.check_runtime(req["Runtime"])
-    elif record.config.get("PackageType") == "Image" and (
-        req.get("Handler") or req.get("Runtime") or req.get("Layers")
-    ):
-        raise InvalidParameterValue(
-            "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
-        )
     refuse_unsupported("UpdateFunctionConfiguration", req)
     _check_memory(req)
     _check_environment(req)
+    if "Role" in req:
+        check_role(call, req["Role"])
+    layers = model.function_layers(call, list(req["Layers"])) if "Layers" in req else None
     config = copy.deepcopy(record.config)
     _apply_config(config, req, name, call.region)
     if "SnapStart" in req or "Runtime" in req:
@@ -476,6 +491,8 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     if req.get("CapacityProviderConfig"):
         config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record.config = config
+    if layers is not None:
+        _apply_layers(record, layers)
     record.revision_id = new_revision()
     record.last_modified = now_text()
     response = render(function, record, transition="update")

@@ -107,12 +107,12 @@ class InvokeState:
     handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)
     default_response: Any = ECHO
     records: list[Invocation] = field(default_factory=list)
-    #: Warm environments by (account, region, function, version, CodeSha256, tenant id or None).
+    #: Warm environments by (account, region, function, version, CodeSha256, layer ARNs, tenant id or None).
     environments: dict[tuple, runtime.Environment] = field(default_factory=dict)
 
     def environment_infos(self) -> list[EnvironmentInfo]:
         return [
-            EnvironmentInfo(*key, environment.log_stream_name)  # type: ignore[call-arg]
+            EnvironmentInfo(*key[:5], key[6], environment.log_stream_name)  # key[5]: the layers
             for key, environment in self.environments.items()
         ]
 
@@ -209,6 +209,14 @@ def parse_event(payload: bytes) -> Any:
         raise InvalidRequestContent(_jackson_error(payload)) from None
 
 
+def _layer_paths(record: FunctionVersion) -> list[str]:
+    """Import paths of the version's layers (``/opt/python`` on AWS), in the version's layer order."""
+    layers = [(v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None]
+    if not layers:
+        return []
+    return runtime.layer_paths(runtime.extract_layers(layers), str(record.config.get("Runtime")))
+
+
 def _environment_for(
     state: InvokeState, call: Call, function: Function, record: FunctionVersion, tenant_id: Optional[str] = None
 ) -> Optional[runtime.Environment]:
@@ -217,7 +225,15 @@ def _environment_for(
     With tenant isolation each tenant gets environments of its own: the key carries the tenant id,
     so module state and warm reuse never cross from one tenant to another.
     """
-    key = (call.account_id, call.region, function.name, record.version, record.code.sha256, tenant_id)
+    key = (
+        call.account_id,
+        call.region,
+        function.name,
+        record.version,
+        record.code.sha256,
+        tuple(v.arn for v in record.layers),
+        tenant_id,
+    )
     environment = state.environments.get(key)
     if environment is not None:
         return environment
@@ -232,7 +248,9 @@ def _environment_for(
         and record.config.get("Handler")
     ):
         task_root = runtime.extract(record.code.sha256, record.code.zip_bytes)
-        environment = runtime.load_zip_handler(task_root, record.config["Handler"], record.version)
+        environment = runtime.load_zip_handler(
+            task_root, record.config["Handler"], record.version, _layer_paths(record)
+        )
     else:
         return None
     state.environments[key] = environment

@@ -24,6 +24,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import (
     REVISION_MISMATCH,
+    AccessDenied,
     InvalidParameterValue,
     PreconditionFailed,
     ResourceConflict,
@@ -82,6 +83,46 @@ class FunctionVersion:
     last_modified: str
     #: For a published version: the state of ``$LATEST`` it was published from.
     source_fingerprint: Optional[tuple] = None
+    #: The layer versions in ``config["Layers"]``, in order, kept here so a function keeps its
+    #: layers' content even after a layer version is deleted (F-LY-031).
+    layers: tuple[LayerVersion, ...] = ()
+
+
+@dataclass
+class LayerPolicy:
+    """The resource-based policy of one layer version (AddLayerVersionPermission)."""
+
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    revision_id: str = ""
+
+
+@dataclass
+class LayerVersion:
+    """One published, immutable version of a layer."""
+
+    layer_name: str
+    layer_arn: str
+    version: int
+    code: Code
+    description: str
+    created: str
+    compatible_runtimes: Optional[list[str]] = None
+    compatible_architectures: Optional[list[str]] = None
+    license_info: Optional[str] = None
+    policy: Optional[LayerPolicy] = None
+
+    @property
+    def arn(self) -> str:
+        return f"{self.layer_arn}:{self.version}"
+
+
+@dataclass
+class Layer:
+    name: str
+    arn: str
+    #: Versions by number, in increasing order; a deleted number is never reused (F-LY-020).
+    versions: dict[int, LayerVersion] = field(default_factory=dict)
+    next_version: int = 1
 
 
 @dataclass
@@ -168,6 +209,13 @@ def render(
     return out
 
 
+def image_repository(uri: str) -> str:
+    """``registry/repo`` of an image URI, without its ``:tag`` or ``@sha256:`` digest."""
+    uri = uri.split("@", 1)[0]
+    head, _, last = uri.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+
+
 def code_location(function: Function, record: FunctionVersion) -> dict:
     code = record.code
     if code.image_uri is not None:
@@ -175,7 +223,7 @@ def code_location(function: Function, record: FunctionVersion) -> dict:
         return {
             "RepositoryType": "ECR",
             "ImageUri": code.image_uri,
-            "ResolvedImageUri": f"{code.image_uri.split(':')[0].split('@')[0]}@sha256:{digest}",
+            "ResolvedImageUri": f"{image_repository(code.image_uri)}@sha256:{digest}",
         }
     token = hashlib.sha256(f"{function.arn}:{record.version}:{code.sha256}".encode()).hexdigest()
     location: dict[str, Any] = {} if code.source_kms_key_arn is None else {"SourceKMSKeyArn": code.source_kms_key_arn}
@@ -300,7 +348,7 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     if snap_start and snap_start.get("ApplyOn") == "PublishedVersions":
         # AWS reports the optimization On for published versions (and Off for $LATEST).
         config["SnapStart"] = {**snap_start, "OptimizationStatus": "On"}
-    record = FunctionVersion(number, config, latest.code, new_revision(), now_text())
+    record = FunctionVersion(number, config, latest.code, new_revision(), now_text(), layers=latest.layers)
     record.source_fingerprint = fingerprint
     latest.revision_id = new_revision()  # recorded against AWS: publishing changes $LATEST's RevisionId
     function.versions[number] = record
@@ -381,3 +429,91 @@ def throttled(function: Function, invoked_qualifier: Optional[str], executed_ver
     if (invoked_qualifier and invoked_qualifier in function.provisioned) or executed_version in function.provisioned:
         return False
     return function.reserved_concurrency - provisioned_total(function) <= 0
+
+
+# ---------------------------------------------------------------------------
+# layers: what functions need to know about them
+# ---------------------------------------------------------------------------
+
+_LAYER_VERSION_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-zA-Z-]*)?:lambda:(?P<region>[^:]+):(?P<account>\d{12}):layer:"
+    r"(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)"
+)
+MAX_FUNCTION_LAYERS = 5
+
+
+def layer_arn(region: str, account: str, name: str) -> str:
+    return f"arn:{arns.partition_for(region)}:lambda:{region}:{account}:layer:{name}"
+
+
+def layer_allows(version: LayerVersion, account_id: str) -> bool:
+    """Whether the layer version's policy lets ``account_id`` use it (``lambda:GetLayerVersion``).
+
+    A statement with ``Principal: "*"`` grants every account; with an ``OrganizationId`` condition
+    it grants the accounts of that organization, which the mock cannot tell apart, so it grants
+    every account too.
+    """
+    if version.policy is None:
+        return False
+    for statement in version.policy.statements:
+        principal = statement["Principal"]
+        if principal == "*":
+            return True
+        if isinstance(principal, dict) and principal.get("AWS", "").split(":")[4:5] == [account_id]:
+            return True
+    return False
+
+
+def not_authorized(account_id: str, resource: str) -> AccessDenied:
+    """AWS's answer when another account's layer version grants this account nothing.
+
+    Recorded: CreateFunction with a layer of another account, "User: arn:aws:iam::<acct>:root is not
+    authorized to perform: lambda:GetLayerVersion on resource: <layer version arn> because no
+    resource-based policy allows the lambda:GetLayerVersion action" (403).
+    """
+    return AccessDenied(
+        f"User: arn:aws:iam::{account_id}:root is not authorized to perform: lambda:GetLayerVersion on resource: "
+        f"{resource} because no resource-based policy allows the lambda:GetLayerVersion action"
+    )
+
+
+def function_layers(call: Call, layer_arns: list[str]) -> tuple[LayerVersion, ...]:
+    """The layer versions a CreateFunction / UpdateFunctionConfiguration ``Layers`` list names.
+
+    AWS's checks, in the order its recorded answers imply: at most five layers (F-LY-035), one
+    version per layer (LocalStack snapshot ``two_layer_versions_single_function_exc``), the
+    function's region, then each version must exist (F-LY-032) and, in another account, grant
+    this account ``lambda:GetLayerVersion``.
+    """
+    if len(layer_arns) > MAX_FUNCTION_LAYERS:
+        raise InvalidParameterValue("Cannot reference more than 5 layers.")
+    seen: dict[str, str] = {}
+    parsed = []
+    for value in layer_arns:
+        match = _LAYER_VERSION_ARN.fullmatch(value)
+        if match is None:  # an AWS-managed "awslayer" ARN: nothing the mock can provide
+            raise InvalidParameterValue(f"Layer version {value} does not exist.")
+        base = value.rsplit(":", 1)[0]
+        if base in seen:
+            raise InvalidParameterValue(
+                "Two different versions of the same layer are not allowed to be referenced in the same function. "
+                f"{seen[base]} and {value} are versions of the same layer."
+            )
+        seen[base] = value
+        parsed.append(match)
+    for match in parsed:
+        if match.group("region") != call.region:
+            raise InvalidParameterValue(
+                f"Layers are not in the same region as the function. Layers are expected to be in region {call.region}."
+            )
+    found = []
+    for value, match in zip(layer_arns, parsed):
+        account = match.group("account")
+        layer = call.store.backend(account, call.region).layers.get(match.group("name"))
+        version = layer.versions.get(int(match.group("version"))) if layer is not None else None
+        if account != call.account_id and (version is None or not layer_allows(version, call.account_id)):
+            raise not_authorized(call.account_id, value)
+        if version is None:
+            raise InvalidParameterValue(f"Layer version {value} does not exist.")
+        found.append(version)
+    return tuple(found)

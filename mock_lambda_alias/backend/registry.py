@@ -71,6 +71,7 @@ def _load() -> None:
             function_settings,
             functions,
             invoke,
+            layers,
             policies,
             tags,
             urls,

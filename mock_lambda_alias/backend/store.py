@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from .invoke import InvokeState
-    from .model import Function
+    from .model import Function, Layer
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -27,6 +27,8 @@ class LambdaBackend:
     functions: dict[str, Function] = field(default_factory=dict)
     #: Event source mappings by UUID; they outlive the functions they point to, as on AWS.
     event_source_mappings: dict[str, dict] = field(default_factory=dict)
+    #: Layers by name (PublishLayerVersion); each keeps its own version numbering.
+    layers: dict[str, Layer] = field(default_factory=dict)
     #: Zip bytes tests register for ``Code={"S3Bucket":..., "S3Key":...}``: (bucket, key) -> bytes.
     s3_objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
     #: Code signing configurations by ARN (code_signing.py).

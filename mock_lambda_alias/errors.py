@@ -43,6 +43,18 @@ class InvalidParameterValue(LambdaError):
     status = 400
 
 
+class UnsupportedMember(InvalidParameterValue):
+    """A request member the mock does not emulate yet: refused by name, never accepted and ignored.
+
+    Silently dropping a member would let a test pass while the code under test is wrong; a clear
+    refusal tells the user what the mock cannot vouch for.
+    """
+
+    def __init__(self, member: str, why: str = "") -> None:
+        super().__init__(f"mock_lambda_alias does not support {member} yet" + (f" ({why})" if why else "") + ".")
+        self.member = member
+
+
 class AccessDenied(LambdaError):
     """403 for calls IAM or a resource-based policy refuses.
 

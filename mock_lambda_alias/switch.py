@@ -15,7 +15,7 @@ import threading
 from typing import Any, Callable, Optional, TypeVar, overload
 
 from . import delivery, hook, identity
-from .backend.invoke import DEFAULT_MAX_RECORDS, Invocation
+from .backend.invoke import DEFAULT_MAX_RECORDS, EnvironmentInfo, Invocation
 from .backend.model import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
@@ -601,6 +601,7 @@ class LambdaAliasMock:
         qualifier: Optional[str] = None,
         executed_version: Optional[str] = None,
         invocation_type: Optional[str] = None,
+        tenant_id: Optional[str] = None,
     ) -> list[Invocation]:
         """Recorded invocations, oldest first, filtered by what is given."""
         with self.store.lock:
@@ -612,6 +613,28 @@ class LambdaAliasMock:
             and (qualifier is None or r.invoked_qualifier == qualifier)
             and (executed_version is None or r.executed_version == executed_version)
             and (invocation_type is None or r.invocation_type == invocation_type)
+            and (tenant_id is None or r.tenant_id == tenant_id)
+        ]
+
+    def environments(
+        self,
+        function_name: Optional[str] = None,
+        *,
+        tenant_id: Optional[str] = None,
+        version: Optional[str] = None,
+    ) -> list[EnvironmentInfo]:
+        """Warm execution environments, oldest first: with tenant isolation, one per tenant and version.
+
+        ``m.environments("fn", tenant_id="blue")`` proves which environments served tenant blue.
+        """
+        with self.store.lock:
+            infos = self.store.invoke.environment_infos()
+        return [
+            e
+            for e in infos
+            if (function_name is None or e.function_name == function_name)
+            and (tenant_id is None or e.tenant_id == tenant_id)
+            and (version is None or e.version == version)
         ]
 
     def count_invocations(self, function_name: Optional[str] = None, **filters: Any) -> int:

@@ -833,3 +833,10 @@ def test_function_name_longer_than_64(lam):
         "Member must have length less than or equal to 64",
     )
     assert create(lam, name="a" * 64)["FunctionName"] == "a" * 64
+
+
+def test_update_function_configuration_changes_the_handler_of_a_zip_function(lam):
+    """Found by the round-trip test: only Image functions refuse Handler, Runtime and Layers."""
+    create(lam)
+    updated = lam.update_function_configuration(FunctionName="my-function", Handler="app.main")
+    assert updated["Handler"] == "app.main"

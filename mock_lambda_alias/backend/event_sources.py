@@ -37,6 +37,25 @@ _UPDATABLE = (
     "ProvisionedPollerConfig",
     "KMSKeyArn",
     "DocumentDBEventSourceConfig",
+    "LoggingConfig",
+    "AmazonManagedKafkaEventSourceConfig",
+    "SelfManagedKafkaEventSourceConfig",
+)
+#: Members a create stores as given and every read reports (AWS echoes them).
+_KEPT_AS_GIVEN = (
+    "FilterCriteria",
+    "ScalingConfig",
+    "SourceAccessConfigurations",
+    "Topics",
+    "Queues",
+    "KMSKeyArn",
+    "SelfManagedEventSource",
+    "SelfManagedKafkaEventSourceConfig",
+    "AmazonManagedKafkaEventSourceConfig",
+    "DocumentDBEventSourceConfig",
+    "MetricsConfig",
+    "ProvisionedPollerConfig",
+    "LoggingConfig",
 )
 
 
@@ -127,7 +146,7 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
             mapping["StartingPositionTimestamp"] = req["StartingPositionTimestamp"]
     if req.get("Tags"):
         mapping["_tags"] = dict(req["Tags"])
-    for key in ("FilterCriteria", "ScalingConfig", "SourceAccessConfigurations", "Topics", "Queues", "KMSKeyArn"):
+    for key in _KEPT_AS_GIVEN:
         if req.get(key) is not None:
             mapping[key] = req[key]
     call.backend.event_source_mappings[mapping_id] = mapping

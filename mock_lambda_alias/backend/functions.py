@@ -8,6 +8,7 @@ configuration rules AWS applies to them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 from dataclasses import replace
@@ -20,6 +21,7 @@ from ..errors import (
     InvalidParameterValue,
     ResourceConflict,
     ResourceNotFound,
+    UnsupportedMember,
     ValidationError,
 )
 from . import model, paging, runtimes
@@ -99,9 +101,63 @@ UPDATABLE = (
 )
 
 
+#: Runtimes SnapStart works with: Java 11 and later, Python 3.12 and later, .NET 8 and later
+#: (AWS Lambda developer guide, "Improving startup performance with Lambda SnapStart").
+SNAPSTART_RUNTIMES = frozenset(
+    {"java11", "java17", "java21", "java25", "python3.12", "python3.13", "python3.14", "dotnet8", "dotnet10"}
+)
+#: RetentionPeriodInDays of a DurableConfig that does not give one (AWS documents 14 days).
+DURABLE_RETENTION_DAYS = 14
+
+#: Members the mock does not emulate yet, per operation, with what they depend on. They are
+#: refused by name (:class:`UnsupportedMember`) rather than accepted and dropped.
+UNSUPPORTED = {
+    "CreateFunction": {
+        "PublishTo": "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated",
+        "RuntimeConfig": "customer-managed runtimes are not emulated",
+        "AcceleratorConfig": "accelerators are not emulated",
+    },
+    "UpdateFunctionConfiguration": {
+        "RuntimeConfig": "customer-managed runtimes are not emulated",
+        "AcceleratorConfig": "accelerators are not emulated",
+    },
+    "UpdateFunctionCode": {
+        "PublishTo": "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated",
+    },
+}
+
+
+def refuse_unsupported(operation: str, req: dict) -> None:
+    for member, why in UNSUPPORTED.get(operation, {}).items():
+        if req.get(member) is not None:
+            raise UnsupportedMember(member, why)
+
+
 # ---------------------------------------------------------------------------
 # validation of configuration values (business rules beyond the model)
 # ---------------------------------------------------------------------------
+
+
+def _check_snapstart(config: dict) -> None:
+    """SnapStart applies only to zip functions on the runtimes that support it.
+
+    Recorded against AWS (deployment errors): ``nodejs18.x is not supported for SnapStart enabled
+    functions.`` and ``ContainerImage is not supported for SnapStart enabled functions``.
+    """
+    if (config.get("SnapStart") or {}).get("ApplyOn") != "PublishedVersions":
+        return
+    if config.get("PackageType") == "Image":
+        raise InvalidParameterValue("ContainerImage is not supported for SnapStart enabled functions.")
+    runtime = config.get("Runtime")
+    if runtime not in SNAPSTART_RUNTIMES:
+        raise InvalidParameterValue(f"{runtime} is not supported for SnapStart enabled functions.")
+
+
+def _durable(given: dict, current: Optional[dict] = None) -> dict:
+    """DurableConfig as AWS reports it: the given members, RetentionPeriodInDays defaulting to 14."""
+    durable = dict(current or {"RetentionPeriodInDays": DURABLE_RETENTION_DAYS})
+    durable.update({k: v for k, v in given.items() if v is not None})
+    return durable
 
 
 def _check_memory(req: dict) -> None:
@@ -241,6 +297,9 @@ def create_function(call: Call, req: dict) -> dict:
         raise InvalidParameterValue(
             "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
         )
+    refuse_unsupported("CreateFunction", req)
+    if (req.get("Code") or {}).get("S3ObjectStorageMode") == "REFERENCE":
+        raise UnsupportedMember("S3ObjectStorageMode", "only COPY, the default, is emulated")
     _check_memory(req)
     _check_environment(req)
     tags = dict(req.get("Tags") or {})
@@ -269,8 +328,15 @@ def create_function(call: Call, req: dict) -> dict:
         "LoggingConfig": _default_logging(name, None),
     }
     _apply_config(config, req, name, call.region)
+    _check_snapstart(config)
+    if req.get("TenancyConfig"):
+        # Set at creation only: UpdateFunctionConfiguration has no TenancyConfig member.
+        config["TenancyConfig"] = dict(req["TenancyConfig"])
+    if req.get("DurableConfig") is not None:
+        config["DurableConfig"] = _durable(req["DurableConfig"])
     if req.get("CapacityProviderConfig"):
         config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
+    code = _with_source_key(code, (req.get("Code") or {}).get("SourceKMSKeyArn"))
     record = FunctionVersion(LATEST, config, code, new_revision(), now_text())
     _apply_layers(record, layers)
     function = Function(
@@ -284,6 +350,11 @@ def create_function(call: Call, req: dict) -> dict:
     )
     backend.functions[name] = function
     return _respond_and_maybe_publish(function, req, "create")
+
+
+def _with_source_key(code: model.Code, key_arn: Optional[str]) -> model.Code:
+    """Keep the customer managed key a package was given (GetFunction reports it under Code)."""
+    return code if not key_arn else dataclasses.replace(code, source_kms_key_arn=key_arn)
 
 
 def _respond_and_maybe_publish(function: Function, req: dict, transition: str) -> dict:
@@ -374,7 +445,11 @@ def update_function_code(call: Call, req: dict) -> dict:
     function = get_function_or_404(call, name)
     record = function.latest
     check_revision(req.get("RevisionId"), record.revision_id)
+    refuse_unsupported("UpdateFunctionCode", req)
+    if req.get("S3ObjectStorageMode") == "REFERENCE":
+        raise UnsupportedMember("S3ObjectStorageMode", "only COPY, the default, is emulated")
     code = code_from_request(call, req, record.config.get("PackageType", "Zip"))
+    code = _with_source_key(code, req.get("SourceKMSKeyArn"))
     if req.get("DryRun"):
         preview = copy.copy(record)
         preview.code = code
@@ -400,6 +475,7 @@ def update_function_configuration(call: Call, req: dict) -> dict:
             )
     elif "Runtime" in req:
         runtimes.check_runtime(req["Runtime"])
+    refuse_unsupported("UpdateFunctionConfiguration", req)
     _check_memory(req)
     _check_environment(req)
     if "Role" in req:
@@ -407,6 +483,16 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     layers = model.function_layers(call, list(req["Layers"])) if "Layers" in req else None
     config = copy.deepcopy(record.config)
     _apply_config(config, req, name, call.region)
+    if "SnapStart" in req or "Runtime" in req:
+        _check_snapstart(config)
+    if req.get("DurableConfig") is not None:
+        if "DurableConfig" not in config:
+            # AWS documents that durable execution can only be enabled when a function is created.
+            raise InvalidParameterValue(
+                "DurableConfig can only be set when a function is created; durable execution cannot be "
+                "enabled on an existing function."
+            )
+        config["DurableConfig"] = _durable(req["DurableConfig"], config["DurableConfig"])
     if req.get("CapacityProviderConfig"):
         config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
     record.config = config

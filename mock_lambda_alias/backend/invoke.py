@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import arns, runtime
-from ..errors import InvalidRequestContent, RequestTooLarge, ResourceNotFound, TooManyRequests
+from ..errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+    RequestTooLarge,
+    ResourceNotFound,
+    TooManyRequests,
+    UnsupportedMember,
+)
 from .model import LATEST, Function, FunctionVersion, split_name, throttled
 from .registry import Call, api
 
@@ -38,6 +45,11 @@ LOG_TAIL_BYTES = 4096
 ECHO = object()
 #: How many invocation records an activation keeps by default (the oldest go first): ~10 MB.
 DEFAULT_MAX_RECORDS = 10_000
+
+#: AWS's answer to an Invoke whose TenantId does not match the function's tenant isolation: a
+#: tenant-isolated function invoked without one, or a function without isolation invoked with one.
+#: Source: AWS Lambda developer guide, "Troubleshooting tenant isolation" (InvalidParameterValueException).
+TENANT_MISMATCH = "Tenant ID configuration not specified or passed to a function when tenant isolation is not enabled."
 
 
 @dataclass
@@ -74,6 +86,8 @@ class Invocation:
     allowed_by: Optional[str] = None
     #: False while the handler is still running (the record is made when the invocation starts).
     completed: bool = False
+    #: The TenantId the invocation carried (tenant isolation), else None.
+    tenant_id: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -81,6 +95,20 @@ class Invocation:
 
     def response_json(self) -> Any:
         return json.loads(self.response) if self.response else None
+
+
+@dataclass(frozen=True)
+class EnvironmentInfo:
+    """One warm execution environment, as the handle lists it (``m.environments("fn")``)."""
+
+    account_id: str
+    region: str
+    function_name: str
+    version: str
+    code_sha256: str
+    #: The tenant the environment serves (tenant isolation), None for functions without isolation.
+    tenant_id: Optional[str]
+    log_stream_name: str
 
 
 @dataclass
@@ -101,6 +129,19 @@ class InvokeState:
     isolation: str = "in-process"
     #: Per-function (and per-version) isolation: (account, region, name, version or None) -> mode.
     isolation_overrides: dict[tuple, str] = field(default_factory=dict)
+
+    def environment_infos(self) -> list[EnvironmentInfo]:
+        return [
+            EnvironmentInfo(
+                *spec.owner,
+                spec.function_name,
+                spec.version,
+                spec.code_sha256 or "",
+                spec.tenant_id,
+                environment.log_stream_name,
+            )
+            for spec, environment in self.sandbox.warm()
+        ]
 
     def reseed(self, seed: Optional[int]) -> None:
         self.seed = seed
@@ -210,7 +251,11 @@ def isolation_of(state: InvokeState, call: Call, function: Function, version: st
 
 
 def _spec_for(
-    state: InvokeState, call: Call, function: Function, record: FunctionVersion
+    state: InvokeState,
+    call: Call,
+    function: Function,
+    record: FunctionVersion,
+    tenant_id: Optional[str] = None,
 ) -> Optional[runtime.EnvironmentSpec]:
     """What runs for this version: a registered callable, its Python package, or nothing here."""
     config = record.config
@@ -220,7 +265,13 @@ def _spec_for(
     )
     if handler is not None:
         return runtime.EnvironmentSpec(
-            function.name, record.version, function=handler, identity=id(handler), memory_mb=memory
+            function.name,
+            record.version,
+            function=handler,
+            identity=id(handler),
+            memory_mb=memory,
+            tenant_id=tenant_id,
+            owner=(call.account_id, call.region),
         )
     if (
         str(config.get("Runtime", "")).startswith("python")
@@ -238,6 +289,8 @@ def _spec_for(
             runtime_name=str(config.get("Runtime")),
             isolation=isolation_of(state, call, function, record.version),
             memory_mb=memory,
+            tenant_id=tenant_id,
+            owner=(call.account_id, call.region),
         )
     return None
 
@@ -306,6 +359,14 @@ class Pending:
         return self.outcome
 
 
+def check_tenant(record: FunctionVersion, req: dict) -> Optional[str]:
+    """The invocation's TenantId: required by tenant-isolated functions, refused by the others."""
+    tenant_id = req.get("TenantId")
+    if bool(tenant_id) != bool(record.config.get("TenancyConfig")):
+        raise InvalidParameterValue(TENANT_MISMATCH)
+    return tenant_id or None
+
+
 def begin(
     state: InvokeState,
     call: Call,
@@ -317,6 +378,7 @@ def begin(
     invocation_type: str,
     client_context: Any = None,
     qualifier: Optional[str] = None,
+    tenant_id: Optional[str] = None,
 ) -> Pending:
     """Record the invocation and decide what runs; call with the store lock held.
 
@@ -337,6 +399,7 @@ def begin(
         call.region,
         caller=call.caller,
         allowed_by=call.allowed_by,
+        tenant_id=tenant_id,
     )
     state.records.append(entry)
     pending = Pending(state, record, entry)
@@ -360,7 +423,7 @@ def begin(
     except TooManyRequests:
         entry.throttled = entry.completed = True
         raise
-    spec = _spec_for(state, call, function, record)
+    spec = _spec_for(state, call, function, record, tenant_id)
     if spec is None:
         pending.outcome = _default_outcome(state, payload)
         return pending
@@ -381,6 +444,7 @@ def begin(
             "memory_limit_in_mb": int(config.get("MemorySize", 128)),
             "log_group_name": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{function.name}"),
             "client_context": client_context,
+            "tenant_id": tenant_id,
         },
     )
     return pending
@@ -428,6 +492,8 @@ def invoke(call: Call, req: dict) -> dict:
     state = call.store.invoke
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
+    if req.get("DurableExecutionName"):
+        raise UnsupportedMember("DurableExecutionName", "durable executions are not emulated")
     # AWS sends these as "RequestEntityTooLargeException", a code botocore does not model; we answer
     # with the modeled RequestTooLargeException (same status and message) so clients can catch it.
     if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
@@ -443,6 +509,7 @@ def invoke(call: Call, req: dict) -> dict:
     with lock:
         call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
         function, record, invoked_arn = resolve_target(state, call, name, qualifier)
+        tenant_id = check_tenant(record, req)
         event = parse_event(payload)
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
@@ -457,6 +524,7 @@ def invoke(call: Call, req: dict) -> dict:
             invocation_type,
             _client_context(req.get("ClientContext")),
             qualifier=qualifier,
+            tenant_id=tenant_id,
         )
     outcome = run_unlocked(lock, pending)
     if invocation_type == "Event":

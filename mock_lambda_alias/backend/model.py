@@ -69,6 +69,8 @@ class Code:
     zip_bytes: Optional[bytes] = None
     s3_location: Optional[tuple[str, str, Optional[str]]] = None
     image_uri: Optional[str] = None
+    #: The customer managed KMS key given to encrypt the package (GetFunction reports it).
+    source_kms_key_arn: Optional[str] = None
 
 
 class Cached:
@@ -241,7 +243,9 @@ def code_location(function: Function, record: FunctionVersion) -> dict:
             "ResolvedImageUri": f"{image_repository(code.image_uri)}@sha256:{digest}",
         }
     token = hashlib.sha256(f"{function.arn}:{record.version}:{code.sha256}".encode()).hexdigest()
+    location: dict[str, Any] = {} if code.source_kms_key_arn is None else {"SourceKMSKeyArn": code.source_kms_key_arn}
     return {
+        **location,
         "RepositoryType": "S3",
         "Location": (
             f"https://awslambda-{function.region}-tasks.s3.{function.region}.amazonaws.com/snapshots/"
@@ -386,6 +390,10 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     config = copy.deepcopy(latest.config)
     if description is not None:
         config["Description"] = description
+    snap_start = config.get("SnapStart")
+    if snap_start and snap_start.get("ApplyOn") == "PublishedVersions":
+        # AWS reports the optimization On for published versions (and Off for $LATEST).
+        config["SnapStart"] = {**snap_start, "OptimizationStatus": "On"}
     record = FunctionVersion(number, config, latest.code, new_revision(), now_text(), layers=latest.layers)
     record.source_fingerprint = fingerprint
     latest.revision_id = new_revision()  # recorded against AWS: publishing changes $LATEST's RevisionId

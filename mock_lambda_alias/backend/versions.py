@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import InvalidParameterValue
+from ..errors import InvalidParameterValue, UnsupportedMember
 from . import paging
 from .model import (
     LATEST,
@@ -25,6 +25,10 @@ from .registry import Call, api
 def publish_version(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
+    if req.get("PublishTo") is not None:
+        raise UnsupportedMember(
+            "PublishTo", "publishing to $LATEST.PUBLISHED, for capacity provider functions, is not emulated"
+        )
     latest = function.latest
     given_sha = req.get("CodeSha256")
     if given_sha is not None and given_sha != latest.code.sha256:

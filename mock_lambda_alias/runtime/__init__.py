@@ -80,7 +80,9 @@ class EnvironmentSpec:
         "isolation",
         "layers",
         "memory_mb",
+        "owner",
         "runtime_name",
+        "tenant_id",
         "version",
         "zip_bytes",
     )
@@ -100,8 +102,14 @@ class EnvironmentSpec:
         isolation: str = "in-process",
         memory_mb: int = 128,
         identity: Any = None,
+        tenant_id: Optional[str] = None,
+        owner: tuple[str, str] = ("", ""),
     ) -> None:
         self.function_name = function_name
+        #: (account, region) of the function: environments are never shared across accounts.
+        self.owner = owner
+        #: With tenant isolation each tenant has environments of its own: the tenant is in the key.
+        self.tenant_id = tenant_id
         self.version = version
         self.handler_name = handler_name
         self.code_sha256 = code_sha256
@@ -124,6 +132,8 @@ class EnvironmentSpec:
             isolation,
             memory_mb,
             identity,
+            tenant_id,
+            owner,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -209,6 +219,11 @@ class Sandbox:
                 self._idle.setdefault(spec, []).append(environment)
         if not keep:
             environment.dispose()
+
+    def warm(self) -> list[tuple[EnvironmentSpec, Environment]]:
+        """The idle warm environments with their specs, oldest first (for ``m.environments()``)."""
+        with self._lock:
+            return [(spec, e) for spec, environments in self._idle.items() for e in environments]
 
     def clear(self) -> None:
         """Forget the warm environments (the next invocations are cold starts)."""

@@ -62,6 +62,7 @@ class LambdaContext:
         timeout_seconds: float,
         client_context: Any = None,
         identity: Any = None,
+        tenant_id: Optional[str] = None,
     ) -> None:
         self.function_name = function_name
         self.function_version = function_version
@@ -73,6 +74,8 @@ class LambdaContext:
         self.log_stream_name = log_stream_name
         self.client_context = client_context
         self.identity = identity
+        #: The invocation's TenantId (tenant isolation); None otherwise, as in Lambda's Python runtime.
+        self.tenant_id = tenant_id
         self._deadline = time.monotonic() + timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROLE, create, error_of
+from tests.conftest import ROLE, create, error_of, requires_member
 
 ON_PUBLISH = {"ApplyOn": "PublishedVersions"}
 
@@ -169,6 +169,7 @@ def test_durable_execution_cannot_be_enabled_on_an_existing_function(lam: Any) -
         ({"ExecutionTimeout": 60, "RetentionPeriodInDays": 91}, "durableConfig.retentionPeriodInDays", "90"),
     ],
 )
+@requires_member("CreateFunctionRequest", "DurableConfig", since="a late-2025 release")
 def test_durable_config_ranges_are_validated(raw_lam: Any, durable: dict, path: str, constraint: str) -> None:
     with pytest.raises(ClientError) as exc:
         create(raw_lam, "durable", DurableConfig=durable)

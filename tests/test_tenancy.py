@@ -15,7 +15,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import create, error_of, make_zip
+from tests.conftest import create, error_of, make_zip, requires_member
 
 PER_TENANT = {"TenantIsolationMode": "PER_TENANT"}
 
@@ -56,6 +56,7 @@ def test_functions_without_tenancy_config_report_none(lam: Any) -> None:
     assert "TenancyConfig" not in lam.get_function_configuration(FunctionName="plain")
 
 
+@requires_member("CreateFunctionRequest", "TenancyConfig", since="a late-2025 release")
 def test_tenancy_config_cannot_be_changed_by_update_function_configuration() -> None:
     """The model itself leaves TenancyConfig out of UpdateFunctionConfiguration: set at creation only."""
     model = botocore.session.get_session().get_service_model("lambda")
@@ -142,6 +143,7 @@ def test_streaming_invoke_carries_the_tenant(lam: Any, mock: Any) -> None:
     assert error_of(exc)[1] == "InvalidParameterValueException"
 
 
+@requires_member("CreateFunctionRequest", "TenancyConfig", since="a late-2025 release")
 def test_tenant_id_is_validated_by_its_pattern(raw_lam: Any) -> None:
     create(raw_lam, "saas", TenancyConfig=PER_TENANT)
     with pytest.raises(ClientError) as exc:
@@ -151,6 +153,7 @@ def test_tenant_id_is_validated_by_its_pattern(raw_lam: Any) -> None:
     assert "at 'tenantId' failed to satisfy constraint" in message
 
 
+@requires_member("CreateFunctionRequest", "TenancyConfig", since="a late-2025 release")
 def test_invalid_tenant_isolation_mode_is_a_validation_error(raw_lam: Any) -> None:
     with pytest.raises(ClientError) as exc:
         create(raw_lam, "saas", TenancyConfig={"TenantIsolationMode": "SHARED"})

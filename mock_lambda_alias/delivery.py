@@ -256,26 +256,12 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
         rule.targets = targets
 
 
-def _moto_stubber_call(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-    """Stands in for moto's ``BotocoreStubber.__call__`` while a mock is active.
-
-    botocore calls every ``before-send`` handler even after one has answered, so moto would also
-    process each Lambda request our hook answered: create the function in its own backend, then try
-    to run it in docker or fail inside its own handler. Lambda requests are ours while a mock is
-    active (redundant once the interception answers at ``before-call``).
-    """
-    if hook.ACTIVE and event_name.startswith("before-send.lambda."):
-        return None
-    return _ORIGINALS[(type(stubber), "__call__")](stubber, event_name, request, **kwargs)
-
-
 def _s3_module() -> Any:
     return sys.modules["moto.s3.notifications"]
 
 
 #: What is patched, as (module, attribute path of the owner inside it, attribute, stand-in).
 _PATCHES = (
-    ("moto.core.botocore_stubber", "BotocoreStubber", "__call__", _moto_stubber_call),
     ("moto.s3.notifications", "", "_invoke_awslambda", _s3_invoke),
     ("moto.s3.models", "FakeBucket", "set_notification_configuration", _s3_set_notifications),
     ("moto.sns.models", "Subscription", "publish", _sns_publish),
@@ -304,8 +290,7 @@ def _resolve_targets() -> list[tuple[Any, str, Any]]:
 
 
 def patch_moto() -> None:
-    """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded),
-    and keep moto's request stubber off the Lambda requests we answer."""
+    """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded)."""
     global _targets
     if _ORIGINALS or "moto" not in sys.modules:
         return

@@ -89,28 +89,47 @@ def _answer(client: Any, operation_model: Any, request_dict: dict, context: dict
 
     endpoint = client._endpoint
     region = _client_region(client, context)
+    access_key = access_key_of(client._request_signer)
     attempts = 1
     endpoint._update_retries_context(context, attempts)
     while True:
-        http = respond(ACTIVE[-1], operation_model, request_dict, region, access_key_of(client._request_signer))
+        http = respond(ACTIVE[-1], operation_model, request_dict, region, access_key)
         body = http.raw
-        status = http.status_code
-        response_dict: dict[str, Any] = {
-            "headers": http.headers,
-            "status_code": status,
-            "context": {"operation_name": operation_model.name},
-        }
-        if status >= 300 or not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
-            response_dict["body"] = body.getvalue()
-        elif operation_model.has_event_stream_output:
-            response_dict["body"] = body
-        else:
-            response_dict["body"] = StreamingBody(body, http.headers.get("content-length"))
-        success = (http, _parsed(endpoint, operation_model, response_dict, status))
+        response_dict = _response_dict(operation_model, http, body.getvalue, body, StreamingBody)
+        success = (http, _parsed(endpoint, operation_model, response_dict, http.status_code))
         if not endpoint._needs_retry(attempts, operation_model, request_dict, success):
             break
         attempts += 1
         endpoint._update_retries_context(context, attempts, success)
+    return _count_retries(success, attempts)
+
+
+def _response_dict(
+    operation_model: Any, http: Any, whole: Callable[[], bytes], stream: Any, body_class: Callable[..., Any]
+) -> dict:
+    """The response dict botocore's parsers read: the whole body, or a stream for streaming output.
+
+    ``whole()`` is read only when the body is parsed at once; ``stream`` is handed to event-stream
+    parsers as it is, and wrapped in the client's own ``body_class`` for a streaming blob
+    (``Invoke``'s ``Payload``).
+    """
+    status = http.status_code
+    response_dict: dict[str, Any] = {
+        "headers": http.headers,
+        "status_code": status,
+        "context": {"operation_name": operation_model.name},
+    }
+    if status >= 300 or not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
+        response_dict["body"] = whole()
+    elif operation_model.has_event_stream_output:
+        response_dict["body"] = stream
+    else:
+        response_dict["body"] = body_class(stream, http.headers.get("content-length"))
+    return response_dict
+
+
+def _count_retries(success: tuple[Any, dict], attempts: int) -> tuple[Any, dict]:
+    """Report the retries in ``ResponseMetadata``, as botocore's endpoint does."""
     metadata = success[1].get("ResponseMetadata")
     if metadata is not None:
         metadata["RetryAttempts"] = attempts - 1
@@ -187,34 +206,21 @@ async def _aio_answer(client: Any, operation_model: Any, request_dict: dict, con
 
     endpoint = client._endpoint
     region = _client_region(client, context)
+    access_key = access_key_of(client._request_signer)
     attempts = 1
     endpoint._update_retries_context(context, attempts)
     while True:
-        answer = respond(ACTIVE[-1], operation_model, request_dict, region, access_key_of(client._request_signer))
+        answer = respond(ACTIVE[-1], operation_model, request_dict, region, access_key)
         data = answer.raw.getvalue()
         raw = _AioRaw(answer.url, data)
         http = AioAWSResponse(answer.url, answer.status_code, answer.headers, raw)
-        status = http.status_code
-        response_dict: dict[str, Any] = {
-            "headers": http.headers,
-            "status_code": status,
-            "context": {"operation_name": operation_model.name},
-        }
-        if status >= 300 or not (operation_model.has_streaming_output or operation_model.has_event_stream_output):
-            response_dict["body"] = data
-        elif operation_model.has_event_stream_output:
-            response_dict["body"] = raw
-        else:
-            response_dict["body"] = AioStreamingBody(raw, http.headers.get("content-length"))
-        success = (http, await _aio_parsed(endpoint, operation_model, response_dict, status))
+        response_dict = _response_dict(operation_model, http, answer.raw.getvalue, raw, AioStreamingBody)
+        success = (http, await _aio_parsed(endpoint, operation_model, response_dict, http.status_code))
         if not await endpoint._needs_retry(attempts, operation_model, request_dict, success):
             break
         attempts += 1
         endpoint._update_retries_context(context, attempts, success)
-    metadata = success[1].get("ResponseMetadata")
-    if metadata is not None:
-        metadata["RetryAttempts"] = attempts - 1
-    return success
+    return _count_retries(success, attempts)
 
 
 def _wrap_async(original: Callable[..., Any]) -> Callable[..., Any]:

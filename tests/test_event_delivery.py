@@ -306,7 +306,6 @@ def test_deliver_rejects_a_non_service_principal(env):
 
 
 def test_moto_gets_its_own_lambda_delivery_back_after_stop():
-    from moto.core.botocore_stubber import BotocoreStubber
     from moto.events.models import Rule
     from moto.s3 import notifications
     from moto.s3.models import FakeBucket
@@ -318,7 +317,6 @@ def test_moto_gets_its_own_lambda_delivery_back_after_stop():
             Subscription.publish,
             FakeBucket.set_notification_configuration,
             Rule.send_to_targets,
-            BotocoreStubber.__call__,
         )
 
     before = current()

@@ -7,7 +7,8 @@ import re
 import botocore.session
 import pytest
 
-from mock_lambda_alias.server.adapter import account_for, caller_of
+from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias.server.adapter import caller_of
 from mock_lambda_alias.server.routing import Router, lambda_router
 
 
@@ -114,4 +115,6 @@ def test_unsigned_caller():
     ],
 )
 def test_account_for_access_key(key, expected):
-    assert account_for(key, {"AKIAMAPPED": "555555555555"}, "123456789012") == expected
+    m = mock_lambda_alias(account_id="123456789012")
+    m.set_account_for_access_key("AKIAMAPPED", "555555555555")
+    assert m.identity_for(key).account_id == expected

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ..switch import LambdaAliasMock
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
-_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True)
@@ -48,33 +47,6 @@ def caller_of(headers: Any, query: str) -> Caller:
     return Caller(match.group(1), match.group(3))
 
 
-def account_for(access_key: Optional[str], accounts: dict[str, str], default: str) -> str:
-    """The account an access key belongs to: configured, else a 12-digit key id, else the default."""
-    if access_key is None:
-        return default
-    configured = accounts.get(access_key)
-    if configured is not None:
-        return configured
-    if _ACCOUNT.match(access_key):
-        return access_key
-    return default
-
-
-class AccountView:
-    """The mock handle as seen by one caller: the same store, with the caller's account as default.
-
-    ``responder.answer`` places a call in ``mock.account_id``; handing it this view instead of
-    adding a parameter keeps the responder exactly as the in-process hook uses it.
-    """
-
-    def __init__(self, mock: LambdaAliasMock, account_id: str) -> None:
-        self._mock = mock
-        self.account_id = account_id
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._mock, name)
-
-
 def prepared_request(method: str, url: str, headers: Any, body: bytes) -> AWSPreparedRequest:
     """The request as botocore would have prepared it for the in-process hook."""
     copied = HeadersDict()
@@ -85,7 +57,6 @@ def prepared_request(method: str, url: str, headers: Any, body: bytes) -> AWSPre
 
 def answer(
     mock: LambdaAliasMock,
-    account_id: str,
     operation: OperationModel,
     request: AWSPreparedRequest,
     region: Optional[str],
@@ -93,10 +64,9 @@ def answer(
 ) -> AWSResponse:
     """Run one Lambda API request through the shared responder (the only place that calls it).
 
-    The responder tells the caller's identity from ``access_key`` (the mock's configured keys, a
-    12-digit key id as its account); ``account_id`` stays the default for unsigned requests.
+    The responder tells the caller's account from ``access_key`` (see :mod:`mock_lambda_alias.identity`:
+    keys configured on the handle, a 12-digit key id as its account, else the default account).
     """
     from .. import responder
 
-    view: Any = mock if account_id == mock.account_id else AccountView(mock, account_id)
-    return responder.answer(view, operation.name, request, operation, region, access_key)
+    return responder.answer(mock, operation.name, request, operation, region, access_key)

@@ -161,10 +161,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._operation = operation.name
         caller = adapter.caller_of(self.headers, query)
-        account_id = adapter.account_for(caller.access_key, owner.access_keys, owner.mock.account_id)
         url = f"http://{host}{target}" if target.startswith("/") else target
         request = adapter.prepared_request(self.command, url, self.headers, body)
-        response = adapter.answer(owner.mock, account_id, operation, request, caller.region, caller.access_key)
+        response = adapter.answer(owner.mock, operation, request, caller.region, caller.access_key)
         self._send(response.status_code, list(response.headers.items()), response.content)
 
     def _linger(self, seconds: float = 2.0) -> None:

@@ -253,39 +253,6 @@ def _patch_aio(module: Any) -> None:
             _patch(module.AioBaseClient, _wrap_async)
 
 
-def _aio_import_finder() -> Any:
-    """A finder that patches aiobotocore's client class when it is first imported while a mock is
-    active (built on demand: ``importlib.abc`` costs tens of milliseconds to import)."""
-    import importlib.abc
-    import importlib.util
-
-    class AioImportFinder(importlib.abc.MetaPathFinder):
-        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-            if fullname != _AIO_MODULE:
-                return None
-            sys.meta_path.remove(self)  # find the real spec without finding ourselves
-            try:
-                spec = importlib.util.find_spec(fullname)
-            finally:
-                sys.meta_path.insert(0, self)
-            if spec is None or spec.loader is None:
-                return None
-            loader = spec.loader
-
-            class PatchingLoader(importlib.abc.Loader):
-                def create_module(self, spec: Any) -> Any:
-                    return loader.create_module(spec)
-
-                def exec_module(self, module: Any) -> None:
-                    loader.exec_module(module)  # type: ignore[union-attr]
-                    _patch_aio(module)
-
-            spec.loader = PatchingLoader()
-            return spec
-
-    return AioImportFinder()
-
-
 def engage() -> None:
     """Put the guard on the client classes (first activation). Idempotent."""
     global _finder
@@ -297,8 +264,10 @@ def engage() -> None:
         if aio is not None:
             _patch(aio.AioBaseClient, _wrap_async)
         elif _finder is None:
-            _finder = _aio_import_finder()
-            sys.meta_path.insert(0, _finder)
+            # Patch aiobotocore's client class when it is first imported while a mock is active.
+            from .import_hooks import AfterImport
+
+            _finder = AfterImport(_AIO_MODULE, lambda: _patch_aio(sys.modules[_AIO_MODULE]))
 
 
 def disengage() -> None:
@@ -312,10 +281,7 @@ def disengage() -> None:
                 cls._make_request = original  # type: ignore[attr-defined]
             # else: someone patched over us since; leave theirs (ours, beneath it, is dormant).
         if _finder is not None:
-            try:
-                sys.meta_path.remove(_finder)
-            except ValueError:
-                pass
+            _finder.cancel()
             _finder = None
 
 

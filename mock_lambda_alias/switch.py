@@ -20,6 +20,7 @@ from .backend.model import Function
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
 from .evaluation import Decision
 from .identity import Identity
+from .import_hooks import AfterImport
 from .runtime import ISOLATION_MODES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -152,6 +153,7 @@ class LambdaAliasMock:
         self._strict = False
         self._depth = 0
         self._url_server: Any = None
+        self._url_hook: Optional[AfterImport] = None
 
     # -- switching ------------------------------------------------------------
 
@@ -168,6 +170,9 @@ class LambdaAliasMock:
                 _enter_env()
                 hook.engage()
                 delivery.patch_moto()
+                # The wire layer answers every call: load it with the activation (once per
+                # process), so that no operation's first call pays for it.
+                from . import responder  # noqa: F401
             hook.ACTIVE.append(self)
         return self
 
@@ -186,9 +191,13 @@ class LambdaAliasMock:
                 hook.disengage()
                 _leave_env()
                 delivery.unpatch_moto()
-            if self._depth == 0 and self._url_server is not None:
-                self._url_server.stop()
-                self._url_server = None
+            if self._depth == 0:
+                if self._url_hook is not None:
+                    self._url_hook.cancel()
+                    self._url_hook = None
+                if self._url_server is not None:
+                    self._url_server.stop()
+                    self._url_server = None
             ended = self.store if self._depth == 0 else None
         if ended is not None:
             ended.close()  # worker processes and extracted packages end with the activation
@@ -197,10 +206,20 @@ class LambdaAliasMock:
         return Store(self.account_id, self.seed, self.isolation, self.max_invocation_records)
 
     def _serve_urls(self) -> None:
-        """Start answering function URLs through ``responses`` (first URL of the activation)."""
-        if self._url_server is None:
-            from .function_urls import UrlServer
+        """Answer function URLs through ``responses`` from the first URL of the activation on.
 
+        ``responses`` patches ``requests``: it is started once ``requests`` is imported (at once
+        when it already is), so a test that never imports ``requests`` never pays for either.
+        """
+        if self._url_hook is None and self._url_server is None:
+            waiting = AfterImport("requests", self._start_url_server)
+            self._url_hook = waiting if waiting.pending else None
+
+    def _start_url_server(self) -> None:
+        from .function_urls import UrlServer
+
+        self._url_hook = None
+        if self._depth > 0 and self._url_server is None:
             self._url_server = UrlServer(self)
             self._url_server.start()
 

@@ -107,3 +107,50 @@ def test_a_first_call_imports_only_its_operations_module():
     assert "mock_lambda_alias.backend.concurrency" in loaded
     assert "mock_lambda_alias.backend.layers" not in loaded
     assert "mock_lambda_alias.backend.code_signing" not in loaded
+
+
+_URL_BEFORE_REQUESTS = """
+import io, json, sys, zipfile
+import boto3
+from mock_lambda_alias import mock_lambda_alias
+
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w") as archive:
+    archive.writestr("index.py", "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'hi'}\\n")
+seen = {}
+with mock_lambda_alias():
+    lam = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    lam.create_function(FunctionName="f", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r",
+                        Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+    lam.add_permission(FunctionName="f", StatementId="url", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="NONE")
+    url = lam.create_function_url_config(FunctionName="f", AuthType="NONE")["FunctionUrl"]
+    seen["loaded_before"] = [m for m in ("requests", "responses") if m in sys.modules]
+    import requests
+    answer = requests.get(url, timeout=5)
+    seen["answer"] = [answer.status_code, answer.text]
+seen["hooks_left"] = [type(f).__name__ for f in sys.meta_path if type(f).__module__.startswith("mock_lambda_alias")]
+print(json.dumps(seen))
+"""
+
+
+def test_function_urls_load_requests_only_when_the_code_under_test_does():
+    """A URL created before ``import requests`` is answered once requests is imported.
+
+    ``responses`` (and ``requests``, ``urllib3``) cost more to import than a whole first call: they
+    load when the code under test imports ``requests``, and nothing of ours stays in
+    ``sys.meta_path`` after the activation.
+    """
+    output = subprocess.check_output([sys.executable, "-c", _URL_BEFORE_REQUESTS], text=True)
+    seen = json.loads(output.splitlines()[-1])
+    assert seen == {"loaded_before": [], "answer": [200, "hi"], "hooks_left": []}
+
+
+def test_a_url_never_requested_leaves_no_import_hook_behind():
+    code = _URL_BEFORE_REQUESTS.split('    seen["loaded_before"]')[0] + (
+        "    pending = [f.name for f in sys.meta_path if type(f).__name__ == 'AfterImport']\n"
+        "left = [type(f).__name__ for f in sys.meta_path if type(f).__module__.startswith('mock_lambda_alias')]\n"
+        "print(json.dumps([pending, left, 'requests' in sys.modules]))\n"
+    )
+    output = subprocess.check_output([sys.executable, "-c", code], text=True)
+    assert json.loads(output.splitlines()[-1]) == [["requests", "aiobotocore.client"], [], False]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from typing import Any
 
 from botocore.model import Shape
@@ -262,21 +263,73 @@ _CACHE: dict[int, dict[str, Any]] = {}
 
 
 def compile_java_pattern(pattern: str) -> Any:
-    """Compile an AWS (Java) regular expression for full matching.
+    """Compile an AWS (Java) regular expression for full matching; None when we cannot.
 
-    Most of AWS's patterns are valid Python; some use Java's Unicode classes (``\\p{L}``), which
-    the ``regex`` package understands. A pattern neither can compile is not enforced.
+    Most of AWS's patterns are valid Python. The others use Java's Unicode category classes
+    (``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`` for tags), which Python's ``re`` lacks: a pattern that is one
+    such character class, repeated, is matched by :class:`UnicodeClassPattern`.
+    ``tests/test_validation_patterns.py`` checks that every pattern of the model compiles one way
+    or the other, so none goes unenforced.
     """
     try:
         return re.compile(pattern)
     except re.error:
-        pass
-    try:
-        import regex
+        return UnicodeClassPattern.parse(pattern)
 
-        return regex.compile(pattern)
-    except Exception:
-        return None
+
+class UnicodeClassPattern:
+    """``[...]*`` or ``[...]+`` (optionally in a group) of Unicode categories and literal characters.
+
+    ``\\p{L}`` is every letter, ``\\p{Lu}`` upper-case letters: Java's categories are Unicode's, which
+    :func:`unicodedata.category` names. Checking characters one by one spares importing a
+    third-party regular-expression engine for the one shape of pattern that needs it.
+    """
+
+    __slots__ = ("categories", "literals", "minimum")
+
+    _SHAPE = re.compile(r"\(?\[((?:\\p\{[A-Za-z]{1,2}\}|\\.|[^\\\]\[])*)\]([*+])\)?")
+    _ITEM = re.compile(r"\\p\{([A-Za-z]{1,2})\}|\\(.)|(.)", re.S)
+
+    def __init__(self, categories: frozenset[str], literals: frozenset[str], minimum: int) -> None:
+        self.categories = categories
+        self.literals = literals
+        self.minimum = minimum
+
+    @classmethod
+    def parse(cls, pattern: str) -> Any:
+        match = cls._SHAPE.fullmatch(pattern)
+        if match is None or pattern.startswith("(") != pattern.endswith(")"):
+            return None
+        body, quantifier = match.groups()
+        categories: set[str] = set()
+        literals: set[str] = set()
+        for index, item in enumerate(cls._ITEM.finditer(body)):
+            category, escaped, literal = item.groups()
+            if category is not None:
+                categories.add(category)
+            elif escaped is not None:
+                if escaped.isalnum():  # \d, \w, \s...: classes this matcher does not know
+                    return None
+                literals.add(escaped)
+            elif literal == "-" and 0 < item.start() < len(body) - 1:
+                return None  # a range such as a-z
+            elif literal == "^" and index == 0:
+                return None  # a negated class
+            else:
+                literals.add(literal)
+        return cls(frozenset(categories), frozenset(literals), 1 if quantifier == "+" else 0)
+
+    def fullmatch(self, value: str) -> Any:
+        if len(value) < self.minimum:
+            return None
+        categories, literals = self.categories, self.literals
+        for character in value:
+            if character in literals:
+                continue
+            category = unicodedata.category(character)
+            if category not in categories and category[0] not in categories:
+                return None
+        return True
 
 
 class LazyPattern:
@@ -284,7 +337,7 @@ class LazyPattern:
 
     An operation's validator covers every member of its input, but a call sets only a few: compiling
     all patterns up front (and importing ``regex`` for the tag patterns) made the first call of an
-    operation several times its floor. A pattern that cannot be compiled is not enforced.
+    operation several times its floor.
     """
 
     __slots__ = ("_compiled", "text")

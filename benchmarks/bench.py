@@ -401,6 +401,8 @@ def run_all(quick: bool, suite_tests: int, as_json: bool) -> bool:
 
     print("\nFirst call of each operation in a fresh process (median of fresh-process pairs; target <= 2x floor)")
     firsts = every_operation.first_calls(3 if quick else 5)
+    activation = firsts.pop(every_operation.ACTIVATION)["ours"]
+    print(f"  first activation in the process (loads the backend and the wire layer): {activation / 1000:.1f} ms")
     worst_first = max(firsts.items(), key=lambda kv: kv[1]["ours"] / kv[1]["floor"])
     first_create = firsts["CreateFunction"]
     print(

@@ -255,6 +255,23 @@ def test_account_settings(lam):
     assert settings["AccountUsage"] == {"TotalCodeSize": created["CodeSize"], "FunctionCount": 1}
 
 
+def test_a_deleted_function_releases_its_reservation(lam):
+    """Deleting a function returns its reserved concurrency to the account, also when the name is
+    used again by a function without a reservation."""
+    create(lam)
+    lam.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions=300)
+    create(lam, "other")
+    lam.put_function_concurrency(FunctionName="other", ReservedConcurrentExecutions=100)
+    lam.delete_function(FunctionName="my-function")
+    assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 900
+    create(lam)
+    assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 900
+    lam.put_function_concurrency(FunctionName="my-function", ReservedConcurrentExecutions=800)
+    assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 100
+    lam.delete_function_concurrency(FunctionName="other")
+    assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 200
+
+
 def test_reserved_and_provisioned_overlap(versioned):
     """Recorded against AWS: reserved concurrency bounds the function's total provisioned concurrency."""
     import boto3

@@ -120,7 +120,7 @@ def delete_code_signing_config(call: Call, req: dict) -> dict:
     """AWS documents that only a configuration no function uses can be deleted (409 otherwise)."""
     arn = req["CodeSigningConfigArn"]
     _config_or_404(call, arn)
-    if _users(call, arn):
+    if any(f.code_signing_config_arn == arn for f in call.backend.functions.values()):
         # The status and code are AWS's (documented); the wording is ours, not recorded.
         raise ResourceConflict(
             f"The code signing configuration {arn} cannot be deleted because it is used by one or more functions."

@@ -66,7 +66,12 @@ def _render(config: ProvisionedConfig) -> dict[str, Any]:
 
 
 def reserved_total(call: Call, excluding: Optional[str] = None) -> int:
-    return sum(f.reserved_concurrency or 0 for name, f in call.backend.functions.items() if name != excluding)
+    functions = call.backend.functions
+    return sum(
+        f.reserved_concurrency or 0
+        for name, f in call.backend.reserving.items()
+        if name != excluding and functions.get(name) is f
+    )
 
 
 @api("PutProvisionedConcurrencyConfig")
@@ -187,6 +192,7 @@ def put_function_concurrency(call: Call, req: dict) -> dict:
             typed=False,
         )
     function.reserved_concurrency = reserved
+    call.backend.reserving[function.name] = function
     return {"ReservedConcurrentExecutions": reserved}
 
 
@@ -202,6 +208,7 @@ def get_function_concurrency(call: Call, req: dict) -> dict:
 def delete_function_concurrency(call: Call, req: dict) -> dict:
     _, function = _unqualified_function(call, req, None)
     function.reserved_concurrency = None
+    call.backend.reserving.pop(function.name, None)
     return {}
 
 

@@ -36,6 +36,10 @@ class LambdaBackend:
     code_signing_configs: dict[str, Any] = field(default_factory=dict)
     #: Capacity providers (Lambda Managed Instances) by name (capacity_providers.py).
     capacity_providers: dict[str, Any] = field(default_factory=dict)
+    #: Functions given a reserved concurrency, by name (concurrency.py): the account's reserved
+    #: total is summed over these, not over every function. An entry whose function was deleted
+    #: (the name maps to another object, or to none) no longer counts.
+    reserving: dict[str, Function] = field(default_factory=dict)
 
 
 class Store:

@@ -35,20 +35,21 @@ class Rendered(dict):
 def dumps(data: dict[str, Any]) -> bytes:
     """``json.dumps(data, separators=(",", ":"))``, reusing the cached text of :class:`Rendered` items.
 
-    Only top-level lists whose items are all :class:`Rendered` take the fast path; everything else
-    is encoded as usual, so the bytes are identical to the plain encoding.
+    Only top-level lists holding :class:`Rendered` items take the fast path (their other items, such
+    as ``$LATEST`` heading a list of versions, are encoded as usual); everything else is encoded as
+    usual too, so the bytes are identical to the plain encoding.
     """
     fast = False
     for value in data.values():
-        if type(value) is list and value and type(value[0]) is Rendered:
+        if type(value) is list and any(type(item) is Rendered for item in value[:2]):
             fast = True
             break
     if not fast:
         return _encode(data).encode()
     parts = []
     for key, value in data.items():
-        if type(value) is list and value and all(type(item) is Rendered for item in value):
-            text = "[" + ",".join([item.json() for item in value]) + "]"
+        if type(value) is list:
+            text = "[" + ",".join([item.json() if type(item) is Rendered else _encode(item) for item in value]) + "]"
         else:
             text = _encode(value)
         parts.append(_encode(key) + ":" + text)

@@ -146,3 +146,19 @@ def test_role_in_listed_versions_is_the_published_one(lam):
     listed = versions_listed(lam)
     assert listed["1"]["Role"] == ROLE
     assert listed["$LATEST"]["Role"] == ROLE + "-other"
+
+
+def test_a_page_with_latest_first_is_written_from_the_kept_texts(lam):
+    """$LATEST heads every ListVersionsByFunction page and is rendered anew; the published versions
+    after it still answer from their kept JSON text, and the bytes equal a plain encoding."""
+    from mock_lambda_alias import rendered
+
+    kept = rendered.Rendered({"Version": "1", "Description": 'ü "q"'})
+    page = {"Versions": [{"Version": "$LATEST"}, kept, kept], "NextMarker": None}
+    assert rendered.dumps(page) == json.dumps(page, separators=(",", ":")).encode()
+    kept._json = '{"kept":true}'  # what the kept text is used for: not encoded again
+    assert rendered.dumps(page) == b'{"Versions":[{"Version":"$LATEST"},{"kept":true},{"kept":true}],"NextMarker":null}'
+
+    _setup(lam)
+    versions_listed(lam)
+    assert_lists_agree_with_reads(lam)

@@ -156,8 +156,15 @@ def test_a_page_with_latest_first_is_written_from_the_kept_texts(lam):
     kept = rendered.Rendered({"Version": "1", "Description": 'ü "q"'})
     page = {"Versions": [{"Version": "$LATEST"}, kept, kept], "NextMarker": None}
     assert rendered.dumps(page) == json.dumps(page, separators=(",", ":")).encode()
-    kept._json = '{"kept":true}'  # what the kept text is used for: not encoded again
+    marked = rendered.Rendered({"Version": "2"})
+    marked._json = '{"kept":true}'  # what the kept text is used for: not encoded again
+    page = {"Versions": [{"Version": "$LATEST"}, marked, marked], "NextMarker": None}
     assert rendered.dumps(page) == b'{"Versions":[{"Version":"$LATEST"},{"kept":true},{"kept":true}],"NextMarker":null}'
+    other = rendered.Rendered({"Version": "3"})
+    page["Versions"][2] = other  # the same first item, another second: not the kept run
+    assert (
+        rendered.dumps(page) == b'{"Versions":[{"Version":"$LATEST"},{"kept":true},{"Version":"3"}],"NextMarker":null}'
+    )
 
     _setup(lam)
     versions_listed(lam)

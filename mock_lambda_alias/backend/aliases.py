@@ -163,7 +163,8 @@ def list_aliases(call: Call, req: dict) -> dict:
     if wanted is not None:
         names = [n for n in names if function.aliases[n].function_version == wanted]
     chunk, next_marker = paging.page_of_sorted_keys(names, req.get("Marker"), req.get("MaxItems"))
-    out: dict[str, Any] = {"Aliases": [render_alias(function, function.aliases[n]) for n in chunk]}
+    aliases = function.aliases
+    out: dict[str, Any] = {"Aliases": [aliases[n]._wire or render_alias(function, aliases[n]) for n in chunk]}
     if next_marker is not None:
         out["NextMarker"] = next_marker
     return out

@@ -99,6 +99,7 @@ def test_provider_in_use_cannot_be_deleted(lam):
         lam.delete_capacity_provider(CapacityProviderName="cp")
     assert error_of(exc)[:2] == (409, "ResourceConflictException")
     lam.delete_function(FunctionName="my-function")
+    create(lam)  # the same name, not on the provider
     assert lam.delete_capacity_provider(CapacityProviderName="cp")["CapacityProvider"]["State"] == "Deleting"
 
 

@@ -349,6 +349,8 @@ def create_function(call: Call, req: dict) -> dict:
         code_signing_config_arn=csc_arn,
     )
     backend.functions[name] = function
+    if "CapacityProviderConfig" in config:
+        backend.capacity_users[name] = function
     return _respond_and_maybe_publish(function, req, "create")
 
 
@@ -495,6 +497,7 @@ def update_function_configuration(call: Call, req: dict) -> dict:
         config["DurableConfig"] = _durable(req["DurableConfig"], config["DurableConfig"])
     if req.get("CapacityProviderConfig"):
         config["CapacityProviderConfig"] = _capacity_provider_config(call, req["CapacityProviderConfig"])
+        call.backend.capacity_users[function.name] = function
     record.config = config
     if layers is not None:
         _apply_layers(record, layers)

@@ -40,6 +40,9 @@ class LambdaBackend:
     #: total is summed over these, not over every function. An entry whose function was deleted
     #: (the name maps to another object, or to none) no longer counts.
     reserving: dict[str, Function] = field(default_factory=dict)
+    #: Functions that were given a CapacityProviderConfig (functions.py), by name: a capacity
+    #: provider's users are looked for among these only. Stale entries are skipped as above.
+    capacity_users: dict[str, Function] = field(default_factory=dict)
 
 
 class Store:

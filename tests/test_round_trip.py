@@ -429,6 +429,10 @@ RENAMED = {
 #: partial ARN becomes the plain name, or the ARN of a mapping's function).
 NOT_ECHOED = {"FunctionName", "Qualifier"}
 
+#: Members a create sets that another read reports (the function's code signing configuration is
+#: not part of its configuration, GetFunctionCodeSigningConfig reports it).
+ALSO_REPORTED_BY = {("CreateFunction", "CodeSigningConfigArn"): "GetFunctionCodeSigningConfig"}
+
 VERBS = ("Create", "Update", "Put", "Publish", "Add")
 GET_FOR = {
     "CreateFunction": "GetFunction",
@@ -485,6 +489,13 @@ def views(client: Any, operation: str, req: dict, response: dict) -> list[tuple[
     for name, shape in get_model.output_shape.members.items():  # e.g. GetFunction's Configuration and Code
         if shape.type_name == "structure" and isinstance(fetched.get(name), dict):
             found.append((f"{get}.{name}", fetched[name], shape))
+    for (op, member), other in ALSO_REPORTED_BY.items():
+        if op == operation and member in req:
+            other_model = MODEL.operation_model(other)
+            other_args = {k: v for k, v in req.items() if k in other_model.input_shape.members}
+            body = getattr(client, _snake(other))(**other_args)
+            body.pop("ResponseMetadata", None)
+            found.append((other, body, other_model.output_shape))
     arn = response.get("EventSourceMappingArn") or known.get("CodeSigningConfigArn") or known.get("CapacityProviderArn")
     if "Tags" in req and arn:
         tags = client.list_tags(Resource=arn)

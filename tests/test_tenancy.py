@@ -98,6 +98,8 @@ def test_environments_are_per_tenant_and_version(lam: Any, mock: Any) -> None:
 
 
 def test_invocation_records_carry_the_tenant_id(lam: Any, mock: Any) -> None:
+    """Asynchronous invocations take a tenant id too (developer guide, "Invoking Lambda functions
+    with tenant isolation": ``--tenant-id`` with ``--invocation-type Event``)."""
     create(lam, "saas", TenancyConfig=PER_TENANT)
     lam.invoke(FunctionName="saas", TenantId="blue")
     lam.invoke(FunctionName="saas", TenantId="green", InvocationType="Event")

@@ -290,3 +290,19 @@ def test_functions_without_tenant_isolation_keep_those_features(lam: Any) -> Non
     lam.publish_version(FunctionName="plain")
     lam.put_provisioned_concurrency_config(FunctionName="plain", Qualifier="1", ProvisionedConcurrentExecutions=1)
     assert lam.create_function_url_config(FunctionName="plain", AuthType="NONE")["AuthType"] == "NONE"
+
+
+def test_a_handler_that_sets_tempfile_tempdir_gets_it_and_the_change_is_undone(lam: Any, mock: Any) -> None:
+    """Assigning ``tempfile.tempdir`` works as on Lambda; the test process gets its own value back."""
+    import tempfile
+
+    before = tempfile.gettempdir()
+    create(lam, "plain")
+
+    def handler(event: Any, context: Any) -> str:
+        tempfile.tempdir = "/chosen/by/handler"
+        return tempfile.gettempdir()
+
+    mock.register_handler("plain", handler)
+    assert json.loads(lam.invoke(FunctionName="plain")["Payload"].read()) == "/chosen/by/handler"
+    assert tempfile.gettempdir() == before

@@ -137,13 +137,18 @@ class TempdirRouter:
     neither take effect nor keep concurrent environments apart; every ``tempfile`` function that
     picks a directory asks ``gettempdir()`` (or ``gettempdirb()``) at call time, so routing those
     two by thread gives each environment its own directory. Other threads get the originals.
+    A handler that assigns ``tempfile.tempdir`` itself gets what it assigned, as on Lambda, and
+    the assignment is undone with the rest of the process state.
     """
 
     def __init__(self, routes: dict[int, _Route]) -> None:
         self._routes = routes
         self.original = (tempfile.gettempdir, tempfile.gettempdirb)
+        self.settled: Optional[str] = None
 
     def _own(self) -> Optional[str]:
+        if tempfile.tempdir != self.settled:  # assigned while handlers run: theirs to choose
+            return None
         route = self._routes.get(threading.get_ident())
         if route is not None and route.thread is threading.current_thread():
             return route.tmpdir
@@ -158,6 +163,8 @@ class TempdirRouter:
         return os.fsencode(own) if own is not None else self.original[1]()
 
     def install(self) -> None:
+        self.original[0]()  # settles tempfile.tempdir (computed once, then cached by tempfile)
+        self.settled = tempfile.tempdir
         tempfile.gettempdir, tempfile.gettempdirb = self.gettempdir, self.gettempdirb  # type: ignore[assignment]
 
     def uninstall(self) -> None:
@@ -165,6 +172,7 @@ class TempdirRouter:
             tempfile.gettempdir = self.original[0]
         if tempfile.gettempdirb == self.gettempdirb:
             tempfile.gettempdirb = self.original[1]
+        tempfile.tempdir = self.settled
 
 
 # ---------------------------------------------------------------------------

@@ -205,7 +205,10 @@ def test_each_tenant_has_its_own_tmp(isolation: str) -> None:
         # in-process, os.environ is the test process's and is not touched.
         if isolation == "process":
             assert again["env"] == again["tmp"]
-        assert os.path.isdir(blue["tmp"])
+        # The handle shows each environment's directory, so a test can look inside from outside.
+        (blue_env,) = m.environments("saas", tenant_id="blue")
+        assert blue_env.tmp_dir == blue["tmp"]
+        assert sorted(n for n in os.listdir(blue_env.tmp_dir) if n.startswith("secret-")) == blue["files"]
         m.reset()  # the environments are discarded, and their directories with them
         assert not os.path.exists(blue["tmp"]) and not os.path.exists(green["tmp"])
 

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from . import paging
-from .model import LATEST, Function, now_text, provisioned_total, split_name
+from .model import LATEST, Function, now_text, provisioned_total, refuse_with_tenant_isolation, split_name
 from .registry import Call, api
 
 ACCOUNT_CONCURRENCY = 1000
@@ -79,6 +79,7 @@ def put_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     function, qualifier = _qualified_target(
         call, req, "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
     )
+    refuse_with_tenant_isolation(function.latest.config, "Provisioned Concurrency")
     if qualifier in function.aliases:
         alias = function.aliases[qualifier]
         if alias.function_version in function.provisioned:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Optional
 
-from ..errors import InvalidParameterValue
+from ..errors import InvalidParameterValue, UnsupportedMember
 from ..runtime.packages import PackageRejected, check_package
 from .model import Code
 from .registry import Call
@@ -122,5 +122,11 @@ def code_from_request(call: Call, source: dict, package_type: str) -> Code:
 
 
 def layer_content(call: Call, content: dict) -> Code:
-    """The archive a PublishLayerVersion ``Content`` names: a zip or an S3 object, as for functions."""
+    """The archive a PublishLayerVersion ``Content`` names: a zip or an S3 object, as for functions.
+
+    ``S3ObjectStorageMode: REFERENCE`` (Lambda reads the archive from the bucket, never copies it)
+    is refused by name, as for functions: accepting it would report a copy that AWS never made.
+    """
+    if content.get("S3ObjectStorageMode") == "REFERENCE":
+        raise UnsupportedMember("S3ObjectStorageMode", "only COPY, the default, is emulated")
     return code_from_request(call, {k: v for k, v in content.items() if k != "S3ObjectStorageMode"}, "Zip")

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
-from .model import LATEST, split_name
+from .model import LATEST, refuse_with_tenant_isolation, split_name
 from .registry import Call, api
 
 _NOT_FOUND = "The resource you requested does not exist."
@@ -75,6 +75,8 @@ def _function_arn(call: Call, function_name: str) -> str:
         and qualifier not in function.aliases
     ):
         raise InvalidParameterValue("Function does not exist")
+    # Tenant-isolated functions take only invocations that carry a tenant id, which no mapping sends.
+    refuse_with_tenant_isolation(function.latest.config, "Event source mapping")
     return arns.function_arn(call.region, call.account_id, name, qualifier)
 
 

@@ -146,6 +146,7 @@ def _check_snapstart(config: dict) -> None:
     """
     if (config.get("SnapStart") or {}).get("ApplyOn") != "PublishedVersions":
         return
+    model.refuse_with_tenant_isolation(config, "SnapStart")
     if config.get("PackageType") == "Image":
         raise InvalidParameterValue("ContainerImage is not supported for SnapStart enabled functions.")
     runtime = config.get("Runtime")
@@ -328,10 +329,10 @@ def create_function(call: Call, req: dict) -> dict:
         "LoggingConfig": _default_logging(name, None),
     }
     _apply_config(config, req, name, call.region)
-    _check_snapstart(config)
     if req.get("TenancyConfig"):
         # Set at creation only: UpdateFunctionConfiguration has no TenancyConfig member.
         config["TenancyConfig"] = dict(req["TenancyConfig"])
+    _check_snapstart(config)
     if req.get("DurableConfig") is not None:
         config["DurableConfig"] = _durable(req["DurableConfig"])
     if req.get("CapacityProviderConfig"):

@@ -109,6 +109,8 @@ class EnvironmentInfo:
     #: The tenant the environment serves (tenant isolation), None for functions without isolation.
     tenant_id: Optional[str]
     log_stream_name: str
+    #: The environment's own temporary directory (its ``/tmp``), so a test can look inside it.
+    tmp_dir: Optional[str] = None
 
 
 @dataclass
@@ -139,6 +141,7 @@ class InvokeState:
                 spec.code_sha256 or "",
                 spec.tenant_id,
                 environment.log_stream_name,
+                environment.tmpdir,
             )
             for spec, environment in self.sandbox.warm()
         ]

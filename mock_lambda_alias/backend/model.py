@@ -56,6 +56,18 @@ def now_text() -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+0000"
 
 
+def refuse_with_tenant_isolation(config: dict, feature: str) -> None:
+    """Features AWS documents as incompatible with tenant isolation are refused on such functions.
+
+    The Lambda developer guide ("Tenant isolation", supported features and limitations) and the
+    AWS CDK reference (``TenancyConfig``: "incompatible with SnapStart, Provisioned Concurrency,
+    Function URLs, most event sources") list them. The status and code are AWS's modeled ones for
+    a bad parameter; AWS's wording is not recorded anywhere we could find, so the text is ours.
+    """
+    if config.get("TenancyConfig"):
+        raise InvalidParameterValue(f"{feature} is not supported for functions with tenant isolation mode.")
+
+
 def new_revision() -> str:
     return str(uuid.uuid4())
 

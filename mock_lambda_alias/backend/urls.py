@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from ..errors import ResourceConflict, ResourceNotFound
 from . import paging
-from .model import Function, split_name
+from .model import Function, refuse_with_tenant_isolation, split_name
 from .registry import Call, api
 
 _NO_SUCH_RESOURCE = "The resource you requested does not exist."
@@ -71,6 +71,7 @@ def render(function: Function, qualifier: Optional[str], config: UrlConfig, full
 @api("CreateFunctionUrlConfig")
 def create_function_url_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _function_or_404(call, req, "Function does not exist")
+    refuse_with_tenant_isolation(function.latest.config, "Function URL")
     if qualifier in function.url_configs:
         arn = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
         raise ResourceConflict(

@@ -7,6 +7,12 @@
 - Output is routed per thread: ``sys.stdout``/``sys.stderr`` are replaced, while handlers run,
   by a router that sends each invocation thread's writes to that invocation's log and every
   other thread's writes where they went before.
+- Each environment has a temporary directory of its own (Lambda's ``/tmp``, kept across warm
+  invocations, removed with the environment): while handlers run, ``tempfile.gettempdir()`` (and
+  so ``mkstemp``, ``TemporaryFile``, ``TemporaryDirectory``, ...) answers the calling invocation
+  thread's directory and every other thread's the usual one. A literal ``"/tmp"`` path, helper
+  threads a handler starts, child processes and C libraries still see the host's ``/tmp``: only
+  ``isolation="process"`` (whose workers get ``TMPDIR``) separates those too.
 - What a handler can change in the process — environment variables, ``sys.path``,
   ``sys.modules``, the working directory, the recursion limit, the root logger's handlers and
   level, ``sys.stdout``/``sys.stderr`` — is snapshotted when the first of the concurrent
@@ -24,7 +30,9 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -50,11 +58,13 @@ class _Abandoned(BaseException):
 
 
 class _Route:
-    __slots__ = ("sink", "thread")
+    __slots__ = ("sink", "thread", "tmpdir")
 
-    def __init__(self, thread: threading.Thread, sink: Any) -> None:
+    def __init__(self, thread: threading.Thread, sink: Any, tmpdir: Optional[str] = None) -> None:
         self.thread = thread
         self.sink = sink
+        #: The environment's temporary directory (its ``/tmp``).
+        self.tmpdir = tmpdir
 
 
 class _Discard(io.TextIOBase):
@@ -118,6 +128,51 @@ class OutputRouter(io.TextIOBase):
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._target(), name)
+
+
+class TempdirRouter:
+    """``tempfile.gettempdir`` / ``gettempdirb`` answering each invocation thread its environment's ``/tmp``.
+
+    ``tempfile.tempdir`` is one process-wide value computed once, so setting ``TMPDIR`` would
+    neither take effect nor keep concurrent environments apart; every ``tempfile`` function that
+    picks a directory asks ``gettempdir()`` (or ``gettempdirb()``) at call time, so routing those
+    two by thread gives each environment its own directory. Other threads get the originals.
+    A handler that assigns ``tempfile.tempdir`` itself gets what it assigned, as on Lambda, and
+    the assignment is undone with the rest of the process state.
+    """
+
+    def __init__(self, routes: dict[int, _Route]) -> None:
+        self._routes = routes
+        self.original = (tempfile.gettempdir, tempfile.gettempdirb)
+        self.settled: Optional[str] = None
+
+    def _own(self) -> Optional[str]:
+        if tempfile.tempdir != self.settled:  # assigned while handlers run: theirs to choose
+            return None
+        route = self._routes.get(threading.get_ident())
+        if route is not None and route.thread is threading.current_thread():
+            return route.tmpdir
+        return None
+
+    def gettempdir(self) -> str:
+        own = self._own()
+        return own if own is not None else self.original[0]()
+
+    def gettempdirb(self) -> bytes:
+        own = self._own()
+        return os.fsencode(own) if own is not None else self.original[1]()
+
+    def install(self) -> None:
+        self.original[0]()  # settles tempfile.tempdir (computed once, then cached by tempfile)
+        self.settled = tempfile.tempdir
+        tempfile.gettempdir, tempfile.gettempdirb = self.gettempdir, self.gettempdirb  # type: ignore[assignment]
+
+    def uninstall(self) -> None:
+        if tempfile.gettempdir == self.gettempdir:
+            tempfile.gettempdir = self.original[0]
+        if tempfile.gettempdirb == self.gettempdirb:
+            tempfile.gettempdirb = self.original[1]
+        tempfile.tempdir = self.settled
 
 
 # ---------------------------------------------------------------------------
@@ -189,6 +244,7 @@ class ProcessState:
         self.routes: dict[int, _Route] = {}
         #: Package directories of the running invocations: their modules go when the last one ends.
         self.package_roots: set[str] = set()
+        self._tempdirs: Optional[TempdirRouter] = None
 
     # -- entering and leaving -------------------------------------------------
 
@@ -200,6 +256,8 @@ class ProcessState:
                 router_out = OutputRouter(sys.stdout, self.routes)
                 router_err = OutputRouter(sys.stderr, self.routes)
                 sys.stdout, sys.stderr = router_out, router_err  # type: ignore[assignment]
+                self._tempdirs = TempdirRouter(self.routes)
+                self._tempdirs.install()
             self._layers.append(layer)
             _set_variables(variables)
             for path in reversed(paths):
@@ -240,6 +298,9 @@ class ProcessState:
 
     def _restore(self, snapshot: _Snapshot) -> None:
         sys.stdout, sys.stderr = snapshot.stdout, snapshot.stderr
+        if self._tempdirs is not None:
+            self._tempdirs.uninstall()
+            self._tempdirs = None
         _restore_environ(snapshot.environ)
         sys.path[:] = snapshot.path
         _restore_modules(snapshot.modules, tuple(self.package_roots))
@@ -498,6 +559,8 @@ class ThreadEnvironment:
         self.log_stream_name = log_stream_name
         self.name = name
         self.cold = True
+        #: This environment's ``/tmp``: made on its first invocation, removed when it is disposed.
+        self.tmpdir: Optional[str] = None
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
 
@@ -505,6 +568,8 @@ class ThreadEnvironment:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
 
     def invoke(self, request: Request) -> Outcome:
+        if self.tmpdir is None:
+            self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-")
         job = _Job(self, request)
         layer = STATE.enter(request.variables, self.paths(), self.task_root)
         try:
@@ -526,6 +591,9 @@ class ThreadEnvironment:
         self._jobs = self._thread = None
         self.function = None
         self.module = None
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
 
 
 def _serve(jobs: SimpleQueue) -> None:
@@ -561,7 +629,7 @@ class _Job:
     def run(self) -> None:
         try:
             thread = threading.current_thread()
-            STATE.routes[threading.get_ident()] = _Route(thread, self.buffer)
+            STATE.routes[threading.get_ident()] = _Route(thread, self.buffer, self.environment.tmpdir)
             try:
                 outcome = self._run()
             finally:

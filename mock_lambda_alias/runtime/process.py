@@ -11,6 +11,10 @@ and inherit its environment plus Lambda's variables. They do not see this mock: 
 handler makes in a worker are not answered by it (nor by moto), so unless ``AWS_ENDPOINT_URL``
 is set, workers get an endpoint on the loopback interface that refuses connections, keeping
 those calls off the network.
+
+Each worker has a temporary directory of its own as ``TMPDIR`` (its ``/tmp``, which ``tempfile``,
+child processes and C libraries use), kept while the environment is warm and removed with it. A
+handler that writes to the literal path ``"/tmp"`` still reaches the host's.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import pickle
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -69,6 +74,8 @@ class ProcessEnvironment:
         self._process: Optional[subprocess.Popen] = None
         self._log: Any = None
         self._lock = threading.Lock()
+        #: This environment's ``/tmp`` (the worker's ``TMPDIR``), removed when the environment ends.
+        self.tmpdir: Optional[str] = None
         _LIVE.add(self)
 
     # -- the process ----------------------------------------------------------
@@ -77,6 +84,10 @@ class ProcessEnvironment:
         env = dict(os.environ)
         env.update(variables)
         env.setdefault("AWS_ENDPOINT_URL", UNREACHABLE_ENDPOINT)
+        if self.tmpdir is None:
+            self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-")
+        # The function's own TMPDIR variable wins; the host's never reaches the worker.
+        env["TMPDIR"] = variables.get("TMPDIR", self.tmpdir)
         # glibc reserves 64 MB of address space per malloc arena: keep MemorySize about the handler.
         env.setdefault("MALLOC_ARENA_MAX", "2")
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
@@ -258,6 +269,13 @@ class ProcessEnvironment:
                 self._lock.release()
         else:
             self._kill()
+        self._remove_tmpdir()
+
+    def _remove_tmpdir(self) -> None:
+        """The environment's ``/tmp`` goes with it (the worker is dead: nothing writes there any more)."""
+        tmpdir, self.tmpdir = self.tmpdir, None
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 @atexit.register
@@ -265,5 +283,6 @@ def _kill_all() -> None:
     for environment in list(_LIVE):
         try:
             environment._kill()
+            environment._remove_tmpdir()
         except Exception:
             pass

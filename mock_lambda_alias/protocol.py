@@ -455,6 +455,14 @@ class OperationCodec:
                 body = value if isinstance(value, bytes) else str(value).encode()
             else:
                 body = json.dumps(value, separators=(",", ":")).encode()
+        elif (
+            type(result) is rendered.Rendered
+            and not self.out_encoders
+            and not self.out_headers
+            and result.keys() <= self.out_body.keys()
+        ):
+            # A kept item answered as the whole output (GetAlias): its text is already written.
+            body = result.json().encode()
         else:
             data = {}
             encoders = self.out_encoders

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from operator import is_
-from typing import Any
+from typing import Any, Optional
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -34,38 +34,52 @@ class Rendered(dict):
             return text
 
 
-#: The text of the last few runs of kept items written, by ``id`` of the run's first item: a
-#: repeated page of 1,000 unchanged items is then one identity check per item, not one join of
-#: 1,000 texts. Each entry holds its items, so no id in it can be reused while it is kept.
-_RUNS: dict[int, tuple[list, str]] = {}
+class _Run:
+    """A run of kept items as last written: their joined bytes, and the last body around them."""
+
+    __slots__ = ("around", "body", "data", "items")
+
+    def __init__(self, items: list, data: bytes) -> None:
+        self.items = items
+        self.data = data
+        self.around: Any = None
+        self.body = b""
+
+
+#: The last few runs of kept items written, by ``id`` of the run's first item: a repeated page of
+#: 1,000 unchanged items is then one identity check per item, with no join and no copy of the
+#: body. Each entry holds its items, so no id in it can be reused while it is kept.
+_RUNS: dict[int, _Run] = {}
 _RUNS_KEPT = 16
 _runs_lock = threading.Lock()
 
 
-def _run_text(run: list) -> str:
-    """The items' texts joined with commas; reused while the same objects come in the same order."""
+def _kept_run(run: list) -> _Run:
+    """The run's joined bytes; reused while the same objects come in the same order."""
     key = id(run[0])
     kept = _RUNS.get(key)
-    if kept is not None and len(kept[0]) == len(run) and all(map(is_, kept[0], run)):
-        return kept[1]
-    text = ",".join([item.json() for item in run])
+    if kept is not None and len(kept.items) == len(run) and all(map(is_, kept.items, run)):
+        return kept
+    kept = _Run(run, ",".join([item.json() for item in run]).encode())
     with _runs_lock:
         _RUNS.pop(key, None)
-        _RUNS[key] = (run, text)
+        _RUNS[key] = kept
         while len(_RUNS) > _RUNS_KEPT:
             del _RUNS[next(iter(_RUNS))]
-    return text
+    return kept
 
 
-def _list_text(value: list) -> str:
+def _list_pieces(value: list) -> tuple[list, Optional[_Run]]:
     """A list whose items are :class:`Rendered`, except perhaps the first (``$LATEST``)."""
     if type(value[0]) is Rendered:
-        return "[" + _run_text(value) + "]"
-    head = _encode(value[0])
+        run = _kept_run(value)
+        return [b"[", run, b"]"], run
     rest = value[1:]
     if rest and all(type(item) is Rendered for item in rest):
-        return "[" + head + "," + _run_text(rest) + "]"
-    return "[" + ",".join([item.json() if type(item) is Rendered else _encode(item) for item in value]) + "]"
+        run = _kept_run(rest)
+        return [b"[", _encode(value[0]).encode(), b",", run, b"]"], run
+    text = ",".join([item.json() if type(item) is Rendered else _encode(item) for item in value])
+    return [b"[", text.encode(), b"]"], None
 
 
 def dumps(data: dict[str, Any]) -> bytes:
@@ -73,7 +87,9 @@ def dumps(data: dict[str, Any]) -> bytes:
 
     Only top-level lists holding :class:`Rendered` items take the fast path (their other items, such
     as ``$LATEST`` heading a list of versions, are encoded as usual); everything else is encoded as
-    usual too, so the bytes are identical to the plain encoding.
+    usual too, so the bytes are identical to the plain encoding. A body holding one run of kept items
+    is assembled with one join, and when everything around the run is what it was last time, the
+    last body is answered again as it is.
     """
     fast = False
     for value in data.values():
@@ -82,8 +98,26 @@ def dumps(data: dict[str, Any]) -> bytes:
             break
     if not fast:
         return _encode(data).encode()
-    parts = []
+    pieces: list = [b"{"]
+    runs: list[_Run] = []
     for key, value in data.items():
-        text = _list_text(value) if type(value) is list and value else _encode(value)
-        parts.append(_encode(key) + ":" + text)
-    return ("{" + ",".join(parts) + "}").encode()
+        if len(pieces) > 1:
+            pieces.append(b",")
+        pieces.append(_encode(key).encode() + b":")
+        if type(value) is list and value:
+            more, run = _list_pieces(value)
+            pieces += more
+            if run is not None:
+                runs.append(run)
+        else:
+            pieces.append(_encode(value).encode())
+    pieces.append(b"}")
+    if len(runs) != 1:
+        return b"".join([p.data if type(p) is _Run else p for p in pieces])
+    run = runs[0]
+    around = tuple(p for p in pieces if p is not run)
+    if run.around == around:
+        return run.body
+    body = b"".join([run.data if p is run else p for p in pieces])
+    run.around, run.body = around, body
+    return body

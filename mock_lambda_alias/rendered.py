@@ -70,8 +70,9 @@ def _kept_run(run: list) -> _Run:
 
 
 def _list_pieces(value: list) -> tuple[list, Optional[_Run]]:
-    """A list whose items are :class:`Rendered`, except perhaps the first (``$LATEST``)."""
-    if type(value[0]) is Rendered:
+    """A list of items of which some are :class:`Rendered`: one kept run when all are, or all but
+    the first (``$LATEST`` heading a list of versions); otherwise each item on its own."""
+    if all(type(item) is Rendered for item in value):
         run = _kept_run(value)
         return [b"[", run, b"]"], run
     rest = value[1:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import FN_ARN_PREFIX, create, error_of
+from conftest import FN_ARN_PREFIX, create, error_of, make_zip
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
 MISSING = FN_ARN_PREFIX + "doesnotexist"
@@ -253,6 +253,31 @@ def test_account_settings(lam):
     settings = lam.get_account_settings()
     assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == 800
     assert settings["AccountUsage"] == {"TotalCodeSize": created["CodeSize"], "FunctionCount": 1}
+
+
+def test_total_code_size_follows_every_package_change(lam):
+    """TotalCodeSize counts each function's distinct packages; it is read after each change that
+    adds or drops one (a publish copies $LATEST's package and adds nothing)."""
+
+    def total():
+        return lam.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+
+    first = create(lam)["CodeSize"]
+    assert total() == first
+    lam.publish_version(FunctionName="my-function")
+    assert total() == first
+    second = lam.update_function_code(
+        FunctionName="my-function", ZipFile=make_zip("def handler(e, c):\n    return 2\n")
+    )
+    assert total() == first + second["CodeSize"]
+    lam.publish_version(FunctionName="my-function")
+    assert total() == first + second["CodeSize"]
+    lam.delete_function(FunctionName="my-function", Qualifier="1")
+    assert total() == second["CodeSize"]
+    other = create(lam, "other")["CodeSize"]
+    assert total() == second["CodeSize"] + other
+    lam.delete_function(FunctionName="my-function")
+    assert total() == other
 
 
 def test_a_deleted_function_releases_its_reservation(lam):

@@ -612,6 +612,41 @@ def test_list_functions_paging_F_FN_037(lam):
     assert paged == names
 
 
+def test_list_functions_all_versions_pages_resume_after_changes(lam):
+    """With FunctionVersion=ALL every version is an entry; a page resumes after the last entry listed
+    even when functions were created or deleted in between, and lists each entry once."""
+    for name in ("b", "d", "f"):
+        create(lam, name=name)
+        lam.publish_version(FunctionName=name)
+        lam.update_function_configuration(FunctionName=name, Description="2")
+        lam.publish_version(FunctionName=name)
+    first = lam.list_functions(FunctionVersion="ALL", MaxItems=4)
+    assert [(f["FunctionName"], f["Version"]) for f in first["Functions"]] == [
+        ("b", "$LATEST"),
+        ("b", "1"),
+        ("b", "2"),
+        ("d", "$LATEST"),
+    ]
+    create(lam, name="c")  # before the marker: not listed
+    create(lam, name="e")  # after it: listed
+    lam.delete_function(FunctionName="f")
+    rest = []
+    page = first
+    while "NextMarker" in page:
+        page = lam.list_functions(FunctionVersion="ALL", MaxItems=4, Marker=page["NextMarker"])
+        rest += [(f["FunctionName"], f["Version"]) for f in page["Functions"]]
+    assert rest == [("d", "1"), ("d", "2"), ("e", "$LATEST")]
+
+
+@pytest.mark.parametrize("position", ['"abc"', "7", "[5]"])
+def test_list_functions_marker_of_another_shape(raw_lam, position):
+    marker = base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+    create(raw_lam, name="a")
+    with pytest.raises(ClientError) as excinfo:
+        raw_lam.list_functions(Marker=marker)
+    assert error_of(excinfo) == (400, "InvalidParameterValueException", f"Invalid marker: {marker}")
+
+
 def test_list_functions_empty(lam):
     assert lam.list_functions()["Functions"] == []
 

@@ -169,3 +169,12 @@ def test_a_page_with_latest_first_is_written_from_the_kept_texts(lam):
     _setup(lam)
     versions_listed(lam)
     assert_lists_agree_with_reads(lam)
+
+
+def test_lists_mixing_kept_and_fresh_items_encode_as_json_does():
+    from mock_lambda_alias import rendered
+
+    kept = rendered.Rendered({"Version": "1"})
+    for items in ([kept, {"Version": "$LATEST"}], [{"a": 1}, kept, {"b": 2}, kept], [kept], [{"a": 1}, kept]):
+        page = {"Functions": items, "NextMarker": "m"}
+        assert rendered.dumps(page) == json.dumps(page, separators=(",", ":")).encode()

@@ -216,12 +216,15 @@ def delete_function_concurrency(call: Call, req: dict) -> dict:
 @api("GetAccountSettings")
 def get_account_settings(call: Call, req: dict) -> dict:
     functions = call.backend.functions.values()
-    code_size = 0
-    for function in functions:
-        seen = {function.latest.code.sha256: function.latest.code.size}
-        for version in function.versions.values():
-            seen[version.code.sha256] = version.code.size
-        code_size += sum(seen.values())
+    code_size = call.backend.code_size
+    if code_size is None:
+        code_size = 0
+        for function in functions:
+            seen = {function.latest.code.sha256: function.latest.code.size}
+            for version in function.versions.values():
+                seen[version.code.sha256] = version.code.size
+            code_size += sum(seen.values())
+        call.backend.code_size = code_size
     return {
         "AccountLimit": {
             "TotalCodeSize": TOTAL_CODE_SIZE,

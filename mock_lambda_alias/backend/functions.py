@@ -43,7 +43,6 @@ from .model import (
     resolve_qualifier,
     settle,
     split_name,
-    version_order,
 )
 from .registry import Call, api
 from .roles import check_role
@@ -350,6 +349,8 @@ def create_function(call: Call, req: dict) -> dict:
         code_signing_config_arn=csc_arn,
     )
     backend.functions[name] = function
+    backend.sorted_names = None
+    backend.code_size = None
     if "CapacityProviderConfig" in config:
         backend.capacity_users[name] = function
     return _respond_and_maybe_publish(function, req, "create")
@@ -397,6 +398,16 @@ def get_function_configuration(call: Call, req: dict) -> dict:
     return render(function, record, suffix)
 
 
+def _listed_records(function: Function, every_version: bool) -> list[tuple[Any, Any]]:
+    """A function's ListFunctions entries as (sort key, (function, record, suffix)) pairs."""
+    latest = function.latest
+    if not every_version:
+        return [((function.name, 0), (function, latest, None))]
+    entries: list[tuple[Any, Any]] = [((function.name, 0), (function, latest, LATEST))]
+    entries += [((function.name, int(v)), (function, function.versions[v], v)) for v in function.versions]
+    return entries
+
+
 @api("ListFunctions")
 def list_functions(call: Call, req: dict) -> dict:
     backend = call.backend
@@ -407,19 +418,13 @@ def list_functions(call: Call, req: dict) -> dict:
                 "Please see our documentation for valid combinations of ListFunctions options."
             )
         return {"Functions": []}  # only Lambda@Edge replicas are listed, and the mock has none
-    entries: list[tuple[Function, FunctionVersion, Optional[str]]] = []
-    for name in sorted(backend.functions):
-        function = backend.functions[name]
-        if req.get("FunctionVersion") == "ALL":
-            entries.append((function, function.latest, LATEST))
-            entries += [(function, function.versions[v], v) for v in sorted(function.versions, key=int)]
-        else:
-            entries.append((function, function.latest, None))
-    chunk, next_marker = paging.page(
-        entries,
-        lambda e: (e[0].name, version_order(e[1].version)),
+    every_version = req.get("FunctionVersion") == "ALL"
+    limit = min(req.get("MaxItems") or LIST_FUNCTIONS_PAGE, LIST_FUNCTIONS_PAGE)
+    chunk, next_marker = paging.page_of_walk(
+        backend.function_names(),
+        lambda name: _listed_records(backend.functions[name], every_version),
         req.get("Marker"),
-        min(req.get("MaxItems") or LIST_FUNCTIONS_PAGE, LIST_FUNCTIONS_PAGE),
+        limit,
     )
     out: dict[str, Any] = {"Functions": [list_item(f, record, suffix) for f, record, suffix in chunk]}
     if next_marker is not None:
@@ -458,6 +463,7 @@ def update_function_code(call: Call, req: dict) -> dict:
         preview.code = code
         return render(function, preview)
     record.code = code
+    call.backend.code_size = None
     if req.get("Architectures"):
         record.config["Architectures"] = list(req["Architectures"])
     record.revision_id = new_revision()

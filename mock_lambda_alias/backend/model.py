@@ -450,6 +450,7 @@ def delete_version(call: Call, function: Function, version: str) -> None:
             f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
         )
     del function.versions[version]
+    call.backend.code_size = None
     forget_qualifier(call, function, version)
 
 
@@ -463,6 +464,8 @@ def delete_alias(call: Call, function: Function, name: str) -> None:
 def delete_function(call: Call, function: Function) -> None:
     forget_urls(call, function)
     del call.backend.functions[function.name]
+    call.backend.sorted_names = None
+    call.backend.code_size = None
 
 
 # ---------------------------------------------------------------------------

@@ -82,3 +82,39 @@ def page_in_order(items: Sequence[T], marker: Optional[str], limit: Optional[int
     keys = range(len(items))
     chunk, next_marker = page_of_sorted_keys(keys, marker, limit)
     return [items[i] for i in chunk], next_marker
+
+
+def page_of_walk(
+    names: Sequence[str],
+    entries_of: Callable[[str], list[tuple[Any, T]]],
+    marker: Optional[str],
+    limit: int,
+) -> tuple[list[T], Optional[str]]:
+    """Like :func:`page` over the entries of sorted ``names``, visiting only the names a page needs.
+
+    ``entries_of(name)`` gives that name's entries as (sort key, entry) pairs in order, each key a
+    tuple starting with the name. The walk starts at the marker's name (found by bisection) and
+    stops once a page and one more entry are found: O(log n + page) for any page, where listing
+    everything and slicing cost O(n) per page.
+    """
+    after: Any = None
+    start = 0
+    if marker:
+        after = _restore(decode_marker(marker))
+    found: list[tuple[Any, T]] = []
+    try:
+        if after is not None:
+            start = bisect.bisect_left(names, after[0]) if isinstance(after, tuple) and after else 0
+        for index in range(start, len(names)):
+            for key, entry in entries_of(names[index]):
+                if after is not None and key <= after:
+                    continue
+                found.append((key, entry))
+            if len(found) > limit:
+                break
+    except TypeError:
+        raise InvalidParameterValue(f"Invalid marker: {marker}") from None
+    chunk = found[:limit]
+    if len(found) > limit:
+        return [entry for _, entry in chunk], encode_marker(chunk[-1][0])
+    return [entry for _, entry in chunk], None

@@ -43,6 +43,19 @@ class LambdaBackend:
     #: Functions that were given a CapacityProviderConfig (functions.py), by name: a capacity
     #: provider's users are looked for among these only. Stale entries are skipped as above.
     capacity_users: dict[str, Function] = field(default_factory=dict)
+    #: ``functions``' names in order, kept between ListFunctions pages; None after a create or
+    #: delete (see :meth:`function_names`).
+    sorted_names: Optional[list[str]] = field(default=None, repr=False)
+    #: GetAccountSettings' ``TotalCodeSize``, kept until a package is added or dropped: a create,
+    #: a code update, or a delete (publishing copies ``$LATEST``'s package, already counted).
+    code_size: Optional[int] = field(default=None, repr=False)
+
+    def function_names(self) -> list[str]:
+        """The functions' names in order: sorted once per change of the set of functions."""
+        names = self.sorted_names
+        if names is None or len(names) != len(self.functions):
+            names = self.sorted_names = sorted(self.functions)
+        return names
 
 
 class Store:

@@ -272,9 +272,19 @@ def compile_java_pattern(pattern: str) -> Any:
     or the other, so none goes unenforced.
     """
     try:
-        return re.compile(pattern)
+        return _COMPILED[pattern]
+    except KeyError:
+        pass
+    try:
+        compiled = re.compile(pattern)
     except re.error:
-        return UnicodeClassPattern.parse(pattern)
+        compiled = UnicodeClassPattern.parse(pattern)
+    _COMPILED[pattern] = compiled
+    return compiled
+
+
+#: Compiled patterns by text: many shapes share one pattern (every FunctionName's), compiled once.
+_COMPILED: dict[str, Any] = {}
 
 
 class UnicodeClassPattern:

@@ -1,10 +1,16 @@
 """Input of any JSON type gets an AWS answer: never a 500, never a stored value that breaks reads.
 
 What reaches AWS from code with ``parameter_validation=False`` or from another SDK can carry any
-JSON type in any member. AWS's rest-json deserializer rejects a wrong type with a 400
-``SerializationException`` before validation; botocore models no such code for Lambda, so the mock
-answers 400 ``ValidationException`` (which every operation may send) naming the member and the
-expected type — a choice, documented in the README.
+JSON type in any member. The mock answers 400 ``ValidationException`` (which every operation may
+send) naming the member and the expected type — a choice, documented in the README.
+
+Not verifiable: what real Lambda answers for a wrong JSON type (``MemorySize="abc"``, an object
+where a string belongs) or a non-integer querystring ``MaxItems``. LocalStack's AWS-validated
+Lambda snapshots (tests/aws/services/lambda_/*.snapshot.json) record no such case, and no issue
+thread we found quotes AWS's response; the only claim found (floci-io/floci#2537: "400
+SerializationException, before the operation's own validation") is another emulator's reading of
+the rest-json protocol, not a recording. SerializationException is not modeled for any Lambda
+operation, so it could not be caught through ``client.exceptions`` either.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ operation, so it could not be caught through ``client.exceptions`` either.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -228,8 +229,14 @@ def right_type(shape: Any, value: Any) -> bool:
         return isinstance(value, dict)
     if shape.type_name == "list":
         return isinstance(value, list)
-    if shape.type_name == "blob":
-        return False  # after base64 decoding only bytes are right; any JSON value is wrong
+    if shape.type_name == "blob":  # base64 text is right ("" too: no bytes); any other JSON value is wrong
+        if not isinstance(value, str):
+            return False
+        try:
+            base64.b64decode(value, validate=True)
+        except ValueError:
+            return False
+        return True
     return _scalar_type_ok(shape.type_name, value)
 
 

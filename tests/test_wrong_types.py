@@ -16,6 +16,7 @@ operation, so it could not be caught through ``client.exceptions`` either.
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import re
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_lambda_alias import implemented_operations, mock_lambda_alias
+from mock_lambda_alias.protocol import _parse_timestamp
 from mock_lambda_alias.responder import respond
 from mock_lambda_alias.validation import _scalar_type_ok
 
@@ -230,6 +232,8 @@ def right_type(shape: Any, value: Any) -> bool:
         return isinstance(value, dict)
     if shape.type_name == "list":
         return isinstance(value, list)
+    if shape.type_name == "timestamp":  # epoch seconds (rest-json's format), or text the mock reads as a date
+        return not isinstance(value, bool) and isinstance(_parse_timestamp(value), datetime.datetime)
     if shape.type_name == "blob":  # base64 text is right ("" too: no bytes); any other JSON value is wrong
         if not isinstance(value, str):
             return False

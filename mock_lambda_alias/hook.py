@@ -200,7 +200,11 @@ async def _aio_parsed(endpoint: Any, operation_model: Any, response_dict: dict, 
 
 async def _aio_answer(client: Any, operation_model: Any, request_dict: dict, context: dict) -> tuple[Any, dict]:
     from aiobotocore.awsrequest import AioAWSResponse
-    from aiobotocore.response import AioStreamingBody
+
+    try:
+        from aiobotocore.response import AioStreamingBody
+    except ImportError:  # aiobotocore 2.x (the one aioboto3 pins) names its async body StreamingBody
+        from aiobotocore.response import StreamingBody as AioStreamingBody
 
     from .responder import respond
 

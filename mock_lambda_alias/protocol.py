@@ -234,11 +234,22 @@ def _format_epoch(value: Any) -> Any:
     return value
 
 
+#: What Java's ``Integer.parseInt`` reads: a sign and decimal digits. Python's ``int()`` also takes
+#: surrounding whitespace and ``_`` separators (``"1_000"``), which are no integer on AWS's side.
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+
+
+def _integer_text(text: str) -> int:
+    if _INTEGER_TEXT.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
+
+
 def _from_text(shape: Shape) -> Converter:
     """Converter for values that arrive as text (URI labels, querystring, headers)."""
     type_name = shape.type_name
     if type_name in ("integer", "long"):
-        return int
+        return _integer_text
     if type_name in ("double", "float"):
         return float
     if type_name == "boolean":

@@ -135,19 +135,98 @@ def test_aiobotocore_client_made_before_activation_and_used_after_stop():
     assert not hook.engaged()
 
 
-def test_aioboto3_client(socket_guard):
-    aioboto3 = pytest.importorskip("aioboto3")
+# -- aioboto3 (CI's "async" leg installs it; its releases pin an older aiobotocore and botocore) ---
 
-    async def main() -> Any:
+try:
+    import aioboto3
+except ImportError:  # pragma: no cover - depends on the environment
+    aioboto3 = None
+
+requires_aioboto3 = pytest.mark.skipif(
+    aioboto3 is None, reason="aioboto3 is not installed (pip install -e '.[test,async]'; CI's async leg runs these)"
+)
+
+
+@requires_aioboto3
+def test_aioboto3_create_publish_alias_with_routing_and_invoke(socket_guard):
+    async def main() -> tuple[Any, ...]:
         async with aioboto3.Session().client("lambda", region_name=REGION) as client:
-            await create_function(client)
-            await client.publish_version(FunctionName="my-function")
-            await client.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+            created = await create_function(client)
+            first = await client.publish_version(FunctionName="my-function")
+            await client.update_function_configuration(FunctionName="my-function", Description="v2")
+            second = await client.publish_version(FunctionName="my-function")
+            alias = await client.create_alias(
+                FunctionName="my-function",
+                Name="live",
+                FunctionVersion="1",
+                RoutingConfig={"AdditionalVersionWeights": {"2": 0.25}},
+            )
             response = await client.invoke(FunctionName="my-function:live", Payload=json.dumps({"k": "v"}))
-            return response["ExecutedVersion"], json.loads(await response["Payload"].read())
+            payload = json.loads(await response["Payload"].read())
+            got = await client.get_alias(FunctionName="my-function", Name="live")
+            return (
+                created["ResponseMetadata"]["HTTPStatusCode"],
+                (first["Version"], second["Version"]),
+                alias["RoutingConfig"],
+                got["AliasArn"],
+                response["StatusCode"],
+                response["ExecutedVersion"] in ("1", "2"),
+                payload,
+            )
 
     with mock_lambda_alias():
-        assert run(main()) == ("1", {"k": "v"})
+        assert run(main()) == (
+            201,
+            ("1", "2"),
+            {"AdditionalVersionWeights": {"2": 0.25}},
+            f"arn:aws:lambda:{REGION}:123456789012:function:my-function:live",
+            200,
+            True,
+            {"k": "v"},
+        )
+    assert socket_guard.attempts == []
+
+
+@requires_aioboto3
+def test_aioboto3_paginator(socket_guard):
+    async def main() -> list[str]:
+        async with aioboto3.Session().client("lambda", region_name=REGION) as client:
+            for n in range(3):
+                await create_function(client, f"fn-{n}")
+                await client.create_alias(FunctionName="fn-0", Name=f"a{n}", FunctionVersion="$LATEST")
+            names = []
+            async for page in client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1}):
+                names += [f["FunctionName"] for f in page["Functions"]]
+            paginator = client.get_paginator("list_aliases")
+            async for page in paginator.paginate(FunctionName="fn-0", PaginationConfig={"PageSize": 2}):
+                names += [a["Name"] for a in page["Aliases"]]
+            return names
+
+    with mock_lambda_alias():
+        assert run(main()) == ["fn-0", "fn-1", "fn-2", "a0", "a1", "a2"]
+    assert socket_guard.attempts == []
+
+
+@requires_aioboto3
+def test_aioboto3_missing_function_is_a_client_error(socket_guard):
+    """F-PI-045: Invoke of a missing function names its ``$LATEST`` ARN."""
+    from botocore.exceptions import ClientError
+
+    async def main() -> tuple[Any, ...]:
+        async with aioboto3.Session().client("lambda", region_name=REGION) as client:
+            with pytest.raises(ClientError) as exc:
+                await client.invoke(FunctionName="missing", Payload=b"{}")
+            modeled = isinstance(exc.value, client.exceptions.ResourceNotFoundException)
+            status, error = exc.value.response["ResponseMetadata"]["HTTPStatusCode"], exc.value.response["Error"]
+            return modeled, status, error["Code"], error["Message"]
+
+    with mock_lambda_alias():
+        assert run(main()) == (
+            True,
+            404,
+            "ResourceNotFoundException",
+            f"Function not found: arn:aws:lambda:{REGION}:123456789012:function:missing:$LATEST",
+        )
     assert socket_guard.attempts == []
 
 

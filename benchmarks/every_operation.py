@@ -6,7 +6,8 @@ of the call, parsing included, so the ratio isolates what the mock adds. moto ru
 when it is installed.
 
 * ``per_call``: interleaved rounds; each round measures the mock (median of ``calls`` calls), then
-  the floor replaying the mock's latest answer, then moto; the figure is the median over rounds.
+  the floor replaying the mock's latest answer, then moto; the figure is the fastest round of each
+  target (a round slowed by another process on the machine does not decide a ratio).
 * ``first_calls``: in a fresh process per target, the first call of every operation (the shared
   state is built with the same calls, each timed the first time its operation is used).
 * ``lists_at_scale``: ListAliases over 1,000 aliases and ListVersionsByFunction over 1,000 versions,
@@ -172,7 +173,7 @@ def per_call(rounds: int, calls: int, moto: bool = True) -> dict[str, dict[str, 
     for op, figures in results.items():
         for target in ("ours", "floor", "moto"):
             if figures[target]:
-                figures[target] = statistics.median(figures[target])
+                figures[target] = min(figures[target])  # the least disturbed round, for each target
             else:
                 figures.pop(target)
         if op in moto_ok and moto_ok[op] is not True:
@@ -333,7 +334,7 @@ def lists_at_scale(n: int, rounds: int, calls: int) -> dict[str, dict[str, float
                 samples[name]["ours"].append(median_us(lambda i, f=fn: f(ours), 0, calls))
                 gc.collect()
                 samples[name]["floor"].append(median_us(lambda i, f=fn: f(floor), 0, calls))
-    return {name: {t: statistics.median(v) for t, v in by.items()} for name, by in samples.items()}
+    return {name: {t: min(v) for t, v in by.items()} for name, by in samples.items()}
 
 
 if __name__ == "__main__":

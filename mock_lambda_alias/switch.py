@@ -172,7 +172,9 @@ class LambdaAliasMock:
                 delivery.patch_moto()
                 # The wire layer answers every call: load it with the activation (once per
                 # process), so that no operation's first call pays for it.
-                from . import responder  # noqa: F401
+                from . import aws_constraints, responder  # noqa: F401
+
+                aws_constraints.compile_common_patterns()
             hook.ACTIVE.append(self)
         return self
 

@@ -9,7 +9,6 @@ of which at least 100 must stay unreserved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from .. import arns
@@ -31,11 +30,19 @@ class ProvisionedConcurrencyConfigNotFound(ResourceNotFound):
     status = 404
 
 
-@dataclass
 class ProvisionedConfig:
-    requested: int
-    last_modified: str
-    ready: bool = False
+    """One qualifier's provisioned concurrency.
+
+    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
+    the first call of this family in every process.
+    """
+
+    __slots__ = ("last_modified", "ready", "requested")
+
+    def __init__(self, requested: int, last_modified: str, ready: bool = False) -> None:
+        self.requested = requested
+        self.last_modified = last_modified
+        self.ready = ready
 
 
 def _qualified_target(call: Call, req: dict, latest_message: str) -> tuple[Function, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime
 import secrets
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..errors import ResourceConflict, ResourceNotFound
@@ -32,15 +31,32 @@ def url_timestamp() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass
 class UrlConfig:
-    url_id: str
-    function_url: str
-    auth_type: str
-    creation_time: str
-    last_modified: str
-    cors: Optional[dict] = None
-    invoke_mode: Optional[str] = None
+    """One qualifier's function URL.
+
+    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
+    the first call of this family in every process.
+    """
+
+    __slots__ = ("auth_type", "cors", "creation_time", "function_url", "invoke_mode", "last_modified", "url_id")
+
+    def __init__(
+        self,
+        url_id: str,
+        function_url: str,
+        auth_type: str,
+        creation_time: str,
+        last_modified: str,
+        cors: Optional[dict] = None,
+        invoke_mode: Optional[str] = None,
+    ) -> None:
+        self.url_id = url_id
+        self.function_url = function_url
+        self.auth_type = auth_type
+        self.creation_time = creation_time
+        self.last_modified = last_modified
+        self.cors = cors
+        self.invoke_mode = invoke_mode
 
 
 def _function_or_404(call: Call, req: dict, message: str) -> tuple[Call, Function, Optional[str]]:

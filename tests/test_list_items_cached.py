@@ -178,3 +178,48 @@ def test_lists_mixing_kept_and_fresh_items_encode_as_json_does():
     for items in ([kept, {"Version": "$LATEST"}], [{"a": 1}, kept, {"b": 2}, kept], [kept], [{"a": 1}, kept]):
         page = {"Functions": items, "NextMarker": "m"}
         assert rendered.dumps(page) == json.dumps(page, separators=(",", ":")).encode()
+
+
+def test_a_repeated_large_page_parses_to_fresh_equal_results(lam, mock):
+    """A large unchanged page is the same body again, and botocore reuses its decoded JSON: every
+    call still gets its own parsed result, so changing one response changes no later one."""
+    from mock_lambda_alias import hook
+
+    create(lam)
+    lam.publish_version(FunctionName=FN)
+    lam.update_function_configuration(FunctionName=FN, Description="second")
+    lam.publish_version(FunctionName=FN)
+    for i in range(300):
+        lam.create_alias(
+            FunctionName=FN,
+            Name=f"alias-{i:04d}",
+            FunctionVersion="1",
+            Description="d" * 100,
+            RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}},
+        )
+    first = lam.list_aliases(FunctionName=FN, MaxItems=10000)
+    assert hook._DECODED  # the body was large enough to keep decoded
+    first["Aliases"][0]["RoutingConfig"]["AdditionalVersionWeights"]["2"] = 0.9
+    first["Aliases"].pop()
+    second = lam.list_aliases(FunctionName=FN, MaxItems=10000)
+    assert len(second["Aliases"]) == 300
+    assert second["Aliases"][0]["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.5}}
+    lam.update_alias(FunctionName=FN, Name="alias-0000", Description="changed")
+    third = lam.list_aliases(FunctionName=FN, MaxItems=10000)
+    assert third["Aliases"][0]["Description"] == "changed"
+    assert [a["Name"] for a in third["Aliases"]] == [a["Name"] for a in second["Aliases"]]
+
+
+def test_the_decoded_bodies_are_dropped_at_the_last_stop():
+    import boto3
+
+    from mock_lambda_alias import hook, mock_lambda_alias
+
+    with mock_lambda_alias():
+        lam = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+        create(lam)
+        for i in range(200):
+            lam.create_alias(FunctionName=FN, Name=f"a-{i:04d}", FunctionVersion="$LATEST", Description="d" * 100)
+        lam.list_aliases(FunctionName=FN, MaxItems=10000)
+        assert hook._DECODED
+    assert hook._DECODED == {}

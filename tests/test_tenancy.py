@@ -128,6 +128,16 @@ def test_tenant_isolated_function_invoked_without_tenant_id_is_refused(lam: Any,
     assert mock.invocations("saas") == []
 
 
+def test_invoke_async_of_a_tenant_isolated_function_is_refused(lam: Any, mock: Any) -> None:
+    """InvokeAsync cannot carry a tenant id. AWS's answer is unrecorded; the mock answers AWS's
+    tenant message under a code InvokeAsync models (it models no InvalidParameterValueException)."""
+    create(lam, "saas", TenancyConfig=PER_TENANT)
+    with pytest.raises(ClientError) as exc:
+        lam.invoke_async(FunctionName="saas", InvokeArgs=b"{}")
+    assert error_of(exc) == (400, "InvalidRequestContentException", TENANT_MISMATCH)
+    assert mock.invocations("saas") == []
+
+
 def test_tenant_id_on_a_function_without_tenant_isolation_is_refused(lam: Any) -> None:
     create(lam, "plain")
     with pytest.raises(ClientError) as exc:

@@ -94,7 +94,13 @@ def _function_or_404(call: Call, function_name: str) -> tuple[Call, Function]:
 
 
 def _users(call: Call, arn: str) -> list[Function]:
-    return [f for _, f in sorted(call.backend.functions.items()) if f.code_signing_config_arn == arn]
+    """The functions using ``arn``, by name: looked for among functions ever given a configuration."""
+    functions = call.backend.functions
+    return [
+        f
+        for name, f in sorted(call.backend.signed.items())
+        if functions.get(name) is f and f.code_signing_config_arn == arn
+    ]
 
 
 @api("CreateCodeSigningConfig")
@@ -144,7 +150,7 @@ def delete_code_signing_config(call: Call, req: dict) -> dict:
     """AWS documents that only a configuration no function uses can be deleted (409 otherwise)."""
     arn = req["CodeSigningConfigArn"]
     _config_or_404(call, arn)
-    if any(f.code_signing_config_arn == arn for f in call.backend.functions.values()):
+    if _users(call, arn):
         # The status and code are AWS's (documented); the wording is ours, not recorded.
         raise ResourceConflict(
             f"The code signing configuration {arn} cannot be deleted because it is used by one or more functions."
@@ -181,10 +187,11 @@ def put_function_code_signing_config(call: Call, req: dict) -> dict:
     target, _, _ = split_name(call, req["FunctionName"])
     if arn not in target.backend.code_signing_configs:
         raise CodeSigningConfigNotFound.for_arn(arn)
-    _, function = _function_or_404(call, req["FunctionName"])
+    owner, function = _function_or_404(call, req["FunctionName"])
     if function.latest.config.get("PackageType") == "Image":
         raise InvalidParameterValue(IMAGE_UNSUPPORTED)
     function.code_signing_config_arn = arn
+    owner.backend.signed[function.name] = function
     return {"CodeSigningConfigArn": arn, "FunctionName": function.name}
 
 

@@ -353,6 +353,8 @@ def create_function(call: Call, req: dict) -> dict:
     backend.code_size = None
     if "CapacityProviderConfig" in config:
         backend.capacity_users[name] = function
+    if csc_arn is not None:
+        backend.signed[name] = function
     return _respond_and_maybe_publish(function, req, "create")
 
 

@@ -578,4 +578,9 @@ def invoke_async(call: Call, req: dict) -> dict:
         invoke(call, event_request)
     except TooManyRequests:
         pass
+    except InvalidParameterValue as error:
+        # InvokeAsync models no InvalidParameterValueException, and what AWS answers here (e.g. for a
+        # tenant-isolated function, which InvokeAsync cannot give a tenant id) is not recorded: the
+        # same message under the 400 InvokeAsync does model for a request it cannot take.
+        raise InvalidRequestContent(error.message) from None
     return {"Status": 202}

@@ -43,6 +43,9 @@ class LambdaBackend:
     #: Functions that were given a CapacityProviderConfig (functions.py), by name: a capacity
     #: provider's users are looked for among these only. Stale entries are skipped as above.
     capacity_users: dict[str, Function] = field(default_factory=dict)
+    #: Functions that were given a code signing configuration, by name (functions.py,
+    #: code_signing.py): a configuration's users are looked for among these only.
+    signed: dict[str, Function] = field(default_factory=dict)
     #: ``functions``' names in order, kept between ListFunctions pages; None after a create or
     #: delete (see :meth:`function_names`).
     sorted_names: Optional[list[str]] = field(default=None, repr=False)

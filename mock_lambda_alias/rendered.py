@@ -54,12 +54,15 @@ _RUNS_KEPT = 16
 _runs_lock = threading.Lock()
 
 
-def _kept_run(run: list) -> _Run:
-    """The run's joined bytes; reused while the same objects come in the same order."""
+def _kept_run(run: list) -> Optional[_Run]:
+    """The run's joined bytes, reused while the same objects come in the same order; None when
+    not every item is :class:`Rendered` (checked only when the run is not the kept one)."""
     key = id(run[0])
     kept = _RUNS.get(key)
     if kept is not None and len(kept.items) == len(run) and all(map(is_, kept.items, run)):
         return kept
+    if not all(type(item) is Rendered for item in run):
+        return None
     kept = _Run(run, ",".join([item.json() for item in run]).encode())
     with _runs_lock:
         _RUNS.pop(key, None)
@@ -72,12 +75,12 @@ def _kept_run(run: list) -> _Run:
 def _list_pieces(value: list) -> tuple[list, Optional[_Run]]:
     """A list of items of which some are :class:`Rendered`: one kept run when all are, or all but
     the first (``$LATEST`` heading a list of versions); otherwise each item on its own."""
-    if all(type(item) is Rendered for item in value):
-        run = _kept_run(value)
+    run = _kept_run(value)
+    if run is not None:
         return [b"[", run, b"]"], run
     rest = value[1:]
-    if rest and all(type(item) is Rendered for item in rest):
-        run = _kept_run(rest)
+    run = _kept_run(rest) if rest else None
+    if run is not None:
         return [b"[", _encode(value[0]).encode(), b",", run, b"]"], run
     text = ",".join([item.json() if type(item) is Rendered else _encode(item) for item in value])
     return [b"[", text.encode(), b"]"], None

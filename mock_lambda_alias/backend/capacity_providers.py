@@ -94,10 +94,8 @@ def _settle(provider: CapacityProvider) -> None:
 def _versions_on(call: Call, provider: CapacityProvider) -> list[tuple[Function, str]]:
     """(function, version) pairs whose configuration runs on ``provider``, in name and version order."""
     found: list[tuple[Function, str]] = []
-    functions = call.backend.functions
-    for name, function in sorted(call.backend.capacity_users.items()):
-        if functions.get(name) is not function:
-            continue
+    backend = call.backend
+    for _, function in backend.current(backend.capacity_users):
         records = [function.latest, *function.versions.values()]
         for record in records:
             config = record.config.get("CapacityProviderConfig") or {}

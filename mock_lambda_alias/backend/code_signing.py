@@ -95,12 +95,8 @@ def _function_or_404(call: Call, function_name: str) -> tuple[Call, Function]:
 
 def _users(call: Call, arn: str) -> list[Function]:
     """The functions using ``arn``, by name: looked for among functions ever given a configuration."""
-    functions = call.backend.functions
-    return [
-        f
-        for name, f in sorted(call.backend.signed.items())
-        if functions.get(name) is f and f.code_signing_config_arn == arn
-    ]
+    backend = call.backend
+    return [f for _, f in backend.current(backend.signed) if f.code_signing_config_arn == arn]
 
 
 @api("CreateCodeSigningConfig")

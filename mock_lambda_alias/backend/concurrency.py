@@ -73,12 +73,8 @@ def _render(config: ProvisionedConfig) -> dict[str, Any]:
 
 
 def reserved_total(call: Call, excluding: Optional[str] = None) -> int:
-    functions = call.backend.functions
-    return sum(
-        f.reserved_concurrency or 0
-        for name, f in call.backend.reserving.items()
-        if name != excluding and functions.get(name) is f
-    )
+    backend = call.backend
+    return sum(f.reserved_concurrency or 0 for name, f in backend.current(backend.reserving) if name != excluding)
 
 
 @api("PutProvisionedConcurrencyConfig")

@@ -43,6 +43,7 @@ from .model import (
     resolve_qualifier,
     settle,
     split_name,
+    version_order,
 )
 from .registry import Call, api
 from .roles import check_role
@@ -402,12 +403,11 @@ def get_function_configuration(call: Call, req: dict) -> dict:
 
 def _listed_records(function: Function, every_version: bool) -> list[tuple[Any, Any]]:
     """A function's ListFunctions entries as (sort key, (function, record, suffix)) pairs."""
-    latest = function.latest
+    name = function.name
     if not every_version:
-        return [((function.name, 0), (function, latest, None))]
-    entries: list[tuple[Any, Any]] = [((function.name, 0), (function, latest, LATEST))]
-    entries += [((function.name, int(v)), (function, function.versions[v], v)) for v in function.versions]
-    return entries
+        return [((name, version_order(LATEST)), (function, function.latest, None))]
+    records = [function.latest, *function.versions.values()]  # already in version order
+    return [((name, version_order(r.version)), (function, r, r.version)) for r in records]
 
 
 @api("ListFunctions")

@@ -53,6 +53,13 @@ class LambdaBackend:
     #: a code update, or a delete (publishing copies ``$LATEST``'s package, already counted).
     code_size: Optional[int] = field(default=None, repr=False)
 
+    def current(self, index: dict[str, Function]) -> list[tuple[str, Function]]:
+        """The entries of an index above (``reserving``, ``capacity_users``, ``signed``) whose function
+        still exists, by name: a deleted function's entry, or one whose name now belongs to another
+        function, is skipped."""
+        functions = self.functions
+        return [(name, f) for name, f in sorted(index.items()) if functions.get(name) is f]
+
     def function_names(self) -> list[str]:
         """The functions' names in order: sorted once per change of the set of functions."""
         names = self.sorted_names

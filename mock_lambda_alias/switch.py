@@ -12,16 +12,21 @@ import functools
 import inspect
 import os
 import threading
-from typing import Any, Callable, Optional, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
-from . import delivery, hook, identity
-from .backend.invoke import DEFAULT_MAX_RECORDS, EnvironmentInfo, Invocation
-from .backend.model import Function
-from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
-from .evaluation import Decision
-from .identity import Identity
+from . import hook
+from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_MAX_RECORDS, DEFAULT_REGION, Store
 from .import_hooks import AfterImport
-from .runtime import ISOLATION_MODES
+
+if TYPE_CHECKING:
+    # The backend, the runtime and event delivery load with the first activation (or the first
+    # call that needs them), not with ``from mock_lambda_alias import mock_lambda_alias``.
+    from . import delivery
+    from .backend.invoke import EnvironmentInfo, Invocation
+    from .backend.model import Function
+    from .backend.store import LambdaBackend
+    from .evaluation import Decision
+    from .identity import Identity
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -167,6 +172,8 @@ class LambdaAliasMock:
                 self._identities.clear()
             self._depth += 1
             if not hook.ACTIVE:
+                from . import delivery
+
                 _enter_env()
                 hook.engage()
                 delivery.patch_moto()
@@ -190,6 +197,8 @@ class LambdaAliasMock:
                     del hook.ACTIVE[index]
                     break
             if not hook.ACTIVE:
+                from . import delivery
+
                 hook.disengage()
                 _leave_env()
                 delivery.unpatch_moto()
@@ -501,7 +510,7 @@ class LambdaAliasMock:
         permission on an alias does not cover the function's ARN, and the other way round. The
         result is truthy when allowed; ``reason`` names the statement or explains the denial.
         """
-        from .evaluation import Caller, evaluate, resolve
+        from .evaluation import Caller, Decision, evaluate, resolve
 
         account_id, region, name, qualifier = resolve(arn, self.account_id, self.region)
         caller = Caller(
@@ -688,6 +697,8 @@ class LambdaAliasMock:
         """Who a request signed with ``access_key_id`` comes from (cached per activation)."""
         found = self._identities.get(access_key_id)
         if found is None:
+            from . import identity
+
             found = identity.resolve(access_key_id, self.account_id, self._access_keys, self._strict)
             self._identities[access_key_id] = found
         return found
@@ -707,6 +718,8 @@ class LambdaAliasMock:
         qualifier; when allowed it runs as an asynchronous invocation, otherwise it is dropped.
         Either way it is recorded (see :meth:`deliveries`) and returned.
         """
+        from . import delivery
+
         return delivery.deliver(self, service, function_arn, event, source_arn, source_account)
 
     def deliveries(self, *, service: Optional[str] = None, allowed: Optional[bool] = None) -> list[delivery.Delivery]:
@@ -729,6 +742,8 @@ class LambdaAliasMock:
 
 
 def _check_isolation(isolation: str) -> None:
+    from .runtime import ISOLATION_MODES
+
     if isolation not in ISOLATION_MODES:
         raise ValueError(f"isolation must be one of {', '.join(map(repr, ISOLATION_MODES))}, got {isolation!r}")
 

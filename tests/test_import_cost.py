@@ -154,3 +154,14 @@ def test_a_url_never_requested_leaves_no_import_hook_behind():
     )
     output = subprocess.check_output([sys.executable, "-c", code], text=True)
     assert json.loads(output.splitlines()[-1]) == [["requests", "aiobotocore.client"], [], False]
+
+
+def test_importing_the_switch_loads_no_backend_runtime_or_delivery():
+    """``from mock_lambda_alias import mock_lambda_alias`` (what every test module runs) loads the
+    data model, the operations, the runtime and event delivery only with the first activation."""
+    loaded = _modules_after("import boto3\nfrom mock_lambda_alias import mock_lambda_alias")
+    heavy = ("mock_lambda_alias.backend.model", "mock_lambda_alias.backend.invoke", "mock_lambda_alias.runtime")
+    assert [
+        m for m in loaded if m.startswith(heavy) or m in ("mock_lambda_alias.delivery", "mock_lambda_alias.evaluation")
+    ] == []
+    assert "mock_lambda_alias.switch" in loaded

@@ -33,6 +33,7 @@ from ..errors import (
 )
 from .model import LATEST, Function, FunctionVersion, split_name, throttled
 from .registry import Call, api
+from .store import DEFAULT_MAX_RECORDS
 
 if TYPE_CHECKING:
     from ..identity import Identity
@@ -43,8 +44,6 @@ LOG_TAIL_BYTES = 4096
 
 #: The default response of functions whose code cannot run here: echo the event, as moto does.
 ECHO = object()
-#: How many invocation records an activation keeps by default (the oldest go first): ~10 MB.
-DEFAULT_MAX_RECORDS = 10_000
 
 #: AWS's answer to an Invoke whose TenantId does not match the function's tenant isolation: a
 #: tenant-isolated function invoked without one, or a function without isolation invoked with one.

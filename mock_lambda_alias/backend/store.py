@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+#: How many invocation records an activation keeps by default (the oldest go first): ~10 MB.
+DEFAULT_MAX_RECORDS = 10_000
 
 
 @dataclass
@@ -76,7 +78,7 @@ class Store:
         default_account_id: str = DEFAULT_ACCOUNT_ID,
         seed: Optional[int] = None,
         isolation: str = "in-process",
-        max_invocation_records: Optional[int] = 10_000,
+        max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
     ) -> None:
         self.default_account_id = default_account_id
         #: How handlers run and how many invocation records are kept (see :class:`InvokeState`).

@@ -20,7 +20,7 @@ import math
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from .. import arns, runtime
 from ..errors import (
@@ -77,7 +77,6 @@ class Invocation:
     timestamp: datetime.datetime
     account_id: str
     region: str
-    log: str = ""
     throttled: bool = False
     #: Who invoked it: account and principal, or the service with its source ARN and account.
     caller: Optional[Identity] = None
@@ -87,6 +86,21 @@ class Invocation:
     completed: bool = False
     #: The TenantId the invocation carried (tenant isolation), else None.
     tenant_id: Optional[str] = None
+    #: What the log is written from, once the run is over: most logs are never read, so the text
+    #: is made on first reading.
+    log_source: Union[tuple[str, Any, int], str, None] = field(default=None, repr=False, compare=False)
+
+    @property
+    def log(self) -> str:
+        """The log Lambda writes for the invocation (START, the handler's output, END, REPORT)."""
+        source = self.log_source
+        if source is None:
+            return ""
+        if type(source) is str:
+            return source
+        text = _log_text(self.request_id, *source)
+        self.log_source = text  # type: ignore[assignment]
+        return text
 
     @property
     def ok(self) -> bool:
@@ -463,8 +477,7 @@ def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
     if outcome is None:
         return
     entry, record = pending.entry, pending.record
-    memory = int(record.config.get("MemorySize", 128))
-    entry.log = _log_text(entry.request_id, record.version, outcome, memory)
+    entry.log_source = (record.version, outcome, int(record.config.get("MemorySize", 128)))
     entry.response, entry.function_error = outcome.payload, outcome.function_error
     entry.completed = True
 

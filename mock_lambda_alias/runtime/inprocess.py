@@ -1,9 +1,10 @@
 """Running a handler inside the test process without letting it take the process over.
 
-- Each invocation runs in its own daemon thread; the invoking thread waits at most until the
+- Each invocation runs in its environment's daemon thread; the invoking thread waits at most until the
   deadline (init, then ``Timeout``) and answers ``Sandbox.Timedout`` when it passes. The
   abandoned thread gets an exception raised into it (pure-Python code stops at its next line;
   a blocking call first has to return) and, being a daemon, never delays the interpreter's exit.
+  The hand-off to that thread and back stays on one CPU where the system allows (:mod:`.affinity`).
 - Output is routed per thread: ``sys.stdout``/``sys.stderr`` are replaced, while handlers run,
   by a router that sends each invocation thread's writes to that invocation's log and every
   other thread's writes where they went before.
@@ -35,11 +36,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from . import lambda_api
+from . import affinity, lambda_api
 from .lambda_api import HandlerError, LambdaContext
 
 try:  # the C queue alone: importing ``queue`` costs a millisecond at import time
@@ -163,6 +164,7 @@ class TempdirRouter:
         return os.fsencode(own) if own is not None else self.original[1]()
 
     def install(self) -> None:
+        self.original = (tempfile.gettempdir, tempfile.gettempdirb)
         self.original[0]()  # settles tempfile.tempdir (computed once, then cached by tempfile)
         self.settled = tempfile.tempdir
         tempfile.gettempdir, tempfile.gettempdirb = self.gettempdir, self.gettempdirb  # type: ignore[assignment]
@@ -226,7 +228,7 @@ class _Snapshot:
         except OSError:
             self.cwd = None
         self.recursion_limit = sys.getrecursionlimit()
-        root = logging.getLogger()
+        root = logging.root
         self.root_handlers = list(root.handlers)
         self.root_level = root.level
         self.logging_disable = logging.root.manager.disable
@@ -244,7 +246,13 @@ class ProcessState:
         self.routes: dict[int, _Route] = {}
         #: Package directories of the running invocations: their modules go when the last one ends.
         self.package_roots: set[str] = set()
-        self._tempdirs: Optional[TempdirRouter] = None
+        # Made once and installed by the first of concurrent invocations, uninstalled by the last.
+        self._stdout = OutputRouter(None, self.routes)
+        self._stderr = OutputRouter(None, self.routes)
+        self._tempdirs = TempdirRouter(self.routes)
+        #: The variables the running invocations set (keys as ``os.environ`` holds them): the
+        #: ones to put back first when they end.
+        self._touched: set[Any] = set()
 
     # -- entering and leaving -------------------------------------------------
 
@@ -252,14 +260,16 @@ class ProcessState:
         layer = _Layer(variables, paths, task_root)
         with self._lock:
             if not self._layers:
-                self._snapshot = _Snapshot()
-                router_out = OutputRouter(sys.stdout, self.routes)
-                router_err = OutputRouter(sys.stderr, self.routes)
-                sys.stdout, sys.stderr = router_out, router_err  # type: ignore[assignment]
-                self._tempdirs = TempdirRouter(self.routes)
+                self._snapshot = snapshot = _Snapshot()
+                # A router left in place by someone who kept it keeps the stream it already falls back to.
+                if snapshot.stdout is not self._stdout:
+                    self._stdout._fallback = snapshot.stdout
+                if snapshot.stderr is not self._stderr:
+                    self._stderr._fallback = snapshot.stderr
+                sys.stdout, sys.stderr = self._stdout, self._stderr  # type: ignore[assignment]
                 self._tempdirs.install()
             self._layers.append(layer)
-            _set_variables(variables)
+            self._touched.update(_set_variables(variables))
             for path in reversed(paths):
                 if path not in sys.path:
                     sys.path.insert(0, path)
@@ -298,11 +308,11 @@ class ProcessState:
 
     def _restore(self, snapshot: _Snapshot) -> None:
         sys.stdout, sys.stderr = snapshot.stdout, snapshot.stderr
-        if self._tempdirs is not None:
-            self._tempdirs.uninstall()
-            self._tempdirs = None
-        _restore_environ(snapshot.environ)
-        sys.path[:] = snapshot.path
+        self._tempdirs.uninstall()
+        touched, self._touched = self._touched, set()
+        _restore_environ(snapshot.environ, touched)
+        if sys.path != snapshot.path:
+            sys.path[:] = snapshot.path
         _restore_modules(snapshot.modules, tuple(self.package_roots))
         self.package_roots.clear()
         if snapshot.cwd is not None:
@@ -314,7 +324,7 @@ class ProcessState:
                     os.chdir(snapshot.cwd)
         if sys.getrecursionlimit() != snapshot.recursion_limit:
             sys.setrecursionlimit(snapshot.recursion_limit)
-        root = logging.getLogger()
+        root = logging.root
         if root.handlers != snapshot.root_handlers:
             root.handlers[:] = snapshot.root_handlers
         if root.level != snapshot.root_level:
@@ -323,21 +333,28 @@ class ProcessState:
             logging.disable(snapshot.logging_disable)
 
 
-def _set_variables(variables: dict[str, str]) -> None:
-    """Set environment variables; on POSIX through the byte mapping, several times cheaper."""
+def _set_variables(variables: dict[str, str]) -> list[Any]:
+    """Set environment variables; on POSIX through the byte mapping, several times cheaper.
+
+    Returns their keys as the mapping holds them, so that putting them back needs no encoding.
+    """
     data = _environ_data()
     if data is None:
         os.environ.update(variables)
-        return
+        return list(variables)
     encoding = sys.getfilesystemencoding()
+    keys = []
     for key, value in variables.items():
         bkey = key.encode(encoding, "surrogateescape")
         bvalue = value.encode(encoding, "surrogateescape")
         os.putenv(bkey, bvalue)
         data[bkey] = bvalue
+        keys.append(bkey)
+    return keys
 
 
 def _restore_variable(key: str, saved: dict) -> None:
+    """Put one variable back as ``saved`` has it."""
     data = _environ_data()
     if data is None:
         value = saved.get(key)
@@ -352,12 +369,17 @@ def _restore_variable(key: str, saved: dict) -> None:
         if bkey in data:
             os.unsetenv(bkey)
             del data[bkey]
-    else:
+    elif data.get(bkey) != bvalue:
         os.putenv(bkey, bvalue)
         data[bkey] = bvalue
 
 
-def _restore_environ(saved: dict) -> None:
+def _restore_environ(saved: dict, touched: Iterable[Any] = ()) -> None:
+    """Put the environment back as ``saved``; ``touched`` holds the keys known to have been set.
+
+    Those are put back first; when that already makes the environment equal to ``saved`` (a
+    handler that set no variables of its own), one comparison in C replaces a walk over all.
+    """
     data = _environ_data()
     if data is None:
         for key in [k for k in os.environ if k not in saved]:
@@ -365,6 +387,17 @@ def _restore_environ(saved: dict) -> None:
         for key, value in saved.items():
             if os.environ.get(key) != value:
                 os.environ[key] = value
+        return
+    for bkey in touched:
+        bvalue = saved.get(bkey)
+        if bvalue is None:
+            if bkey in data:
+                os.unsetenv(bkey)
+                del data[bkey]
+        elif data.get(bkey) != bvalue:
+            os.putenv(bkey, bvalue)
+            data[bkey] = bvalue
+    if data == saved:
         return
     for bkey in [k for k in data if k not in saved]:
         os.unsetenv(bkey)
@@ -573,14 +606,18 @@ class ThreadEnvironment:
         job = _Job(self, request)
         layer = STATE.enter(request.variables, self.paths(), self.task_root)
         try:
-            if self._thread is None or self._jobs is None:
-                self._jobs = SimpleQueue()
-                self._thread = threading.Thread(target=_serve, args=(self._jobs,), name=f"lambda {self.name}")
-                self._thread.daemon = True
-                self._thread.start()
-            job.thread = self._thread
-            self._jobs.put(job)
-            return job.wait()
+            job.pin = pin = affinity.pin()
+            try:
+                if self._thread is None or self._jobs is None:
+                    self._jobs = SimpleQueue()
+                    self._thread = threading.Thread(target=_serve, args=(self._jobs,), name=f"lambda {self.name}")
+                    self._thread.daemon = True
+                    self._thread.start()
+                job.thread = self._thread
+                self._jobs.put(job)
+                return job.wait()
+            finally:
+                affinity.unpin(pin)
         finally:
             STATE.leave(layer)
 
@@ -603,46 +640,84 @@ def _serve(jobs: SimpleQueue) -> None:
             job = jobs.get()
             if job is None:
                 return
+            affinity.widen(job.pin)
             job.run()
+            affinity.narrow(job.pin)
     except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
         return
 
 
 class _Job:
+    """One invocation handed to an environment's thread.
+
+    Completion is signalled through a plain lock the invoking thread holds until the handler's
+    thread releases it: waiting on it is one C call, where an ``Event`` would build a
+    ``Condition`` and a waiter lock per wait. Only a cold start, whose deadline moves once init
+    is over, also needs the ``initialized`` event.
+    """
+
+    __slots__ = (
+        "abandoned",
+        "buffer",
+        "deadline",
+        "done",
+        "environment",
+        "finished",
+        "init_ms",
+        "initialized",
+        "lock",
+        "needs_init",
+        "outcome",
+        "pin",
+        "request",
+        "started",
+        "thread",
+    )
+
     def __init__(self, environment: ThreadEnvironment, request: Request) -> None:
         self.environment = environment
         self.request = request
         self.thread: Optional[threading.Thread] = None
         self.buffer = io.StringIO()
         self.lock = threading.Lock()
-        self.initialized = threading.Event()
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.finished = False
         self.abandoned = False
         self.started = time.monotonic()
         self.deadline = self.started + request.timeout_seconds
         self.outcome: Optional[Outcome] = None
         self.init_ms: Optional[float] = None
         self.needs_init = environment.function is None
+        self.initialized: Optional[threading.Event] = threading.Event() if self.needs_init else None
+        self.pin: Optional[affinity.Pin] = None
 
     # -- in the handler's thread ----------------------------------------------
 
     def run(self) -> None:
         try:
             thread = threading.current_thread()
-            STATE.routes[threading.get_ident()] = _Route(thread, self.buffer, self.environment.tmpdir)
+            ident = threading.get_ident()
+            STATE.routes[ident] = _Route(thread, self.buffer, self.environment.tmpdir)
             try:
                 outcome = self._run()
             finally:
-                route = STATE.routes.get(threading.get_ident())
+                route = STATE.routes.get(ident)
                 if route is not None and route.thread is thread:
-                    del STATE.routes[threading.get_ident()]
+                    del STATE.routes[ident]
             with self.lock:
                 if not self.abandoned:
                     self.outcome = outcome
-                    self.initialized.set()
-                    self.done.set()
+                    self.finished = True
+            self._signal()
         except BaseException:  # _Abandoned, or anything arriving while we wrap up: the caller has gone
+            self._signal()
+
+    def _signal(self) -> None:
+        if self.initialized is not None:
             self.initialized.set()
+        with contextlib.suppress(RuntimeError):  # released already: an exception arrived while signalling
+            self.done.release()
 
     def _run(self) -> Outcome:
         environment, request = self.environment, self.request
@@ -667,7 +742,7 @@ class _Job:
             self.deadline = min(now, init_started + lambda_api.INIT_LIMIT_SECONDS) + request.timeout_seconds
         elif environment.cold:
             self.init_ms = 0.0
-        if self.needs_init:
+        if self.initialized is not None:
             with self.lock:
                 if self.abandoned:
                     raise _Abandoned
@@ -709,16 +784,16 @@ class _Job:
     # -- in the invoking thread -------------------------------------------------
 
     def wait(self) -> Outcome:
-        if self.needs_init:
+        if self.initialized is not None:
             # Cold start: init may take its own 10 s before the handler's timeout starts (the
             # handler's thread then moves the deadline). Warm, the deadline is known already.
             self.initialized.wait(lambda_api.INIT_LIMIT_SECONDS + self.request.timeout_seconds)
-        while not self.done.is_set():
+        while True:
             remaining = self.deadline - time.monotonic()
-            if remaining <= 0 or self.done.wait(remaining):
+            if remaining <= 0 or self.done.acquire(timeout=remaining):
                 break
         with self.lock:
-            if self.done.is_set():
+            if self.finished:
                 assert self.outcome is not None
                 return self.outcome
             self.abandoned = True

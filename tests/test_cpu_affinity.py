@@ -1,0 +1,114 @@
+"""The in-process hand-off keeps both threads on one CPU, and nothing of that reaches the test or the handler.
+
+While an invocation waits, the invoking thread and the environment's thread share one CPU (see
+``mock_lambda_alias.runtime.affinity``); the handler runs with the invoking thread's own CPU set,
+so the threads and processes it starts are not confined, and the invoking thread has its own set
+back when the call returns, whatever the handler did. Where the system refuses, invocations run
+exactly as before, unpinned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import pytest
+from conftest import create, make_zip
+
+from mock_lambda_alias.runtime import affinity
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="CPU affinity needs Linux and at least two CPUs",
+)
+
+REPORTS_CPUS = (
+    "import os, threading\n"
+    "def handler(event, context):\n"
+    "    seen = {}\n"
+    "    def helper():\n"
+    "        seen['helper'] = sorted(os.sched_getaffinity(0))\n"
+    "    t = threading.Thread(target=helper)\n"
+    "    t.start()\n"
+    "    t.join()\n"
+    "    return {'handler': sorted(os.sched_getaffinity(0)), 'helper': seen['helper']}\n"
+)
+
+
+def _invoke(lam, name: str = "my-function") -> dict:
+    response = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert response["StatusCode"] == 200
+    return json.loads(response["Payload"].read())
+
+
+def test_the_handler_and_its_threads_run_with_the_callers_cpus(lam):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_CPUS)})
+    mine = sorted(os.sched_getaffinity(0))
+    for _ in range(3):  # cold, then warm environments
+        assert _invoke(lam) == {"handler": mine, "helper": mine}
+    assert sorted(os.sched_getaffinity(0)) == mine
+
+
+def test_the_caller_gets_its_own_cpu_set_back(lam):
+    create(lam)
+    mine = os.sched_getaffinity(0)
+    narrower = {max(mine)}  # a thread the user confined to one CPU stays confined there
+    os.sched_setaffinity(0, narrower)
+    try:
+        _invoke(lam)
+        _invoke(lam)
+        assert os.sched_getaffinity(0) == narrower
+    finally:
+        os.sched_setaffinity(0, mine)
+    _invoke(lam)
+    assert os.sched_getaffinity(0) == mine
+
+
+def test_a_handler_changing_its_own_cpus_changes_nothing_of_the_callers(lam):
+    source = (
+        "import os\n"
+        "def handler(event, context):\n"
+        "    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "    return 1\n"
+    )
+    create(lam, Code={"ZipFile": make_zip(source)})
+    mine = os.sched_getaffinity(0)
+    assert _invoke(lam) == 1
+    assert os.sched_getaffinity(0) == mine
+
+
+def test_threads_invoking_at_once_each_get_their_cpus_back(lam):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_CPUS)})
+    mine = sorted(os.sched_getaffinity(0))
+    results: list[object] = []
+
+    def work() -> None:
+        for _ in range(5):
+            results.append(_invoke(lam))
+        results.append(sorted(os.sched_getaffinity(0)))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(mine) == 8
+    assert results.count({"handler": mine, "helper": mine}) == 40
+
+
+def test_a_refusal_switches_pinning_off_and_invocations_go_on(lam, monkeypatch):
+    create(lam)
+    calls = []
+
+    def refuse(pid: int, cpus: object) -> None:
+        calls.append(cpus)
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(affinity, "_setaffinity", refuse)
+    monkeypatch.setattr(affinity, "enabled", True)
+    assert _invoke(lam) == {}
+    assert affinity.enabled is False
+    assert len(calls) == 1  # tried once, then never again in this process
+    assert _invoke(lam) == {}
+    assert len(calls) == 1

@@ -37,7 +37,7 @@ ZIP = code_zip()
 def _function(client: Any, name: str, **extra: Any) -> dict:
     return client.create_function(
         FunctionName=name,
-        Runtime="nodejs20.x",
+        Runtime="python3.12",  # Invoke runs the handler, as it does for users
         Role=ctx_role(client),
         Handler="index.handler",
         Code={"ZipFile": ZIP},

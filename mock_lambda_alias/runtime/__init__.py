@@ -70,6 +70,7 @@ class EnvironmentSpec:
     """
 
     __slots__ = (
+        "_hash",
         "_key",
         "code_sha256",
         "extra_paths",
@@ -135,12 +136,13 @@ class EnvironmentSpec:
             tenant_id,
             owner,
         )
+        self._hash = hash(self._key)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, EnvironmentSpec) and other._key == self._key
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        return self._hash
 
     def __repr__(self) -> str:
         return f"EnvironmentSpec{self._key!r}"

@@ -187,12 +187,16 @@ def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
     return module, function
 
 
+#: ``json.dumps`` builds a new encoder for every call with ``ensure_ascii=False``: these are made once.
+_ENCODERS = {flag: json.JSONEncoder(ensure_ascii=flag) for flag in (True, False)}
+
+
 def encode_result(result: Any, ensure_ascii: bool) -> bytes:
     """The response body Lambda's Python runtime writes for a handler's return value."""
     if isinstance(result, (bytes, bytearray)):
         return bytes(result)
     try:
-        return json.dumps(result, ensure_ascii=ensure_ascii).encode()
+        return _ENCODERS[bool(ensure_ascii)].encode(result).encode()
     except (TypeError, ValueError) as exc:
         raise HandlerError(
             {

@@ -273,12 +273,39 @@ def _spec_for(
     record: FunctionVersion,
     tenant_id: Optional[str] = None,
 ) -> Optional[runtime.EnvironmentSpec]:
-    """What runs for this version: a registered callable, its Python package, or nothing here."""
-    config = record.config
-    memory = int(config.get("MemorySize", 128))
+    """What runs for this version: a registered callable, its Python package, or nothing here.
+
+    Kept on the record (dropped with any write to it) for as long as the registered callable,
+    isolation mode and tenant it was made for stay the same.
+    """
     handler = state.handlers.get((call.account_id, call.region, function.name, record.version)) or state.handlers.get(
         (call.account_id, call.region, function.name, None)
     )
+    isolation = isolation_of(state, call, function, record.version)
+    kept = record._derived
+    if (
+        kept is not None
+        and kept[0] is handler
+        and kept[1] == isolation
+        and kept[2] == tenant_id
+        and kept[3] == (call.account_id, call.region)
+    ):
+        return kept[4]
+    spec = _new_spec(call, function, record, handler, isolation, tenant_id)
+    record._derived = (handler, isolation, tenant_id, (call.account_id, call.region), spec)
+    return spec
+
+
+def _new_spec(
+    call: Call,
+    function: Function,
+    record: FunctionVersion,
+    handler: Optional[Callable[[Any, Any], Any]],
+    isolation: str,
+    tenant_id: Optional[str],
+) -> Optional[runtime.EnvironmentSpec]:
+    config = record.config
+    memory = int(config.get("MemorySize", 128))
     if handler is not None:
         return runtime.EnvironmentSpec(
             function.name,
@@ -303,7 +330,7 @@ def _spec_for(
             # Lambda extracts the layers into /opt in the version's order; their import paths follow the task root.
             layers=tuple((v.code.sha256, v.code.zip_bytes) for v in record.layers if v.code.zip_bytes is not None),
             runtime_name=str(config.get("Runtime")),
-            isolation=isolation_of(state, call, function, record.version),
+            isolation=isolation,
             memory_mb=memory,
             tenant_id=tenant_id,
             owner=(call.account_id, call.region),

@@ -86,19 +86,26 @@ class Code:
 
 
 class Cached:
-    """Keeps a rendered response item (``_wire``) until any attribute of the object is assigned.
+    """Keeps what is derived from the object until any attribute of it is assigned.
 
-    Every write to a version or an alias assigns one of its attributes (a new RevisionId at the
-    least), so dropping the cached item in ``__setattr__`` covers every mutation path, present and
-    future, without each operation having to remember it.
+    ``_wire`` is its rendered response item; ``_derived`` holds what other families compute from
+    it (what an invocation of a version runs, for one). Every write to a version or an alias
+    assigns one of its attributes (a new RevisionId at the least), so dropping both in
+    ``__setattr__`` covers every mutation path, present and future, without each operation having
+    to remember it.
     """
 
     _wire: Optional[Rendered] = None
+    _derived: Optional[tuple[Any, ...]] = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
-        if name != "_wire" and "_wire" in self.__dict__:
-            del self.__dict__["_wire"]
+        if name != "_wire" and name != "_derived":
+            kept = self.__dict__
+            if "_wire" in kept:
+                del kept["_wire"]
+            if "_derived" in kept:
+                del kept["_derived"]
 
 
 @dataclass

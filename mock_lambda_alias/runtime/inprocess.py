@@ -218,17 +218,12 @@ class _Snapshot:
         "stdout",
     )
 
-    def __init__(self, modules_seen: Optional[dict[str, Any]]) -> None:
+    def __init__(self) -> None:
+        # ``dict.copy()`` clones the table in one go, several times faster than ``dict(d)``.
         data = _environ_data()
-        self.environ: dict = dict(data) if data is not None else dict(os.environ)
+        self.environ: dict = data.copy() if data is not None else dict(os.environ)
         self.path = list(sys.path)
-        modules = sys.modules
-        # The copy an earlier snapshot made serves again while sys.modules still equals it: a
-        # comparison in C costs two thirds of a copy, and the restore compares once more anyway.
-        if modules_seen is not None and len(modules_seen) == len(modules) and modules.items() == modules_seen.items():
-            self.modules = modules_seen
-        else:
-            self.modules = dict(modules)
+        self.modules = sys.modules.copy()
         try:
             self.cwd: Optional[str] = os.getcwd()
         except OSError:
@@ -259,8 +254,6 @@ class ProcessState:
         #: The variables the running invocations set (keys as ``os.environ`` holds them): the
         #: ones to put back first when they end.
         self._touched: set[Any] = set()
-        #: The last snapshot's copy of ``sys.modules`` (never changed after it is made).
-        self._modules_seen: Optional[dict[str, Any]] = None
 
     # -- entering and leaving -------------------------------------------------
 
@@ -268,8 +261,7 @@ class ProcessState:
         layer = _Layer(variables, paths, task_root)
         with self._lock:
             if not self._layers:
-                self._snapshot = snapshot = _Snapshot(self._modules_seen)
-                self._modules_seen = snapshot.modules
+                self._snapshot = snapshot = _Snapshot()
                 # A router left in place by someone who kept it keeps the stream it already falls back to.
                 if snapshot.stdout is not self._stdout:
                     self._stdout._fallback = snapshot.stdout
@@ -440,6 +432,19 @@ def _is_real_module(module: Any) -> bool:
     return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
 
 
+def _same(current: dict[str, Any], saved: dict[str, Any]) -> bool:
+    """Whether two mappings hold the same keys with the very same values.
+
+    Dict equality looks every key up in the other table and compares the values by identity
+    first, in one C loop: about half the cost of comparing ``items()`` views, which makes an item
+    pair for every entry.
+    """
+    try:
+        return len(current) == len(saved) and current == saved
+    except Exception:  # an object put there by hand whose __eq__ fails: not the same, then
+        return False
+
+
 def _restore_modules(saved: dict[str, Any], package_roots: tuple[str, ...]) -> None:
     """Put ``sys.modules`` back: entries a handler replaced or removed, and the ones it added.
 
@@ -448,7 +453,7 @@ def _restore_modules(saved: dict[str, Any], package_roots: tuple[str, ...]) -> N
     from a function's package, and anything injected by hand, go.
     """
     modules = sys.modules
-    if len(modules) == len(saved) and modules.items() == saved.items():  # compared in C: the common case
+    if _same(modules, saved):  # the common case
         return
     if not modules.items() >= saved.items():
         for name, module in saved.items():

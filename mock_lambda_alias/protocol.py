@@ -41,18 +41,24 @@ def _event_header(name: str, value: str) -> bytes:
     )
 
 
+#: An event's headers by (event type, content type): a stream repeats the same few.
+_EVENT_HEADERS: dict[tuple[str, str], bytes] = {}
+_PRELUDE = struct.Struct("!II")
+_CRC = struct.Struct("!I")
+
+
 def encode_event(event_type: str, payload: bytes, content_type: str) -> bytes:
     """One message of the AWS event stream encoding (prelude, headers, payload, CRCs)."""
-    headers = (
-        _event_header(":event-type", event_type)
-        + _event_header(":content-type", content_type)
-        + _event_header(":message-type", "event")
-    )
-    total = 12 + len(headers) + len(payload) + 4
-    prelude = struct.pack("!II", total, len(headers))
-    prelude += struct.pack("!I", zlib.crc32(prelude))
-    message = prelude + headers + payload
-    return message + struct.pack("!I", zlib.crc32(message))
+    headers = _EVENT_HEADERS.get((event_type, content_type))
+    if headers is None:
+        headers = _EVENT_HEADERS[event_type, content_type] = (
+            _event_header(":event-type", event_type)
+            + _event_header(":content-type", content_type)
+            + _event_header(":message-type", "event")
+        )
+    prelude = _PRELUDE.pack(12 + len(headers) + len(payload) + 4, len(headers))
+    message = prelude + _CRC.pack(zlib.crc32(prelude)) + headers + payload
+    return message + _CRC.pack(zlib.crc32(message))
 
 
 class RequestParts(NamedTuple):

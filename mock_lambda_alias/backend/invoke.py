@@ -272,11 +272,13 @@ def _spec_for(
     function: Function,
     record: FunctionVersion,
     tenant_id: Optional[str] = None,
-) -> Optional[runtime.EnvironmentSpec]:
-    """What runs for this version: a registered callable, its Python package, or nothing here.
+) -> tuple[Optional[runtime.EnvironmentSpec], dict[str, str]]:
+    """What runs for this version (a registered callable, its Python package, or nothing here),
+    and Lambda's variables for it.
 
     Kept on the record (dropped with any write to it) for as long as the registered callable,
-    isolation mode and tenant it was made for stay the same.
+    isolation mode and tenant it was made for stay the same; the variables are shared by the
+    invocations and never changed.
     """
     handler = state.handlers.get((call.account_id, call.region, function.name, record.version)) or state.handlers.get(
         (call.account_id, call.region, function.name, None)
@@ -290,10 +292,11 @@ def _spec_for(
         and kept[2] == tenant_id
         and kept[3] == (call.account_id, call.region)
     ):
-        return kept[4]
+        return kept[4], kept[5]
     spec = _new_spec(call, function, record, handler, isolation, tenant_id)
-    record._derived = (handler, isolation, tenant_id, (call.account_id, call.region), spec)
-    return spec
+    variables = _lambda_env(call, function, record)
+    record._derived = (handler, isolation, tenant_id, (call.account_id, call.region), spec, variables)
+    return spec, variables
 
 
 def _new_spec(
@@ -466,7 +469,7 @@ def begin(
     except TooManyRequests:
         entry.throttled = entry.completed = True
         raise
-    spec = _spec_for(state, call, function, record, tenant_id)
+    spec, variables = _spec_for(state, call, function, record, tenant_id)
     if spec is None:
         pending.outcome = _default_outcome(state, payload)
         return pending
@@ -477,7 +480,7 @@ def begin(
     pending.request = runtime.Request(
         event=event,
         request_id=request_id,
-        variables=_lambda_env(call, function, record),
+        variables=variables,
         timeout_seconds=float(config.get("Timeout", 3)),
         ensure_ascii=runtime_name not in ("python3.12", "python3.13", "python3.14"),
         context={

@@ -199,8 +199,7 @@ class Sandbox:
                 opt = self.packages.layers_path(spec.layers)
                 environment.extra_paths = [*layer_paths(opt, spec.runtime_name), *spec.extra_paths]
             environment.task_root = self.packages.path(spec.code_sha256, spec.zip_bytes)
-        request.variables["LAMBDA_TASK_ROOT"] = environment.task_root or TASK_ROOT
-        request.variables["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream_name
+        request.variables = environment.variables_with_own(request.variables)
         try:
             outcome = environment.invoke(request)
         except BaseException:

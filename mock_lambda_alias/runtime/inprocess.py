@@ -257,7 +257,15 @@ class ProcessState:
 
     # -- entering and leaving -------------------------------------------------
 
-    def enter(self, variables: dict[str, str], paths: list[str], task_root: Optional[str]) -> _Layer:
+    def enter(
+        self,
+        variables: dict[str, str],
+        paths: list[str],
+        task_root: Optional[str],
+        encoded: Optional[Encoded] = None,
+    ) -> _Layer:
+        """Put an invocation's variables and paths in; ``encoded`` is :func:`encode_variables` of
+        ``variables``, which an environment makes once for all its invocations."""
         layer = _Layer(variables, paths, task_root)
         with self._lock:
             if not self._layers:
@@ -270,7 +278,10 @@ class ProcessState:
                 sys.stdout, sys.stderr = self._stdout, self._stderr  # type: ignore[assignment]
                 self._tempdirs.install()
             self._layers.append(layer)
-            self._touched.update(_set_variables(variables))
+            if encoded is not None and _environ_data() is not None:
+                self._touched.update(_put_encoded(encoded))
+            else:
+                self._touched.update(_set_variables(variables))
             for path in reversed(paths):
                 if path not in sys.path:
                     sys.path.insert(0, path)
@@ -352,6 +363,29 @@ def _set_variables(variables: dict[str, str]) -> list[Any]:
         data[bkey] = bvalue
         keys.append(bkey)
     return keys
+
+
+#: Environment variables as ``os.environ`` holds them on POSIX: (key, value) byte pairs.
+Encoded = tuple[tuple[bytes, bytes], ...]
+
+
+def encode_variables(variables: dict[str, str]) -> Encoded:
+    encoding = sys.getfilesystemencoding()
+    return tuple(
+        (key.encode(encoding, "surrogateescape"), value.encode(encoding, "surrogateescape"))
+        for key, value in variables.items()
+    )
+
+
+def _put_encoded(encoded: Encoded) -> list[bytes]:
+    """Set encoded variables (POSIX); returns their keys."""
+    data = _environ_data()
+    assert data is not None
+    putenv = os.putenv
+    for key, value in encoded:
+        putenv(key, value)
+    data.update(encoded)
+    return [key for key, _ in encoded]
 
 
 def _restore_variable(key: str, saved: dict) -> None:
@@ -455,10 +489,9 @@ def _restore_modules(saved: dict[str, Any], package_roots: tuple[str, ...]) -> N
     modules = sys.modules
     if _same(modules, saved):  # the common case
         return
-    if not modules.items() >= saved.items():
-        for name, module in saved.items():
-            if modules.get(name) is not module:
-                modules[name] = module
+    for name, module in saved.items():
+        if modules.get(name) is not module:
+            modules[name] = module
     for name in [n for n in modules if n not in saved]:
         module = modules.get(name)
         path = _module_file(module)
@@ -524,22 +557,31 @@ def load_package_handler(task_root: str, handler: str, extra_paths: Sequence[str
     modname, _ = lambda_api.split_handler(handler)
     import_name = modname.replace("/", ".")
     with LOAD_LOCK.held():
-        import importlib
-
         sys.path.insert(0, task_root)
-        importlib.invalidate_caches()
+        # Package directories are new and never change once extracted, so only a finder cached
+        # for one of these paths could be stale: drop those rather than invalidating every
+        # finder of the process (which costs the first cold start more than the import itself).
+        for path in (task_root, *extra_paths):
+            sys.path_importer_cache.pop(path, None)
         shadowed = {
             n: sys.modules.pop(n) for n in list(sys.modules) if n == import_name or n.startswith(import_name + ".")
         }
         # Only this import can have added modules from the package or its layers: looking at the
         # new entries alone spares reading every loaded module's file at each cold start.
         before = set(sys.modules)
+        # ``/var/task`` is read-only on Lambda: no bytecode is written there (and writing it
+        # would cost a cold start a directory and a file).
+        writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         try:
             return lambda_api.import_handler(task_root, handler)
         finally:
+            sys.dont_write_bytecode = writes_bytecode
             with contextlib.suppress(ValueError):
                 sys.path.remove(task_root)
-            _drop_modules_under((task_root, *extra_paths), keep=(), among=[n for n in sys.modules if n not in before])
+            roots = (task_root, *extra_paths)
+            for path in [p for p in sys.path_importer_cache if isinstance(p, str) and p.startswith(roots)]:
+                sys.path_importer_cache.pop(path, None)  # the directories go with the activation
+            _drop_modules_under(roots, keep=(), among=[n for n in sys.modules if n not in before])
             sys.modules.update(shadowed)
 
 
@@ -584,7 +626,7 @@ class Request:
         self.context = context if context is not None else {}
 
 
-class ThreadEnvironment:
+class ThreadEnvironment(lambda_api.OwnVariables):
     """A warm in-process execution environment: the loaded handler of one version and its thread.
 
     The thread lives as long as the environment (handing a job to a waiting thread costs a tenth
@@ -615,6 +657,8 @@ class ThreadEnvironment:
         self.tmpdir: Optional[str] = None
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
+        #: The variables of the latest invocation, and their encoded form.
+        self._encoded: Optional[tuple[dict[str, str], Encoded]] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
@@ -623,7 +667,10 @@ class ThreadEnvironment:
         if self.tmpdir is None:
             self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-")
         job = _Job(self, request)
-        layer = STATE.enter(request.variables, self.paths(), self.task_root)
+        encoded = self._encoded
+        if encoded is None or encoded[0] is not request.variables:
+            encoded = self._encoded = (request.variables, encode_variables(request.variables))
+        layer = STATE.enter(request.variables, self.paths(), self.task_root, encoded[1])
         try:
             job.pin = pin = affinity.pin()
             try:
@@ -660,8 +707,7 @@ def _serve(jobs: SimpleQueue) -> None:
             if job is None:
                 return
             affinity.widen(job.pin)
-            job.run()
-            affinity.narrow(job.pin)
+            job.run()  # narrows again before signalling, so the two threads meet where they left
     except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
         return
 
@@ -733,6 +779,9 @@ class _Job:
             self._signal()
 
     def _signal(self) -> None:
+        # Back on the meeting CPU before the waiting thread wakes: moving a running thread off a
+        # CPU afterwards (as the woken thread takes it) costs more than the whole hand-off.
+        affinity.narrow(self.pin)
         if self.initialized is not None:
             self.initialized.set()
         with contextlib.suppress(RuntimeError):  # released already: an exception arrived while signalling

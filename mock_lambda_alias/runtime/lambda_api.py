@@ -91,6 +91,29 @@ class LambdaContext:
         )
 
 
+class OwnVariables:
+    """Lambda's variables for one execution environment: its version's plus the environment's own
+    (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_LOG_STREAM_NAME``).
+
+    The version's variables arrive as one dict shared by its invocations and never changed; the
+    combined set is made when that dict is new to the environment and kept, so a warm invocation
+    neither copies nor compares them.
+    """
+
+    task_root: Optional[str]
+    log_stream_name: str
+    _variables: Optional[tuple[dict[str, str], dict[str, str]]] = None
+
+    def variables_with_own(self, version_variables: dict[str, str]) -> dict[str, str]:
+        kept = self._variables
+        if kept is None or kept[0] is not version_variables:
+            combined = dict(version_variables)
+            combined["LAMBDA_TASK_ROOT"] = self.task_root or TASK_ROOT
+            combined["AWS_LAMBDA_LOG_STREAM_NAME"] = self.log_stream_name
+            kept = self._variables = (version_variables, combined)
+        return kept[1]
+
+
 class HandlerError(Exception):
     """An error payload Lambda's runtime reports (``errorType``, ``errorMessage``, ...)."""
 

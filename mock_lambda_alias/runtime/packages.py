@@ -110,6 +110,7 @@ class Packages:
         self._dir: Optional[str] = None
         self._paths: dict[str, str] = {}
         self._extracting: dict[str, threading.Lock] = {}
+        self._made = 0
         self.closed = False
 
     def path(self, digest: str, data: bytes) -> str:
@@ -141,7 +142,12 @@ class Packages:
                     return found
                 base = self._dir
             assert base is not None
-            target = tempfile.mkdtemp(dir=base, prefix=prefix)
+            # The activation's directory is private (mkdtemp's mode 0700) and its names are ours
+            # alone: a counter names each package without mkdtemp's random names and retries.
+            with self._lock:
+                self._made += 1
+                target = os.path.join(base, f"{prefix}{self._made}")
+            os.mkdir(target, 0o700)
             for data in archives:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     archive.extractall(target)

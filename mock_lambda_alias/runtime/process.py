@@ -49,7 +49,7 @@ class _Died(Exception):
     """The worker's end of the pipe closed: its process is gone."""
 
 
-class ProcessEnvironment:
+class ProcessEnvironment(lambda_api.OwnVariables):
     """A warm execution environment that is a worker process running one version's handler."""
 
     isolation = "process"
@@ -91,8 +91,8 @@ class ProcessEnvironment:
         # glibc reserves 64 MB of address space per malloc arena: keep MemorySize about the handler.
         env.setdefault("MALLOC_ARENA_MAX", "2")
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-u", WORKER],
+        self._process = subprocess.Popen(  # -B: no bytecode written, as in Lambda's read-only /var/task
+            [sys.executable, "-I", "-u", "-B", WORKER],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -286,8 +286,9 @@ def compile_java_pattern(pattern: str) -> Any:
 #: Compiled patterns by text: many shapes share one pattern (every FunctionName's), compiled once.
 _COMPILED: dict[str, Any] = {}
 
-#: The shapes nearly every operation checks: a function's name, in its plain and namespaced forms.
-COMMON_SHAPES = ("FunctionName", "NamespacedFunctionName")
+#: The shapes nearly every operation checks: a function's name, in its plain and namespaced forms,
+#: and the qualifier of a version or alias (14 operations, Invoke's among them).
+COMMON_SHAPES = ("FunctionName", "NamespacedFunctionName", "NumericLatestPublishedOrAliasQualifier")
 
 
 def compile_common_patterns() -> None:

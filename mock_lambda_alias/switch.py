@@ -177,11 +177,21 @@ class LambdaAliasMock:
                 _enter_env()
                 hook.engage()
                 delivery.patch_moto()
-                # The wire layer answers every call: load it with the activation (once per
-                # process), so that no operation's first call pays for it.
-                from . import aws_constraints, responder  # noqa: F401
+                # The wire layer and the backend answer every call: load them with the activation
+                # (once per process), so that no operation's first call pays for them.
+                import tempfile
 
+                from . import aws_constraints, responder  # noqa: F401
+                from .backend import registry
+                from .runtime import packages
+
+                registry.load_all()
                 aws_constraints.compile_common_patterns()
+                # tempfile works out its directory on first use by writing a probe file there:
+                # settle it, and make the process's directory for packages and handlers' /tmp,
+                # with the process's first activation rather than in a first Invoke.
+                tempfile.gettempdir()
+                packages.extraction_root()
             hook.ACTIVE.append(self)
         return self
 

@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -142,6 +143,26 @@ def test_stuck_import_times_out_and_cold_starts_resume(lam, monkeypatch):
     thread.join(10)
     assert json.loads(result["stuck"]["body"])["errorType"] == "Sandbox.Timedout"
     assert time.monotonic() - started < 2.5  # init's own limit plus the function's timeout
+
+
+def test_init_has_its_own_time_before_the_handlers_timeout(lam):
+    """Lambda gives init 10 s of its own: a slow import does not eat the function's timeout."""
+    deploy(lam, "import time\ntime.sleep(1.3)\ndef handler(event, context):\n    return 'ready'\n", Timeout=1)
+    result = invoke(lam)
+    assert result["body"] == b'"ready"'
+    init_ms = float(re.search(r"Init Duration: ([0-9.]+) ms", result["log"]).group(1))
+    assert init_ms >= 1300
+
+
+def test_the_timeout_runs_from_the_end_of_init(lam):
+    """After a slow init, a handler that overruns is stopped at init's end plus its timeout."""
+    source = "import time\ntime.sleep(0.6)\ndef handler(event, context):\n    time.sleep(30)\n"
+    deploy(lam, source, Timeout=1)
+    started = time.monotonic()
+    payload = json.loads(invoke(lam)["body"])
+    elapsed = time.monotonic() - started
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert 1.55 <= elapsed < 3.0
 
 
 # --- no global lock around users' code --------------------------------------------------------------

@@ -88,25 +88,35 @@ def test_the_registry_names_the_module_of_every_operation():
     """An operation's first call imports only its module: the table must name each one's module."""
     from mock_lambda_alias.backend import registry
 
-    registry._load()
+    registry.load_all()
     actual: dict[str, set[str]] = {}
     for operation, handler in registry.HANDLERS.items():
         actual.setdefault(handler.__module__.rsplit(".", 1)[1], set()).add(operation)
     assert {module: set(ops) for module, ops in registry.MODULES.items()} == actual
 
 
-def test_a_first_call_imports_only_its_operations_module():
+def test_the_first_activation_loads_the_backend_so_first_calls_import_nothing():
+    """Loading is once per process, with the first activation: no operation's first call imports."""
     code = (
+        "import sys\n"
         "import boto3\n"
         "from mock_lambda_alias import mock_lambda_alias\n"
         "with mock_lambda_alias():\n"
+        "    activated = set(sys.modules)\n"
         "    client = boto3.client('lambda', region_name='us-east-1')\n"
         "    client.get_account_settings()\n"
+        "    client.list_layers()\n"
+        "    client.list_functions()\n"
+        "    client.list_code_signing_configs()\n"
+        "    print(sorted(m for m in set(sys.modules) - activated if m.startswith('mock_lambda_alias')))\n"
     )
-    loaded = _modules_after(code)
-    assert "mock_lambda_alias.backend.concurrency" in loaded
-    assert "mock_lambda_alias.backend.layers" not in loaded
-    assert "mock_lambda_alias.backend.code_signing" not in loaded
+    output = subprocess.check_output([sys.executable, "-c", code], text=True)
+    assert output.splitlines()[-1] == "[]"
+    from mock_lambda_alias.backend import registry
+
+    started = "import boto3\nfrom mock_lambda_alias import mock_lambda_alias\nmock_lambda_alias().start()"
+    loaded = _modules_after(started)
+    assert {f"mock_lambda_alias.backend.{family}" for family in registry.MODULES} <= set(loaded)
 
 
 _URL_BEFORE_REQUESTS = """

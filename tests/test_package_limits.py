@@ -9,6 +9,7 @@ one it cannot unzip, a damaged member included, with F-FN-014's message.
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 
@@ -137,8 +138,12 @@ def test_each_package_is_extracted_once_per_activation(lam):
         for name, qualifier in (("my-function", "$LATEST"), ("my-function", "1"), ("same-code", "$LATEST"))
     }
     assert len(roots) == 1
-    activation = os.path.dirname(roots.pop().decode().strip('"'))
-    assert len(os.listdir(activation)) == 1
+    # Packages sit in the process's directory, named "<activation>-task-<n>": this activation
+    # extracted one.
+    task_root = roots.pop().decode().strip('"')
+    activation = os.path.basename(task_root).split("-")[0]
+    extracted = [d for d in os.listdir(os.path.dirname(task_root)) if d.startswith(f"{activation}-task-")]
+    assert extracted == [os.path.basename(task_root)]
 
 
 def test_package_check_is_remembered(lam, monkeypatch):
@@ -169,12 +174,33 @@ def test_extracted_packages_are_read_only(lam):
 
 
 def test_packages_directory_is_removed_even_when_read_only():
+    """The package (read-only, nested) and the environment's /tmp go when the mock stops.
+
+    The /tmp directory is made when a handler first asks for it: most never do.
+    """
+    source = (
+        "import os, tempfile\n"
+        "def handler(event, context):\n"
+        "    if event.get('tmp'):\n"
+        "        tempfile.gettempdir()\n"
+        "    return os.environ['LAMBDA_TASK_ROOT']\n"
+    )
     with mock_lambda_alias():
         client = boto3.client("lambda", region_name=REGION)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("pkg/deep/mod.py", "def handler(event, context):\n    import os\n    return os.getcwd()\n")
+            archive.writestr("pkg/deep/mod.py", source)
         create(client, Handler="pkg/deep/mod.handler", Code={"ZipFile": buffer.getvalue()})
-        client.invoke(FunctionName="my-function")
-        (activation,) = [os.path.join(packages.extraction_root(), d) for d in os.listdir(packages.extraction_root())]
-    assert not os.path.exists(activation)
+        root = packages.extraction_root()
+
+        def mine(task_root: str) -> list[str]:
+            activation = os.path.basename(task_root).split("-")[0]
+            return [os.path.join(root, d) for d in os.listdir(root) if d.startswith(f"{activation}-")]
+
+        task_root = json.loads(client.invoke(FunctionName="my-function")["Payload"].read())
+        assert os.path.dirname(task_root) == root
+        assert mine(task_root) == [task_root]
+        client.invoke(FunctionName="my-function", Payload=b'{"tmp": true}')
+        made = mine(task_root)
+        assert len(made) == 2
+    assert not any(os.path.exists(d) for d in made)

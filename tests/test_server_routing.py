@@ -118,3 +118,25 @@ def test_account_for_access_key(key, expected):
     m = mock_lambda_alias(account_id="123456789012")
     m.set_account_for_access_key("AKIAMAPPED", "555555555555")
     assert m.identity_for(key).account_id == expected
+
+
+def test_codec_reads_labels_from_the_end_of_the_path():
+    """Labels are read from the end of the path: an endpoint may add a prefix, botocore a slash.
+
+    Lambda's templates (one label per segment) are matched segment by segment; a greedy
+    ``{Key+}`` (S3's) spans segments. A path that does not end with the template yields no labels.
+    """
+    from mock_lambda_alias.protocol import OperationCodec, RequestParts
+
+    session = botocore.session.get_session()
+    get_alias = OperationCodec(session.get_service_model("lambda").operation_model("GetAlias"))
+    for url in (
+        "https://host/2015-03-31/functions/my%3Afn/aliases/live",
+        "https://host/prefix/2015-03-31/functions/my%3Afn/aliases/live/",
+    ):
+        assert get_alias.parse_request(RequestParts(url, {}, b"")) == {"FunctionName": "my:fn", "Name": "live"}
+    for url in ("https://host/2015-03-31/functions/my-fn/aliases/", "https://host/2015-03-31/functions/f/versions/1"):
+        assert get_alias.parse_request(RequestParts(url, {}, b"")) == {}
+    get_object = OperationCodec(session.get_service_model("s3").operation_model("GetObject"))
+    params = get_object.parse_request(RequestParts("https://host/bucket/a/b/c%20d.txt?x-id=GetObject", {}, b""))
+    assert (params["Bucket"], params["Key"]) == ("bucket", "a/b/c d.txt")

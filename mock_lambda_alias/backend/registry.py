@@ -68,9 +68,10 @@ def manages_lock(operation: str) -> bool:
     return operation in SELF_LOCKING
 
 
-#: The module of each operation, so that an operation's first call imports only its own module
-#: (importing all of them made every process's first call several times botocore's own). An
-#: operation missing here still works: its first call loads every module. A test keeps this complete.
+#: The module of each operation. An activation loads them all (:func:`load_all`); an operation
+#: answered without one (the server's mock is never started) imports only its own module on its
+#: first call. An operation missing here still works: its first call loads every module. A test
+#: keeps this complete.
 MODULES: dict[str, tuple[str, ...]] = {
     "aliases": ("CreateAlias", "DeleteAlias", "GetAlias", "ListAliases", "UpdateAlias"),
     "capacity_providers": (
@@ -174,21 +175,25 @@ def handler_for(operation: str) -> Optional[Handler]:
             importlib.import_module(f"{__package__}.{module}")
             handler = HANDLERS.get(operation)
         if handler is None:
-            _load()
+            load_all()
             handler = HANDLERS.get(operation)
     return handler
 
 
 def implemented_operations() -> list[str]:
-    _load()
+    load_all()
     return sorted(HANDLERS)
 
 
 _loaded = False
 
 
-def _load() -> None:
-    """Import the resource-family modules so their ``@api`` registrations run."""
+def load_all() -> None:
+    """Import every resource family, so their ``@api`` registrations run; once per process.
+
+    The first activation does this: a family's first operation would otherwise pay for importing
+    it (a millisecond and more for the functions family) inside its first call.
+    """
     global _loaded
     if not _loaded:
         from . import (  # noqa: F401

@@ -183,6 +183,7 @@ class Sandbox:
                 memory_mb=spec.memory_mb,
             )
         return ThreadEnvironment(
+            new_tmpdir=self.packages.new_directory,
             task_root=None,
             handler_name=spec.handler_name,
             function=spec.function,

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from . import affinity, lambda_api
+from . import affinity, lambda_api, packages
 from .lambda_api import HandlerError, LambdaContext
 
 try:  # the C queue alone: importing ``queue`` costs a millisecond at import time
@@ -59,13 +59,13 @@ class _Abandoned(BaseException):
 
 
 class _Route:
-    __slots__ = ("sink", "thread", "tmpdir")
+    __slots__ = ("environment", "sink", "thread")
 
-    def __init__(self, thread: threading.Thread, sink: Any, tmpdir: Optional[str] = None) -> None:
+    def __init__(self, thread: threading.Thread, sink: Any, environment: Optional[ThreadEnvironment] = None) -> None:
         self.thread = thread
         self.sink = sink
-        #: The environment's temporary directory (its ``/tmp``).
-        self.tmpdir = tmpdir
+        #: Whose temporary directory (its ``/tmp``) the thread's ``tempfile`` calls get.
+        self.environment = environment
 
 
 class _Discard(io.TextIOBase):
@@ -151,8 +151,8 @@ class TempdirRouter:
         if tempfile.tempdir != self.settled:  # assigned while handlers run: theirs to choose
             return None
         route = self._routes.get(threading.get_ident())
-        if route is not None and route.thread is threading.current_thread():
-            return route.tmpdir
+        if route is not None and route.thread is threading.current_thread() and route.environment is not None:
+            return route.environment.tmpdir
         return None
 
     def gettempdir(self) -> str:
@@ -563,12 +563,15 @@ def load_package_handler(task_root: str, handler: str, extra_paths: Sequence[str
         # finder of the process (which costs the first cold start more than the import itself).
         for path in (task_root, *extra_paths):
             sys.path_importer_cache.pop(path, None)
-        shadowed = {
-            n: sys.modules.pop(n) for n in list(sys.modules) if n == import_name or n.startswith(import_name + ".")
-        }
+        modules = sys.modules
+        # A module's submodules are only there with it, so most cold starts need no search.
+        top = import_name.split(".")[0]
+        shadowed = (
+            {n: modules.pop(n) for n in list(modules) if n == top or n.startswith(top + ".")} if top in modules else {}
+        )
         # Only this import can have added modules from the package or its layers: looking at the
         # new entries alone spares reading every loaded module's file at each cold start.
-        before = set(sys.modules)
+        before = set(modules)
         # ``/var/task`` is read-only on Lambda: no bytecode is written there (and writing it
         # would cost a cold start a directory and a file).
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
@@ -626,6 +629,10 @@ class Request:
         self.context = context if context is not None else {}
 
 
+#: Guards making and removing environments' ``/tmp`` directories.
+_TMPDIRS = threading.Lock()
+
+
 class ThreadEnvironment(lambda_api.OwnVariables):
     """A warm in-process execution environment: the loaded handler of one version and its thread.
 
@@ -644,17 +651,20 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         extra_paths: list[str],
         log_stream_name: str,
         name: str,
+        new_tmpdir: Optional[Callable[[str], str]] = None,
     ) -> None:
         self.task_root = task_root
         self.handler_name = handler_name
         self.function = function
+        #: Makes a directory from a prefix: the activation's, removed with it.
+        self._new_tmpdir = new_tmpdir
         self.module: Any = None
         self.extra_paths = extra_paths
         self.log_stream_name = log_stream_name
         self.name = name
         self.cold = True
-        #: This environment's ``/tmp``: made on its first invocation, removed when it is disposed.
-        self.tmpdir: Optional[str] = None
+        self._tmpdir: Optional[str] = None
+        self._ended = False
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
         #: The variables of the latest invocation, and their encoded form.
@@ -663,9 +673,32 @@ class ThreadEnvironment(lambda_api.OwnVariables):
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
 
+    @property
+    def tmpdir(self) -> str:
+        """This environment's ``/tmp``: made when first asked for (by a handler's ``tempfile``
+        call, or to show it), as most handlers never use it, and removed when it is disposed.
+
+        A handler still running after its environment ended (abandoned at a timeout) gets the
+        directory it had, now removed, or a path that does not exist: its writes fail as they
+        would in the directory it would have had.
+        """
+        tmpdir = self._tmpdir
+        if tmpdir is None:
+            with _TMPDIRS:
+                tmpdir = self._tmpdir
+                if tmpdir is None:
+                    # Never through tempfile.gettempdir(): in a handler's thread, that is this.
+                    new_tmpdir = self._new_tmpdir
+                    if self._ended:
+                        tmpdir = os.path.join(packages.extraction_root(), "ended")
+                    elif new_tmpdir is not None:
+                        tmpdir = new_tmpdir("tmp-")
+                    else:
+                        tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-", dir=packages.extraction_root())
+                    self._tmpdir = tmpdir
+        return tmpdir
+
     def invoke(self, request: Request) -> Outcome:
-        if self.tmpdir is None:
-            self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-")
         job = _Job(self, request)
         encoded = self._encoded
         if encoded is None or encoded[0] is not request.variables:
@@ -694,9 +727,11 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self._jobs = self._thread = None
         self.function = None
         self.module = None
-        if self.tmpdir is not None:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
+        with _TMPDIRS:
+            self._ended = True
+            tmpdir, self._tmpdir = self._tmpdir, None
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _serve(jobs: SimpleQueue) -> None:
@@ -763,7 +798,7 @@ class _Job:
         try:
             thread = threading.current_thread()
             ident = threading.get_ident()
-            STATE.routes[ident] = _Route(thread, self.buffer, self.environment.tmpdir)
+            STATE.routes[ident] = _Route(thread, self.buffer, self.environment)
             try:
                 outcome = self._run()
             finally:
@@ -852,14 +887,24 @@ class _Job:
     # -- in the invoking thread -------------------------------------------------
 
     def wait(self) -> Outcome:
-        if self.initialized is not None:
-            # Cold start: init may take its own 10 s before the handler's timeout starts (the
-            # handler's thread then moves the deadline). Warm, the deadline is known already.
-            self.initialized.wait(lambda_api.INIT_LIMIT_SECONDS + self.request.timeout_seconds)
+        initialized = self.initialized
         while True:
             remaining = self.deadline - time.monotonic()
-            if remaining <= 0 or self.done.acquire(timeout=remaining):
+            if remaining > 0 and self.done.acquire(timeout=remaining):
                 break
+            # The deadline as it stood has passed. On a cold start, init has 10 s of its own
+            # before the handler's timeout starts, and the handler's thread moves the deadline
+            # when init is over: only now is that worth waiting for (waking up when init ends
+            # would cost every cold start a hand-off, where most end long before the deadline).
+            if initialized is None:
+                break
+            if not initialized.is_set():
+                limit = self.started + lambda_api.INIT_LIMIT_SECONDS + self.request.timeout_seconds
+                if not initialized.wait(max(0.0, limit - time.monotonic())):
+                    break
+            if self.deadline <= time.monotonic():
+                break
+            initialized = None  # the deadline is final now
         with self.lock:
             if self.finished:
                 assert self.outcome is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import itertools
 import os
 import shutil
 import stat
@@ -76,13 +77,34 @@ _root_lock = threading.Lock()
 
 
 def extraction_root() -> str:
-    """The process's directory for extracted packages; each activation has one directory in it."""
+    """The process's directory for extracted packages and environments' ``/tmp`` directories.
+
+    Made by the process's first activation (a directory costs a cold start tens of microseconds
+    here) and removed at exit; each activation's directories in it are removed when it stops.
+    """
     global _root
     with _root_lock:
         if _root is None or not os.path.isdir(_root):
-            _root = tempfile.mkdtemp(prefix="mock_lambda_alias-")
+            _root = _private_directory(tempfile.gettempdir(), "mock_lambda_alias-")
             atexit.register(remove_tree, _root)
         return _root
+
+
+def _private_directory(parent: str, prefix: str) -> str:
+    """What ``tempfile.mkdtemp`` makes (a new directory of mode 0700 under an unguessable name),
+    at a third of its cost in a process's first call: the name comes from ``os.urandom``
+    rather than from a generator that ``tempfile`` seeds on first use."""
+    while True:
+        path = os.path.join(parent, prefix + os.urandom(8).hex())
+        try:
+            os.mkdir(path, 0o700)
+            return os.path.abspath(path)
+        except FileExistsError:  # pragma: no cover - 64 random bits
+            continue
+
+
+#: Numbers the activations' directories: each activation's names start with its own number.
+_activations = itertools.count(1)
 
 
 def remove_tree(path: str) -> None:
@@ -107,10 +129,12 @@ class Packages:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._dir: Optional[str] = None
+        #: This activation's number in its directories' names, given when it makes the first one.
+        self._number: Optional[int] = None
+        #: Every directory this activation made (in the process's directory), removed with it.
+        self._dirs: list[str] = []
         self._paths: dict[str, str] = {}
         self._extracting: dict[str, threading.Lock] = {}
-        self._made = 0
         self.closed = False
 
     def path(self, digest: str, data: bytes) -> str:
@@ -125,6 +149,32 @@ class Packages:
         key = "layers:" + ",".join(digest for digest, _ in layers)
         return self._extracted(key, [data for _, data in layers], "opt-")
 
+    def new_directory(self, prefix: str) -> str:
+        """A new empty directory of this activation, removed with it (an environment's ``/tmp``).
+
+        The process's directory is private (mkdtemp's mode 0700) and its names are ours alone:
+        counters name each directory, without mkdtemp's random names and retries, and without a
+        directory per activation to hold them. Once the activation is closed, a directory named by
+        ``tempfile`` in the process's directory (removed with the environment, or at exit).
+        """
+        path = self._directory(prefix)
+        # Beside the process's directory, named by tempfile: never through tempfile.gettempdir(),
+        # which in a handler's thread asks for this very directory.
+        return path if path is not None else tempfile.mkdtemp(prefix=f"mock-lambda-{prefix}", dir=extraction_root())
+
+    def _directory(self, prefix: str) -> Optional[str]:
+        """A new directory of the activation; None once it is closed."""
+        root = extraction_root()
+        with self._lock:
+            if self.closed:
+                return None
+            if self._number is None:
+                self._number = next(_activations)
+            path = os.path.join(root, f"{self._number}-{prefix}{len(self._dirs) + 1}")
+            self._dirs.append(path)
+        os.mkdir(path, 0o700)
+        return path
+
     def _extracted(self, key: str, archives: list[bytes], prefix: str) -> str:
         with self._lock:
             found = self._paths.get(key)
@@ -132,22 +182,15 @@ class Packages:
                 return found
             if self.closed:
                 raise RuntimeError("the mock was stopped; its packages are gone")
-            if self._dir is None:
-                self._dir = tempfile.mkdtemp(dir=extraction_root(), prefix="activation-")
             guard = self._extracting.setdefault(key, threading.Lock())
         with guard:  # another thread may be extracting the same archives: wait for it
             with self._lock:
                 found = self._paths.get(key)
                 if found is not None:
                     return found
-                base = self._dir
-            assert base is not None
-            # The activation's directory is private (mkdtemp's mode 0700) and its names are ours
-            # alone: a counter names each package without mkdtemp's random names and retries.
-            with self._lock:
-                self._made += 1
-                target = os.path.join(base, f"{prefix}{self._made}")
-            os.mkdir(target, 0o700)
+            target = self._directory(prefix)
+            if target is None:
+                raise RuntimeError("the mock was stopped; its packages are gone")
             for data in archives:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     archive.extractall(target)
@@ -161,7 +204,7 @@ class Packages:
         """Remove every directory of this activation (handlers still running lose their files)."""
         with self._lock:
             self.closed = True
-            directory, self._dir = self._dir, None
+            directories, self._dirs = self._dirs, []
             self._paths.clear()
-        if directory is not None:
+        for directory in directories:
             remove_tree(directory)

@@ -204,3 +204,41 @@ def test_packages_directory_is_removed_even_when_read_only():
         made = mine(task_root)
         assert len(made) == 2
     assert not any(os.path.exists(d) for d in made)
+
+
+def test_member_names_cannot_leave_the_package_directory(lam):
+    """Names are cleaned as zipfile's extractall cleans them: "..", "." and empty parts are dropped.
+
+    Files and directories are read-only, as /var/task is on Lambda.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "index.py",
+            "import os, stat\n"
+            "def handler(event, context):\n"
+            "    root = os.environ['LAMBDA_TASK_ROOT']\n"
+            "    found = {}\n"
+            "    for folder, _, files in os.walk(root):\n"
+            "        found[os.path.relpath(folder, root)] = oct(stat.S_IMODE(os.stat(folder).st_mode))\n"
+            "        for name in files:\n"
+            "            path = os.path.join(folder, name)\n"
+            "            found[os.path.relpath(path, root)] = oct(stat.S_IMODE(os.stat(path).st_mode))\n"
+            "    return found\n",
+        )
+        archive.writestr("../escaped.txt", "up")
+        archive.writestr("/absolute.txt", "abs")
+        archive.writestr("deep/./er/../file.txt", "deep")
+        archive.writestr("empty-dir/", "")
+    create(lam, Code={"ZipFile": buffer.getvalue()})
+    found = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
+    assert found == {
+        ".": "0o555",
+        "index.py": "0o444",
+        "escaped.txt": "0o444",
+        "absolute.txt": "0o444",
+        "deep": "0o555",
+        "deep/er": "0o555",
+        "deep/er/file.txt": "0o444",
+        "empty-dir": "0o555",
+    }

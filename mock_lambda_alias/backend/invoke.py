@@ -17,6 +17,7 @@ import base64
 import datetime
 import json
 import math
+import os
 import random
 from collections import deque
 from dataclasses import dataclass, field
@@ -160,9 +161,12 @@ class InvokeState:
         ]
 
     def reseed(self, seed: Optional[int]) -> None:
+        """Seed routing and faults; without a seed, from 64 random bits (``Random.seed(None)``
+        reads 2.5 KB from the system and mixes all of it, twice per activation)."""
         self.seed = seed
-        self.routing_rng.seed(seed)
-        self.fault_rng.seed(None if seed is None else seed + 1)
+        base = int.from_bytes(os.urandom(8), "big") if seed is None else seed
+        self.routing_rng.seed(base)
+        self.fault_rng.seed(base + 1)
 
     def limit_records(self, max_records: Optional[int]) -> None:
         """Keep at most ``max_records`` invocation records (None: all of them)."""

@@ -708,12 +708,17 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             job.pin = pin = affinity.pin()
             try:
                 if self._thread is None or self._jobs is None:
+                    # The job is queued first: the new thread takes it as soon as it runs, rather
+                    # than waiting for it once ``start()`` has seen it begin.
                     self._jobs = SimpleQueue()
-                    self._thread = threading.Thread(target=_serve, args=(self._jobs,), name=f"lambda {self.name}")
-                    self._thread.daemon = True
+                    self._jobs.put(job)
+                    self._thread = job.thread = threading.Thread(
+                        target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
+                    )
                     self._thread.start()
-                job.thread = self._thread
-                self._jobs.put(job)
+                else:
+                    job.thread = self._thread
+                    self._jobs.put(job)
                 return job.wait()
             finally:
                 affinity.unpin(pin)

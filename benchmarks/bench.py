@@ -114,17 +114,17 @@ def floor_client() -> Any:
 
 
 def prepare(client: Any, permission_targets: int = 0) -> None:
-    """Two versions and an alias routing 10% to version 2 (code that cannot run here: echo)."""
+    """Two versions and an alias routing 10% to version 2, whose Python handler Invoke runs."""
     for k in range(permission_targets):
         client.create_function(
             FunctionName=f"{FN}-p{k}",
-            Runtime="nodejs20.x",
+            Runtime="python3.12",
             Role=ROLE,
             Handler="index.handler",
             Code={"ZipFile": code_zip()},
         )
     client.create_function(
-        FunctionName=FN, Runtime="nodejs20.x", Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
+        FunctionName=FN, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
     )
     client.publish_version(FunctionName=FN)
     client.update_function_configuration(FunctionName=FN, Description="v2")

@@ -3,8 +3,9 @@
 While an invocation waits, the invoking thread and the environment's thread share one CPU (see
 ``mock_lambda_alias.runtime.affinity``); the handler runs with the invoking thread's own CPU set,
 so the threads and processes it starts are not confined, and the invoking thread has its own set
-back when the call returns, whatever the handler did. Where the system refuses, invocations run
-exactly as before, unpinned.
+back when the call returns, whatever the handler did. The environment's thread waits for work
+under SCHED_BATCH, so that the caller's hand-off is not preempted; the caller's policy is its own.
+Where the system refuses, invocations run exactly as before, unpinned.
 """
 
 from __future__ import annotations
@@ -112,3 +113,25 @@ def test_a_refusal_switches_pinning_off_and_invocations_go_on(lam, monkeypatch):
     assert len(calls) == 1  # tried once, then never again in this process
     assert _invoke(lam) == {}
     assert len(calls) == 1
+
+
+REPORTS_POLICY = "import os\ndef handler(event, context):\n    return os.sched_getscheduler(0)\n"
+
+
+def test_the_environments_thread_waits_under_sched_batch_and_the_caller_keeps_its_policy(lam):
+    """Woken by the caller, the environment's thread must not preempt it: SCHED_BATCH, only there."""
+    create(lam, Code={"ZipFile": make_zip(REPORTS_POLICY)})
+    mine = os.sched_getscheduler(0)
+    assert _invoke(lam) == os.SCHED_BATCH
+    assert _invoke(lam) == os.SCHED_BATCH
+    assert os.sched_getscheduler(0) == mine
+
+
+def test_a_refused_policy_changes_nothing_else(lam, monkeypatch):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_POLICY)})
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    assert _invoke(lam) == os.sched_getscheduler(0)

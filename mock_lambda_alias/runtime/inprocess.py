@@ -741,6 +741,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
 
 def _serve(jobs: SimpleQueue) -> None:
     """An environment's thread: run its invocations one after the other until it is disposed."""
+    affinity.settle_worker()
     try:
         while True:
             job = jobs.get()

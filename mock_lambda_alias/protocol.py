@@ -489,7 +489,7 @@ class OperationCodec:
                 if member.type_name == "blob":
                     return encode_event(event, value, "application/octet-stream")
                 return encode_event(event, str(value).encode(), "text/plain")
-        body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":")).encode()
+        body = rendered.compact({k: v for k, v in members.items() if v is not None}).encode()
         return encode_event(event, body, "application/json")
 
     def write_response(self, url: str, result: Optional[dict], request_id: Optional[str] = None) -> AWSResponse:
@@ -513,7 +513,7 @@ class OperationCodec:
             elif shape.type_name == "blob":
                 body = value if isinstance(value, bytes) else str(value).encode()
             else:
-                body = json.dumps(value, separators=(",", ":")).encode()
+                body = rendered.compact(value).encode()
         elif (
             type(result) is rendered.Rendered
             and not self.out_encoders
@@ -571,7 +571,7 @@ def error_response(url: str, error: LambdaError, service_model: Any, request_id:
                     body[name] = error.error_type
             elif name in error.extra:
                 body[name] = error.extra[name]
-    data = json.dumps(body, separators=(",", ":")).encode()
+    data = rendered.compact(body).encode()
     headers = {
         "Content-Type": "application/json",
         "x-amzn-RequestId": request_id or str(uuid.uuid4()),

@@ -15,6 +15,8 @@ from operator import is_
 from typing import Any, Optional
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode
+#: ``json.dumps(value, separators=(",", ":"))`` without making an encoder per call.
+compact = _encode
 
 
 class Rendered(dict):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
+import sys
+import zipfile
 
 import boto3
 import pytest
@@ -293,6 +296,38 @@ def test_error_at_import_time(lam):
         "",
     )
     assert payload["stackTrace"][-1].startswith('  File "/var/task/index.py", line 1, in <module>')
+
+
+def test_the_handler_module_is_found_as_the_import_system_finds_it(lam):
+    """A package directory of the module's name wins over a file of it, as with the path finder;
+    a plain module file gets the spec, loader and file an import gives it."""
+    reports = (
+        "import os\n"
+        "def handler(event, context):\n"
+        "    spec = __spec__\n"
+        "    root = os.environ['LAMBDA_TASK_ROOT']\n"
+        "    return {'name': __name__, 'file': os.path.relpath(__file__, root),\n"
+        "            'origin': os.path.relpath(spec.origin, root), 'loader': type(__loader__).__name__,\n"
+        "            'package': __package__, 'cached': os.path.relpath(__cached__, root)}\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", reports)
+    create(lam, Code={"ZipFile": buffer.getvalue()})
+    assert json.loads(body(lam.invoke(FunctionName="my-function"))) == {
+        "name": "index",
+        "file": "index.py",
+        "origin": "index.py",
+        "loader": "SourceFileLoader",
+        "package": "",
+        "cached": f"__pycache__/index.{sys.implementation.cache_tag}.pyc",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'the file'\n")
+        archive.writestr("index/__init__.py", "def handler(event, context):\n    return 'the package'\n")
+    create(lam, name="both", Code={"ZipFile": buffer.getvalue()})
+    assert json.loads(body(lam.invoke(FunctionName="both"))) == "the package"
 
 
 def test_context_and_environment(lam):

@@ -200,6 +200,8 @@ class Sandbox:
                 opt = self.packages.layers_path(spec.layers)
                 environment.extra_paths = [*layer_paths(opt, spec.runtime_name), *spec.extra_paths]
             environment.task_root = self.packages.path(spec.code_sha256, spec.zip_bytes)
+            if environment.isolation == "in-process":
+                environment.top_level = self.packages.top_level(environment.task_root)
         request.variables = environment.variables_with_own(request.variables)
         try:
             outcome = environment.invoke(request)

@@ -547,7 +547,9 @@ class _LoadLock:
 LOAD_LOCK = _LoadLock()
 
 
-def load_package_handler(task_root: str, handler: str, extra_paths: Sequence[str] = ()) -> tuple[Any, Any]:
+def load_package_handler(
+    task_root: str, handler: str, extra_paths: Sequence[str] = (), top_level: Optional[packages.TopLevel] = None
+) -> tuple[Any, Any]:
     """Import ``handler`` from an extracted package, privately: (module, function).
 
     A module of the same name loaded from elsewhere (another version, the test suite) is set
@@ -576,7 +578,7 @@ def load_package_handler(task_root: str, handler: str, extra_paths: Sequence[str
         # would cost a cold start a directory and a file).
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         try:
-            return lambda_api.import_handler(task_root, handler)
+            return lambda_api.import_handler(task_root, handler, top_level)
         finally:
             sys.dont_write_bytecode = writes_bytecode
             with contextlib.suppress(ValueError):
@@ -665,6 +667,8 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self.cold = True
         self._tmpdir: Optional[str] = None
         self._ended = False
+        #: The names at the top of the unzipped package, when known (finding the handler's module).
+        self.top_level: Optional[packages.TopLevel] = None
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
         #: The variables of the latest invocation, and their encoded form.
@@ -835,7 +839,10 @@ class _Job:
             init_started = time.monotonic()
             try:
                 environment.module, function = load_package_handler(
-                    environment.task_root or "", environment.handler_name or "", environment.extra_paths
+                    environment.task_root or "",
+                    environment.handler_name or "",
+                    environment.extra_paths,
+                    environment.top_level,
                 )
             except HandlerError as exc:
                 return self._error(exc.payload, lambda_api.error_log_line(exc.payload), discard=True)

@@ -17,10 +17,14 @@ import importlib
 import importlib.machinery
 import importlib.util
 import json
+import os
 import sys
 import time
 import traceback
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from .packages import TopLevel
 
 TASK_ROOT = "/var/task"
 #: How long Lambda gives a function's init phase before it counts against the invoke's timeout.
@@ -145,14 +149,47 @@ def split_handler(handler: str) -> tuple[str, str]:
     return modname, fname
 
 
-def _import_fresh(import_name: str, task_root: str) -> Any:
+def _plain_source_module(import_name: str, top_level: Optional[TopLevel]) -> bool:
+    """Whether ``import_name`` can only be the file ``<import_name>.py`` at the top of the package.
+
+    The path finder would prefer a package directory of that name, then an extension module, then
+    the source, then bytecode alone; when the package's names rule all but the source out, the
+    module is loaded from it directly, without listing and probing the directory.
+    """
+    if top_level is None or "." in import_name or import_name in top_level.directories:
+        return False
+    files = top_level.files
+    if import_name + ".py" not in files:
+        return False
+    others = (*importlib.machinery.EXTENSION_SUFFIXES, *importlib.machinery.BYTECODE_SUFFIXES)
+    return not any(import_name + suffix in files for suffix in others)
+
+
+def _load_source(name: str, task_root: str) -> Any:
+    """The module of ``<task_root>/<name>.py``, made and run as the import system would."""
+    path = os.path.join(task_root, name + ".py")
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path, loader=loader))
+    sys.modules[name] = module
+    try:
+        loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _import_fresh(import_name: str, task_root: str, top_level: Optional[TopLevel] = None) -> Any:
     """Import ``import_name`` from ``task_root`` itself, whatever ``sys.modules`` holds.
 
     The module (and its parent packages) are executed directly rather than through
     ``importlib.import_module``, whose per-name import lock would make this wait for any other
     thread importing a module of the same name, such as another version's handler that never
     finishes importing. Each module is put into ``sys.modules`` while it runs, as an import does.
+    ``top_level`` (the package's top-level names, when known) lets a plain module skip the finder.
     """
+    if _plain_source_module(import_name, top_level):
+        return _load_source(import_name, task_root)
     parts = import_name.split(".")
     search: list[str] = [task_root]
     parent: Any = None
@@ -184,7 +221,7 @@ def _user_frames(tb: Any) -> list[Any]:
     return [frame for frame in traceback.extract_tb(tb) if frame.filename != __file__]
 
 
-def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
+def import_handler(task_root: str, handler: str, top_level: Optional[TopLevel] = None) -> tuple[Any, Any]:
     """(module, function) of ``handler``, imported from ``task_root``.
 
     The caller puts ``task_root`` first on ``sys.path`` (for the module's own imports) and sets
@@ -194,7 +231,7 @@ def import_handler(task_root: str, handler: str) -> tuple[Any, Any]:
     """
     modname, fname = split_handler(handler)
     try:
-        module = _import_fresh(modname.replace("/", "."), task_root)
+        module = _import_fresh(modname.replace("/", "."), task_root, top_level)
     except ImportError as exc:
         raise init_error(f"Unable to import module '{modname}': {exc}", "Runtime.ImportModuleError") from None
     except SyntaxError as exc:

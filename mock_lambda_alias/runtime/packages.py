@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Optional
+from typing import NamedTuple, Optional
 
 #: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
 UNZIPPED_LIMIT = 262_144_000
@@ -128,21 +128,31 @@ def _make_read_only(path: str) -> None:
 _WHOLE_MEMBER = 1 << 20
 
 
-def _unzip_read_only(archives: Sequence[bytes], target: str) -> None:
+class TopLevel(NamedTuple):
+    """The names at the top of an unzipped package: what finding its handler module needs."""
+
+    files: frozenset[str]
+    directories: frozenset[str]
+
+
+def _unzip_read_only(archives: Sequence[bytes], target: str) -> Optional[TopLevel]:
     """Unzip the archives in order into ``target`` and make the tree read-only.
 
     Member names are cleaned as ``ZipFile.extractall`` cleans them (empty, ``.`` and ``..`` parts
     dropped, so nothing lands outside ``target``); a later archive's file replaces an earlier
     one's. Files are created read-only and the directories made are known, so nothing is walked
     or changed afterwards but the directories' modes: a cold start's package costs a few system
-    calls per file. Elsewhere than POSIX, ``extractall`` and a walk.
+    calls per file. Returns the names at the top of the tree. Elsewhere than POSIX,
+    ``extractall`` and a walk, and None.
     """
     if os.sep != "/" or os.altsep:
         for data in archives:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 archive.extractall(target)
         _make_read_only(target)
-        return
+        return None
+    top_files: set[str] = set()
+    top_directories: set[str] = set()
     directories = {target}
     for data in archives:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -151,6 +161,10 @@ def _unzip_read_only(archives: Sequence[bytes], target: str) -> None:
                 if not parts:
                     continue
                 path = os.path.join(target, *parts)
+                if len(parts) > 1 or member.is_dir():
+                    top_directories.add(parts[0])
+                else:
+                    top_files.add(parts[0])
                 folder = path if member.is_dir() else os.path.dirname(path)
                 if folder not in directories:
                     os.makedirs(folder, exist_ok=True)
@@ -161,6 +175,7 @@ def _unzip_read_only(archives: Sequence[bytes], target: str) -> None:
                     _write_read_only(archive, member, path)
     for directory in sorted(directories, key=len, reverse=True):  # the deepest first
         os.chmod(directory, 0o555)
+    return TopLevel(frozenset(top_files), frozenset(top_directories))
 
 
 def _write_read_only(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: str) -> None:
@@ -188,12 +203,18 @@ class Packages:
         #: Every directory this activation made (in the process's directory), removed with it.
         self._dirs: list[str] = []
         self._paths: dict[str, str] = {}
+        self._top_levels: dict[str, TopLevel] = {}
         self._extracting: dict[str, threading.Lock] = {}
         self.closed = False
 
     def path(self, digest: str, data: bytes) -> str:
         """The directory holding the package; extracted on first use, never twice."""
         return self._extracted(digest, [data], "task-")
+
+    def top_level(self, path: str) -> Optional[TopLevel]:
+        """The names at the top of a package this activation unzipped at ``path`` (None: unknown)."""
+        with self._lock:
+            return self._top_levels.get(path)
 
     def layers_path(self, layers: Sequence[tuple[str, bytes]]) -> str:
         """One directory holding the layers unzipped in order, as Lambda fills ``/opt``.
@@ -245,9 +266,11 @@ class Packages:
             target = self._directory(prefix)
             if target is None:
                 raise RuntimeError("the mock was stopped; its packages are gone")
-            _unzip_read_only(archives, target)
+            top_level = _unzip_read_only(archives, target)
             with self._lock:
                 self._paths[key] = target
+                if top_level is not None:
+                    self._top_levels[target] = top_level
                 self._extracting.pop(key, None)
             return target
 
@@ -257,5 +280,6 @@ class Packages:
             self.closed = True
             directories, self._dirs = self._dirs, []
             self._paths.clear()
+            self._top_levels.clear()
         for directory in directories:
             remove_tree(directory)

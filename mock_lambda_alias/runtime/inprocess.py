@@ -398,7 +398,11 @@ def _restore_variable(key: str, saved: dict) -> None:
         else:
             os.environ[key] = value
         return
-    bkey = key.encode(sys.getfilesystemencoding(), "surrogateescape")
+    _put_back(data, key.encode(sys.getfilesystemencoding(), "surrogateescape"), saved)
+
+
+def _put_back(data: dict, bkey: Any, saved: dict) -> None:
+    """Put one variable (its key as ``os.environ`` holds it on POSIX) back as ``saved`` has it."""
     bvalue = saved.get(bkey)
     if bvalue is None:
         if bkey in data:
@@ -424,14 +428,7 @@ def _restore_environ(saved: dict, touched: Iterable[Any] = ()) -> None:
                 os.environ[key] = value
         return
     for bkey in touched:
-        bvalue = saved.get(bkey)
-        if bvalue is None:
-            if bkey in data:
-                os.unsetenv(bkey)
-                del data[bkey]
-        elif data.get(bkey) != bvalue:
-            os.putenv(bkey, bvalue)
-            data[bkey] = bvalue
+        _put_back(data, bkey, saved)
     if data == saved:
         return
     for bkey in [k for k in data if k not in saved]:

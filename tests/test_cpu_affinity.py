@@ -108,6 +108,8 @@ def test_a_refusal_switches_pinning_off_and_invocations_go_on(lam, monkeypatch):
 
     monkeypatch.setattr(affinity, "_setaffinity", refuse)
     monkeypatch.setattr(affinity, "enabled", True)
+    assert _invoke(lam) == {}  # a cold start is not pinned: its new thread would be moved again
+    assert calls == []
     assert _invoke(lam) == {}
     assert affinity.enabled is False
     assert len(calls) == 1  # tried once, then never again in this process

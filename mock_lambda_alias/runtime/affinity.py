@@ -7,7 +7,9 @@ and made an Invoke cost half as much again as the call around it. Pinning the wa
 for the length of the hand-off, and the environment's thread, while it waits for work, to one
 CPU turns both wake-ups into a switch on a CPU that is busy anyway. With the GIL only one of the
 two runs Python at a time, so no parallelism is lost; the handler itself runs with the invoking
-thread's own CPU set, which the threads and processes it starts inherit.
+thread's own CPU set, which the threads and processes it starts inherit. A cold start's hand-off
+is not pinned: the environment's thread is new, and made while its caller is pinned it would only
+be moved off that CPU again.
 
 The environment's thread also runs under ``SCHED_BATCH``: woken by the invoking thread, it does
 not preempt it (only to find the GIL still held and sleep again) but runs once that thread waits.

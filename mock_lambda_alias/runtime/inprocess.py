@@ -706,7 +706,9 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             encoded = self._encoded = (request.variables, encode_variables(request.variables))
         layer = STATE.enter(request.variables, self.paths(), self.task_root, encoded[1])
         try:
-            job.pin = pin = affinity.pin()
+            # A cold start is pinned from its second invocation on: a new thread made while the
+            # caller is pinned would be moved off that CPU again, at the cost of migrations.
+            job.pin = pin = affinity.pin() if self._thread is not None else None
             try:
                 if self._thread is None or self._jobs is None:
                     # The job is queued first: the new thread takes it as soon as it runs, rather

@@ -556,12 +556,10 @@ def load_package_handler(
     modname, _ = lambda_api.split_handler(handler)
     import_name = modname.replace("/", ".")
     with LOAD_LOCK.held():
+        # Package directories are new and never change once extracted: no cached finder can be
+        # stale, so none is invalidated (invalidating every finder of the process cost the first
+        # cold start more than the import itself). The import's own finders go afterwards.
         sys.path.insert(0, task_root)
-        # Package directories are new and never change once extracted, so only a finder cached
-        # for one of these paths could be stale: drop those rather than invalidating every
-        # finder of the process (which costs the first cold start more than the import itself).
-        for path in (task_root, *extra_paths):
-            sys.path_importer_cache.pop(path, None)
         modules = sys.modules
         # A module's submodules are only there with it, so most cold starts need no search.
         top = import_name.split(".")[0]
@@ -650,7 +648,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         extra_paths: list[str],
         log_stream_name: str,
         name: str,
-        new_tmpdir: Optional[Callable[[str], str]] = None,
+        new_tmpdir: Callable[[str], str],
     ) -> None:
         self.task_root = task_root
         self.handler_name = handler_name
@@ -689,13 +687,10 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                 tmpdir = self._tmpdir
                 if tmpdir is None:
                     # Never through tempfile.gettempdir(): in a handler's thread, that is this.
-                    new_tmpdir = self._new_tmpdir
                     if self._ended:
                         tmpdir = os.path.join(packages.extraction_root(), "ended")
-                    elif new_tmpdir is not None:
-                        tmpdir = new_tmpdir("tmp-")
                     else:
-                        tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-", dir=packages.extraction_root())
+                        tmpdir = self._new_tmpdir("tmp-")
                     self._tmpdir = tmpdir
         return tmpdir
 

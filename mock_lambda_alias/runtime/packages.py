@@ -233,7 +233,7 @@ class Packages:
         ``tempfile`` in the process's directory (removed with the environment, or at exit).
         """
         path = self._directory(prefix)
-        # Beside the process's directory, named by tempfile: never through tempfile.gettempdir(),
+        # In the process's directory, named by tempfile: never through tempfile.gettempdir(),
         # which in a handler's thread asks for this very directory.
         return path if path is not None else tempfile.mkdtemp(prefix=f"mock-lambda-{prefix}", dir=extraction_root())
 

@@ -330,6 +330,48 @@ def test_the_handler_module_is_found_as_the_import_system_finds_it(lam):
     assert json.loads(body(lam.invoke(FunctionName="both"))) == "the package"
 
 
+def test_syntax_error_in_the_handler_module(lam):
+    """Reported as the runtime reports it at init, with the compiler's own message."""
+    source = "def handler(event, context)\n    return 1\n"
+    with pytest.raises(SyntaxError) as compiled:
+        compile(source, "/var/task/index.py", "exec")
+    deploy(lam, source)
+    response = lam.invoke(FunctionName="my-function")
+    assert response["FunctionError"] == "Unhandled"
+    assert json.loads(body(response)) == {
+        "errorMessage": f"Syntax error in module 'index': {compiled.value}",
+        "errorType": "Runtime.UserCodeSyntaxError",
+        "requestId": "",
+        "stackTrace": [f'  File "/var/task/index.py" Line {compiled.value.lineno}\n    def handler(event, context)\n'],
+    }
+
+
+def test_the_handler_module_keeps_its_source_for_inspection(lam):
+    source = "import inspect\ndef handler(event, context):\n    return inspect.getsource(handler)\n"
+    deploy(lam, source)
+    assert json.loads(body(lam.invoke(FunctionName="my-function"))) == source.split("\n", 1)[1]
+
+
+def test_bytecode_shipped_in_the_package_is_used_as_the_import_system_uses_it(lam, tmp_path):
+    """A package's ``__pycache__`` holding unchecked-hash bytecode for the handler's module runs
+    that bytecode, whatever the source says, as Lambda's Python runtime would import it."""
+    import importlib.util
+    import py_compile
+
+    compiled_from = tmp_path / "index.py"
+    compiled_from.write_text("def handler(event, context):\n    return 'the bytecode'\n")
+    pyc = tmp_path / "index.pyc"
+    py_compile.compile(
+        str(compiled_from), cfile=str(pyc), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'the source'\n")
+        archive.writestr(os.path.relpath(importlib.util.cache_from_source("index.py")), pyc.read_bytes())
+    create(lam, Code={"ZipFile": buffer.getvalue()})
+    assert json.loads(body(lam.invoke(FunctionName="my-function"))) == "the bytecode"
+
+
 def test_context_and_environment(lam):
     source = (
         "import os\n"
@@ -369,6 +411,63 @@ def test_versions_do_not_share_module_state(lam):
     publish(lam, counter + "# v2\n")
     results = [body(lam.invoke(FunctionName="my-function", Qualifier=q)) for q in ("1", "1", "2", "1", "2")]
     assert results == [b"1", b"2", b"1", b"3", b"2"]
+
+
+HOLDING_HELPER_USER = (
+    "import os, time\n"
+    "import helper\n"
+    "def handler(event, context):\n"
+    "    hold = event.get('hold')\n"
+    "    if hold:\n"
+    "        open(hold + '.started', 'w').close()\n"
+    "        deadline = time.monotonic() + 10\n"
+    "        while not os.path.exists(hold) and time.monotonic() < deadline:\n"
+    "            time.sleep(0.01)\n"
+    "    return helper.VALUE\n"
+)
+
+
+#: Removes the entry of ``sys.modules`` before the module's own (one the import did not add).
+REMOVES_AN_ENTRY = "import sys\nbefore = list(sys.modules)[-2]\nif before != 'helper':\n    del sys.modules[before]\n"
+
+
+@pytest.mark.parametrize("prelude", ["", REMOVES_AN_ENTRY], ids=["plain", "init-removes-an-entry"])
+def test_versions_do_not_share_modules_imported_at_init(lam, prelude, tmp_path):
+    """A version's cold start while another version runs imports its own helper, not the one
+    the running version imported at its init; also after an init that removed an entry of
+    ``sys.modules`` it did not add (the new entries are then found among all)."""
+    import threading
+
+    def package(value: str) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("index.py", prelude + HOLDING_HELPER_USER)
+            archive.writestr("helper.py", f"VALUE = {value!r}\n")
+        return buffer.getvalue()
+
+    create(lam, Code={"ZipFile": package("one")})
+    lam.publish_version(FunctionName="my-function")
+    lam.update_function_code(FunctionName="my-function", ZipFile=package("two"))
+    lam.publish_version(FunctionName="my-function")
+    hold = str(tmp_path / "release")
+    held: list[bytes] = []
+    running = threading.Thread(
+        target=lambda: held.append(
+            body(lam.invoke(FunctionName="my-function", Qualifier="1", Payload=json.dumps({"hold": hold})))
+        )
+    )
+    running.start()
+    try:
+        for _ in range(1000):
+            if os.path.exists(hold + ".started"):
+                break
+            running.join(0.01)
+        assert json.loads(body(lam.invoke(FunctionName="my-function", Qualifier="2"))) == "two"
+    finally:
+        open(hold, "w").close()
+        running.join()
+    assert [json.loads(b) for b in held] == ["one"]
+    assert "helper" not in sys.modules
 
 
 def test_package_with_helper_module(lam):

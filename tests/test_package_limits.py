@@ -8,6 +8,7 @@ one it cannot unzip, a damaged member included, with F-FN-014's message.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -206,13 +207,18 @@ def test_packages_directory_is_removed_even_when_read_only():
     assert not any(os.path.exists(d) for d in made)
 
 
-def test_member_names_cannot_leave_the_package_directory(lam):
+@pytest.mark.parametrize("padding", [0, 1_100_000], ids=["kept-from-the-check", "read-from-the-zip"])
+def test_member_names_cannot_leave_the_package_directory(lam, padding):
     """Names are cleaned as zipfile's extractall cleans them: "..", "." and empty parts are dropped.
 
-    Files and directories are read-only, as /var/task is on Lambda.
+    Files and directories are read-only, as /var/task is on Lambda. Both ways of extracting are
+    checked: a small package is written from the files its check read, a larger one (over 1 MiB
+    unzipped) from the zip.
     """
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if padding:
+            archive.writestr("padding.bin", bytes(padding))
         archive.writestr(
             "index.py",
             "import os, stat\n"
@@ -241,4 +247,84 @@ def test_member_names_cannot_leave_the_package_directory(lam):
         "deep/er": "0o555",
         "deep/er/file.txt": "0o444",
         "empty-dir": "0o555",
+        **({"padding.bin": "0o444"} if padding else {}),
     }
+
+
+def _counting_zip_opens(monkeypatch) -> list[str]:
+    opened: list[str] = []
+    original = zipfile.ZipFile.__init__
+
+    def counting_init(self, file, *args, **kwargs):
+        opened.append(type(file).__name__)
+        original(self, file, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counting_init)
+    return opened
+
+
+FILE_REPORTER = (
+    "import hashlib, os\n"
+    "def handler(event, context):\n"
+    "    root = os.environ['LAMBDA_TASK_ROOT']\n"
+    "    return {name: hashlib.sha256(open(os.path.join(root, name), 'rb').read()).hexdigest()\n"
+    "            for name in sorted(os.listdir(root))}\n"
+)
+
+
+def test_small_packages_are_written_from_what_their_check_read(lam, monkeypatch):
+    """A cold start neither parses nor inflates a small package again: its check kept the files."""
+    data = os.urandom(5000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.py", FILE_REPORTER)
+        archive.writestr("data.bin", data)
+    code = buffer.getvalue()
+    create(lam, Code={"ZipFile": code})
+    opened = _counting_zip_opens(monkeypatch)
+    found = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
+    assert opened == []
+    assert found == {
+        "data.bin": hashlib.sha256(data).hexdigest(),
+        "index.py": hashlib.sha256(FILE_REPORTER.encode()).hexdigest(),
+    }
+
+
+def test_large_packages_are_extracted_from_the_zip(lam, monkeypatch):
+    """Files of packages over 1 MiB unzipped are not kept in memory: the zip is read at the cold start."""
+    data = bytes(1_500_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.py", FILE_REPORTER)
+        archive.writestr("zeros.bin", data)
+    create(lam, Code={"ZipFile": buffer.getvalue()})
+    opened = _counting_zip_opens(monkeypatch)
+    found = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
+    assert opened == ["BytesIO"]
+    assert found == {
+        "index.py": hashlib.sha256(FILE_REPORTER.encode()).hexdigest(),
+        "zeros.bin": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def test_kept_files_are_bounded(monkeypatch):
+    """Past the budget, the least recently used package's files are forgotten (extraction then
+    reads its zip)."""
+    monkeypatch.setattr(packages, "_KEPT_TOTAL", 3 * 1000)
+    monkeypatch.setattr(packages, "_kept", type(packages._kept)())
+    monkeypatch.setattr(packages, "_kept_bytes", 0)
+    monkeypatch.setattr(packages, "_checked", type(packages._checked)())
+    codes = []
+    for n in range(4):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("data.bin", bytes([n]) * 1000)
+        codes.append(buffer.getvalue())
+    digests = [hashlib.sha256(code).hexdigest() for code in codes]
+    for code, digest in zip(codes[:3], digests):
+        packages.check_package(code, digest)
+    assert packages.kept_members(digests[0]) == ((("data.bin",), False, bytes([0]) * 1000),)
+    packages.check_package(codes[3], digests[3])  # over budget: the least recently used goes
+    assert packages.kept_members(digests[1]) is None
+    assert [packages.kept_members(d) is not None for d in (digests[0], digests[2], digests[3])] == [True] * 3
+    assert packages._kept_bytes == 3000

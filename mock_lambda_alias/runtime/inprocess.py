@@ -458,6 +458,20 @@ def _drop_modules_under(roots: tuple[str, ...], keep: tuple[str, ...], among: Op
             modules.pop(name, None)
 
 
+def _added_after(last: Optional[str]) -> Optional[list[str]]:
+    """The names ``sys.modules`` holds after ``last``, newest first; None (all of them) once
+    ``last`` is gone, as then where the new entries start is not known."""
+    modules = sys.modules
+    if last is not None and last not in modules:
+        return None
+    added = []
+    for name in reversed(modules.copy()):
+        if name == last:
+            break
+        added.append(name)
+    return added
+
+
 def _is_real_module(module: Any) -> bool:
     """A module the import system made (it has a spec), not an object put there by hand."""
     return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
@@ -567,8 +581,9 @@ def load_package_handler(
             {n: modules.pop(n) for n in list(modules) if n == top or n.startswith(top + ".")} if top in modules else {}
         )
         # Only this import can have added modules from the package or its layers: looking at the
-        # new entries alone spares reading every loaded module's file at each cold start.
-        before = set(modules)
+        # new entries alone spares reading every loaded module's file at each cold start. New
+        # entries come after the last one there is now (``sys.modules`` keeps insertion order).
+        last = next(reversed(modules), None)
         # ``/var/task`` is read-only on Lambda: no bytecode is written there (and writing it
         # would cost a cold start a directory and a file).
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
@@ -581,7 +596,7 @@ def load_package_handler(
             roots = (task_root, *extra_paths)
             for path in [p for p in sys.path_importer_cache if isinstance(p, str) and p.startswith(roots)]:
                 sys.path_importer_cache.pop(path, None)  # the directories go with the activation
-            _drop_modules_under(roots, keep=(), among=[n for n in sys.modules if n not in before])
+            _drop_modules_under(roots, keep=(), among=_added_after(last))
             sys.modules.update(shadowed)
 
 

@@ -165,14 +165,22 @@ def _plain_source_module(import_name: str, top_level: Optional[TopLevel]) -> boo
     return not any(import_name + suffix in files for suffix in others)
 
 
-def _load_source(name: str, task_root: str) -> Any:
-    """The module of ``<task_root>/<name>.py``, made and run as the import system would."""
+def _load_source(name: str, task_root: str, source: Optional[bytes] = None) -> Any:
+    """The module of ``<task_root>/<name>.py``, made and run as the import system would.
+
+    ``source`` is the file's content when known (as the package wrote it): it is compiled as the
+    loader would compile the file, without the loader reading it back and looking for bytecode
+    (there is none to find: nothing writes any, and the package has no ``__pycache__``).
+    """
     path = os.path.join(task_root, name + ".py")
     loader = importlib.machinery.SourceFileLoader(name, path)
     module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path, loader=loader))
     sys.modules[name] = module
     try:
-        loader.exec_module(module)
+        if source is None:
+            loader.exec_module(module)
+        else:
+            exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
@@ -189,7 +197,9 @@ def _import_fresh(import_name: str, task_root: str, top_level: Optional[TopLevel
     ``top_level`` (the package's top-level names, when known) lets a plain module skip the finder.
     """
     if _plain_source_module(import_name, top_level):
-        return _load_source(import_name, task_root)
+        assert top_level is not None
+        source = None if "__pycache__" in top_level.directories else top_level.sources.get(import_name + ".py")
+        return _load_source(import_name, task_root, source)
     parts = import_name.split(".")
     search: list[str] = [task_root]
     parent: Any = None

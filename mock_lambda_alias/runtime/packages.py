@@ -2,7 +2,8 @@
 
 AWS refuses a package at CreateFunction/UpdateFunctionCode when it cannot unzip it (a bad CRC
 too) or when it unzips to 262,144,000 bytes or more; the check reads every member once, and its
-verdict is remembered per digest, so the same code is never checked twice in a process.
+verdict is remembered per digest, so the same code is never checked twice in a process. The files
+a small package's check read are kept (within a budget), so extracting it needs no zip.
 Extraction happens on a version's first invoke, once per package and activation, into a
 directory of the activation that :meth:`Packages.close` removes (at ``stop()``). The files are
 made read-only, as ``/var/task`` is on Lambda (which keeps out writers that are not root).
@@ -11,6 +12,7 @@ made read-only, as ``/var/task`` is on Lambda (which keeps out writers that are 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import itertools
 import os
@@ -21,8 +23,8 @@ import threading
 import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import NamedTuple, Optional
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, Optional
 
 #: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
 UNZIPPED_LIMIT = 262_144_000
@@ -38,6 +40,23 @@ _checked: OrderedDict[str, int] = OrderedDict()
 _checked_lock = threading.Lock()
 _CHECKED_MAX = 512
 
+#: A package's files as its check read them: (cleaned path parts, is a directory, content).
+Member = tuple[tuple[str, ...], bool, bytes]
+
+#: The files of small packages as their check read them, by digest, so that extraction at a cold
+#: start neither parses the zip nor inflates it again; packages up to ``_KEPT_PACKAGE`` bytes
+#: unzipped, the oldest forgotten beyond ``_KEPT_TOTAL`` bytes in all.
+_kept: OrderedDict[str, tuple[Member, ...]] = OrderedDict()
+_kept_bytes = 0
+_KEPT_PACKAGE = 1 << 20
+_KEPT_TOTAL = 32 << 20
+
+
+def clean_parts(name: str) -> tuple[str, ...]:
+    """A member's path as ``ZipFile.extractall`` cleans it: empty, ``.`` and ``..`` parts dropped,
+    so nothing lands outside the target."""
+    return tuple(part for part in name.split("/") if part not in ("", ".", ".."))
+
 
 def check_package(data: bytes, digest: str) -> int:
     """The unzipped size of a package AWS would accept; raises :class:`PackageRejected` otherwise.
@@ -45,22 +64,27 @@ def check_package(data: bytes, digest: str) -> int:
     The declared sizes are summed before anything is decompressed (a zip bomb is refused at no
     cost); then every member is read once, which verifies its CRC. A member cannot unzip to more
     than its declared size without failing that check, so the declared sum is the true size.
+    A small package's files are kept as read, for its extraction.
     """
     with _checked_lock:
         size = _checked.get(digest)
         if size is not None:
             _checked.move_to_end(digest)
             return size
+    members: Optional[list[Member]] = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            size = sum(member.file_size for member in members)
+            infos = archive.infolist()
+            size = sum(member.file_size for member in infos)
             if size >= UNZIPPED_LIMIT:
                 raise PackageRejected(TOO_LARGE)
-            for member in members:
-                with archive.open(member) as stream:
-                    while stream.read(1 << 20):
-                        pass
+            if size <= _KEPT_PACKAGE:
+                members = [(clean_parts(info.filename), info.is_dir(), archive.read(info)) for info in infos]
+            else:
+                for info in infos:
+                    with archive.open(info) as stream:
+                        while stream.read(1 << 20):
+                            pass
     except PackageRejected:
         raise
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
@@ -69,7 +93,29 @@ def check_package(data: bytes, digest: str) -> int:
         _checked[digest] = size
         while len(_checked) > _CHECKED_MAX:
             _checked.popitem(last=False)
+        if members is not None:
+            _keep(digest, tuple(m for m in members if m[0]))
     return size
+
+
+def _keep(digest: str, members: tuple[Member, ...]) -> None:
+    global _kept_bytes
+    if digest in _kept:
+        return
+    _kept[digest] = members
+    _kept_bytes += sum(len(content) for _, _, content in members)
+    while _kept_bytes > _KEPT_TOTAL and _kept:
+        _, dropped = _kept.popitem(last=False)
+        _kept_bytes -= sum(len(content) for _, _, content in dropped)
+
+
+def kept_members(digest: str) -> Optional[tuple[Member, ...]]:
+    """The files of a checked package, when they were small enough to keep."""
+    with _checked_lock:
+        members = _kept.get(digest)
+        if members is not None:
+            _kept.move_to_end(digest)
+        return members
 
 
 _root: Optional[str] = None
@@ -133,52 +179,71 @@ class TopLevel(NamedTuple):
 
     files: frozenset[str]
     directories: frozenset[str]
+    #: The content of the top-level ``.py`` files as written (those of up to ``_WHOLE_MEMBER``
+    #: bytes): a handler's module is compiled from it without reading the file back.
+    sources: dict[str, bytes]
 
 
-def _unzip_read_only(archives: Sequence[bytes], target: str) -> Optional[TopLevel]:
-    """Unzip the archives in order into ``target`` and make the tree read-only.
+def _archive_members(data: bytes, stack: contextlib.ExitStack) -> Iterator[tuple[tuple[str, ...], bool, Any]]:
+    """The members of an archive not kept from its check: content as bytes, or (archive, info)
+    for a member too large to read whole."""
+    archive = stack.enter_context(zipfile.ZipFile(io.BytesIO(data)))
+    for info in archive.infolist():
+        parts = clean_parts(info.filename)
+        if parts:
+            small = info.file_size <= _WHOLE_MEMBER
+            yield parts, info.is_dir(), (archive.read(info) if small and not info.is_dir() else (archive, info))
 
-    Member names are cleaned as ``ZipFile.extractall`` cleans them (empty, ``.`` and ``..`` parts
-    dropped, so nothing lands outside ``target``); a later archive's file replaces an earlier
-    one's. Files are created read-only and the directories made are known, so nothing is walked
-    or changed afterwards but the directories' modes: a cold start's package costs a few system
-    calls per file. Returns the names at the top of the tree. Elsewhere than POSIX,
-    ``extractall`` and a walk, and None.
+
+def _unzip_read_only(archives: Sequence[tuple[str, bytes]], target: str) -> Optional[TopLevel]:
+    """Unzip the archives (digest, data) in order into ``target`` and make the tree read-only.
+
+    Member names are cleaned as ``ZipFile.extractall`` cleans them (see :func:`clean_parts`); a
+    later archive's file replaces an earlier one's. A package whose files its check kept is
+    written from them, without parsing or inflating the zip again. Files are created read-only
+    and the directories made are known, so nothing is walked or changed afterwards but the
+    directories' modes: a cold start's package costs a few system calls per file. Returns the
+    names at the top of the tree. Elsewhere than POSIX, ``extractall`` and a walk, and None.
     """
     if os.sep != "/" or os.altsep:
-        for data in archives:
+        for _, data in archives:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 archive.extractall(target)
         _make_read_only(target)
         return None
     top_files: set[str] = set()
     top_directories: set[str] = set()
+    sources: dict[str, bytes] = {}
     directories = {target}
-    for data in archives:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for member in archive.infolist():
-                parts = [part for part in member.filename.split("/") if part not in ("", ".", "..")]
-                if not parts:
-                    continue
+    for digest, data in archives:
+        with contextlib.ExitStack() as stack:
+            kept = kept_members(digest)
+            for parts, is_dir, content in kept if kept is not None else _archive_members(data, stack):
                 path = os.path.join(target, *parts)
-                if len(parts) > 1 or member.is_dir():
+                if len(parts) > 1 or is_dir:
                     top_directories.add(parts[0])
                 else:
                     top_files.add(parts[0])
-                folder = path if member.is_dir() else os.path.dirname(path)
+                folder = path if is_dir else os.path.dirname(path)
                 if folder not in directories:
                     os.makedirs(folder, exist_ok=True)
                     while folder not in directories:
                         directories.add(folder)
                         folder = os.path.dirname(folder)
-                if not member.is_dir():
-                    _write_read_only(archive, member, path)
+                if not is_dir:
+                    _write_read_only(content, path)
+                    if len(parts) == 1 and parts[0].endswith(".py"):
+                        if isinstance(content, bytes):
+                            sources[parts[0]] = content
+                        else:
+                            sources.pop(parts[0], None)
     for directory in sorted(directories, key=len, reverse=True):  # the deepest first
         os.chmod(directory, 0o555)
-    return TopLevel(frozenset(top_files), frozenset(top_directories))
+    return TopLevel(frozenset(top_files), frozenset(top_directories), sources)
 
 
-def _write_read_only(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: str) -> None:
+def _write_read_only(content: Any, path: str) -> None:
+    """Write a file of mode 0444: ``content`` is bytes, or (archive, info) to copy in chunks."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags, 0o444)
@@ -186,10 +251,11 @@ def _write_read_only(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: st
         os.unlink(path)
         fd = os.open(path, flags, 0o444)
     with open(fd, "wb") as out:
-        if member.file_size <= _WHOLE_MEMBER:
-            out.write(archive.read(member))
+        if isinstance(content, bytes):
+            out.write(content)
         else:
-            with archive.open(member) as source:
+            archive, info = content
+            with archive.open(info) as source:
                 shutil.copyfileobj(source, out)
 
 
@@ -209,7 +275,7 @@ class Packages:
 
     def path(self, digest: str, data: bytes) -> str:
         """The directory holding the package; extracted on first use, never twice."""
-        return self._extracted(digest, [data], "task-")
+        return self._extracted(digest, [(digest, data)], "task-")
 
     def top_level(self, path: str) -> Optional[TopLevel]:
         """The names at the top of a package this activation unzipped at ``path`` (None: unknown)."""
@@ -222,7 +288,7 @@ class Packages:
         A file of a later layer replaces the same file of an earlier one. Made once per list.
         """
         key = "layers:" + ",".join(digest for digest, _ in layers)
-        return self._extracted(key, [data for _, data in layers], "opt-")
+        return self._extracted(key, list(layers), "opt-")
 
     def new_directory(self, prefix: str) -> str:
         """A new empty directory of this activation, removed with it (an environment's ``/tmp``).
@@ -250,7 +316,7 @@ class Packages:
         os.mkdir(path, 0o700)
         return path
 
-    def _extracted(self, key: str, archives: list[bytes], prefix: str) -> str:
+    def _extracted(self, key: str, archives: list[tuple[str, bytes]], prefix: str) -> str:
         with self._lock:
             found = self._paths.get(key)
             if found is not None:

@@ -106,25 +106,94 @@ _DECODED = frozenset({"blob", "timestamp", "double", "float"})
 _ENCODED = frozenset({"blob", "timestamp"})
 
 
-def _needs_conversion(shape: Shape, types: frozenset = _DECODED, seen: frozenset = frozenset()) -> bool:
+#: Whether a shape's values need converting, by (shape name, types), per API version: each named
+#: shape is looked at once per process, whichever operations and members reach it.
+Memo = dict[tuple[str, frozenset], bool]
+_CONVERSIONS: dict[str, Memo] = {}
+
+
+def _shape_map(shape: Shape) -> Optional[dict]:
+    """The model's shape definitions as loaded (botocore's resolver keeps them), when reachable.
+
+    Walking them costs nothing; resolving a ``Shape`` for every member of a deep output (botocore
+    copies each definition) cost CreateFunction's first call most of a millisecond.
+    """
+    resolver = getattr(shape, "_shape_resolver", None)
+    shapes = getattr(resolver, "_shape_map", None)
+    return shapes if isinstance(shapes, dict) else None
+
+
+def _needs_conversion(shape: Shape, types: frozenset, memo: Memo) -> bool:
     """Whether values of ``shape`` contain a type that JSON does not carry as Python does."""
+    key = (shape.name, types)
+    found = memo.get(key)
+    if found is None:
+        shapes = _shape_map(shape)
+        if shapes is not None and shape.name in shapes:
+            found = _walk_definitions(shapes, shape.name, types, memo, frozenset())[0]
+        else:
+            found = _walk_shapes(shape, types, frozenset())
+        memo[key] = found
+    return found
+
+
+def _walk_definitions(shapes: dict, name: str, types: frozenset, memo: Memo, seen: frozenset) -> tuple[bool, bool]:
+    """(needs conversion, known for sure): a walk cut short at a shape already on the path (a
+    recursive shape) proves nothing about a False, so only complete answers are remembered."""
+    key = (name, types)
+    found = memo.get(key)
+    if found is not None:
+        return found, True
+    if name in seen:
+        return False, False
+    definition = shapes.get(name) or {}
+    kind = definition.get("type")
+    if kind in types:
+        memo[key] = True
+        return True, True
+    if kind == "structure":
+        refs = [m.get("shape") for m in (definition.get("members") or {}).values()]
+    elif kind == "list":
+        refs = [(definition.get("member") or {}).get("shape")]
+    elif kind == "map":
+        refs = [(definition.get("value") or {}).get("shape")]
+    else:
+        refs = []
+    complete = True
+    seen = seen | {name}
+    for ref in refs:
+        if ref is None:
+            continue
+        needs, sure = _walk_definitions(shapes, ref, types, memo, seen)
+        if needs:
+            memo[key] = True
+            return True, True
+        complete = complete and sure
+    if complete:
+        memo[key] = False
+    return False, complete
+
+
+def _walk_shapes(shape: Shape, types: frozenset, seen: frozenset) -> bool:
+    """The same question through botocore's resolved shapes (a model whose definitions are not
+    reachable)."""
     if shape.name in seen:
         return False
     if shape.type_name in types:
         return True
     seen = seen | {shape.name}
     if shape.type_name == "structure":
-        return any(_needs_conversion(m, types, seen) for m in shape.members.values())  # type: ignore[attr-defined]
+        return any(_walk_shapes(m, types, seen) for m in shape.members.values())  # type: ignore[attr-defined]
     if shape.type_name == "list":
-        return _needs_conversion(shape.member, types, seen)  # type: ignore[attr-defined]
+        return _walk_shapes(shape.member, types, seen)  # type: ignore[attr-defined]
     if shape.type_name == "map":
-        return _needs_conversion(shape.value, types, seen)  # type: ignore[attr-defined]
+        return _walk_shapes(shape.value, types, seen)  # type: ignore[attr-defined]
     return False
 
 
-def _decoder(shape: Shape) -> Optional[Converter]:
+def _decoder(shape: Shape, memo: Memo) -> Optional[Converter]:
     """JSON value -> Python value for shapes that need it (blobs are base64 on the wire)."""
-    if not _needs_conversion(shape):
+    if not _needs_conversion(shape, _DECODED, memo):
         return None
     if shape.type_name == "blob":
         return _b64decode
@@ -136,7 +205,7 @@ def _decoder(shape: Shape) -> Optional[Converter]:
         members = {
             name: conv
             for name, m in shape.members.items()  # type: ignore[attr-defined]
-            if (conv := _decoder(m)) is not None
+            if (conv := _decoder(m, memo)) is not None
         }
 
         def structure(value: Any) -> Any:
@@ -148,19 +217,19 @@ def _decoder(shape: Shape) -> Optional[Converter]:
 
         return structure
     if shape.type_name == "list":
-        conv = _decoder(shape.member)  # type: ignore[attr-defined]
+        conv = _decoder(shape.member, memo)  # type: ignore[attr-defined]
         assert conv is not None
         return lambda value: [conv(v) for v in value] if isinstance(value, list) else value
     if shape.type_name == "map":
-        conv = _decoder(shape.value)  # type: ignore[attr-defined]
+        conv = _decoder(shape.value, memo)  # type: ignore[attr-defined]
         assert conv is not None
         return lambda value: {k: conv(v) for k, v in value.items()} if isinstance(value, dict) else value
     return None
 
 
-def _encoder(shape: Shape) -> Optional[Converter]:
+def _encoder(shape: Shape, memo: Memo) -> Optional[Converter]:
     """Python value -> JSON value for shapes that need it."""
-    if not _needs_conversion(shape, _ENCODED):
+    if not _needs_conversion(shape, _ENCODED, memo):
         return None
     if shape.type_name == "blob":
         return lambda v: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray)) else v
@@ -170,7 +239,7 @@ def _encoder(shape: Shape) -> Optional[Converter]:
         members = {
             name: conv
             for name, m in shape.members.items()  # type: ignore[attr-defined]
-            if (conv := _encoder(m)) is not None
+            if (conv := _encoder(m, memo)) is not None
         }
 
         def structure(value: Any) -> Any:
@@ -184,11 +253,11 @@ def _encoder(shape: Shape) -> Optional[Converter]:
 
         return structure
     if shape.type_name == "list":
-        conv = _encoder(shape.member)  # type: ignore[attr-defined]
+        conv = _encoder(shape.member, memo)  # type: ignore[attr-defined]
         assert conv is not None
         return lambda value: [conv(v) for v in value]
     if shape.type_name == "map":
-        conv = _encoder(shape.value)  # type: ignore[attr-defined]
+        conv = _encoder(shape.value, memo)  # type: ignore[attr-defined]
         assert conv is not None
         return lambda value: {k: conv(v) for k, v in value.items()}
     return None
@@ -287,6 +356,7 @@ class OperationCodec:
         # Keeps shapes only, never the operation model: a model keeps its client's whole service
         # model alive, and codecs are shared by every client of the process.
         self.name = operation.name
+        memo = _CONVERSIONS.setdefault(operation.metadata.get("apiVersion", ""), {})
         http = operation.http
         self.status = int(http.get("responseCode", 200))
         request_uri = http.get("requestUri", "/")
@@ -322,7 +392,7 @@ class OperationCodec:
                 elif name == payload_name:
                     self.payload = (name, member)
                 else:
-                    self.body_members[name] = _decoder(member)
+                    self.body_members[name] = _decoder(member, memo)
             self.body_decoders = {k: v for k, v in self.body_members.items() if v is not None}
         else:
             self.body_decoders = {}
@@ -343,7 +413,7 @@ class OperationCodec:
                 elif name == payload_name:
                     self.out_payload = (name, member)
                 else:
-                    self.out_body[name] = _encoder(member)
+                    self.out_body[name] = _encoder(member, memo)
         self.out_encoders = {k: v for k, v in self.out_body.items() if v is not None}
 
     def _compile_uri(self, template: str) -> None:

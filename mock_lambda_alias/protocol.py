@@ -349,6 +349,19 @@ def _to_text(shape: Shape, value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
+_OCTETS = "application/octet-stream"
+
+
+def _event_plan(stream_shape: Shape, event: str) -> tuple[Optional[str], str]:
+    """How an event of a stream is written: (its payload member, content type), or (None, JSON)
+    when its members are the payload."""
+    event_shape = stream_shape.members[event]  # type: ignore[attr-defined]
+    for name, member in event_shape.members.items():
+        if member.serialization.get("eventpayload"):
+            return name, _OCTETS if member.type_name == "blob" else "text/plain"
+    return None, "application/json"
+
+
 class OperationCodec:
     """Request parser and response writer for one operation, compiled from its model."""
 
@@ -356,6 +369,8 @@ class OperationCodec:
         # Keeps shapes only, never the operation model: a model keeps its client's whole service
         # model alive, and codecs are shared by every client of the process.
         self.name = operation.name
+        #: How each event of an event-stream output is written, by event name (made at first use).
+        self._event_plans: dict[str, tuple[Optional[str], str]] = {}
         memo = _CONVERSIONS.setdefault(operation.metadata.get("apiVersion", ""), {})
         http = operation.http
         self.status = int(http.get("responseCode", 200))
@@ -550,15 +565,14 @@ class OperationCodec:
 
     # -- responses ----------------------------------------------------------
 
-    @staticmethod
-    def _encode_event(stream_shape: Shape, event: str, members: dict) -> bytes:
-        event_shape = stream_shape.members[event]  # type: ignore[attr-defined]
-        for name, member in event_shape.members.items():
-            if member.serialization.get("eventpayload"):
-                value = members.get(name) or b""
-                if member.type_name == "blob":
-                    return encode_event(event, value, "application/octet-stream")
-                return encode_event(event, str(value).encode(), "text/plain")
+    def _encode_event(self, stream_shape: Shape, event: str, members: dict) -> bytes:
+        plan = self._event_plans.get(event)
+        if plan is None:
+            plan = self._event_plans[event] = _event_plan(stream_shape, event)
+        payload_member, content_type = plan
+        if payload_member is not None:
+            value = members.get(payload_member) or b""
+            return encode_event(event, value if content_type == _OCTETS else str(value).encode(), content_type)
         body = rendered.compact({k: v for k, v in members.items() if v is not None}).encode()
         return encode_event(event, body, "application/json")
 

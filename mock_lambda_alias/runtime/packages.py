@@ -52,7 +52,7 @@ _KEPT_PACKAGE = 1 << 20
 _KEPT_TOTAL = 32 << 20
 
 
-def clean_parts(name: str) -> tuple[str, ...]:
+def _clean_parts(name: str) -> tuple[str, ...]:
     """A member's path as ``ZipFile.extractall`` cleans it: empty, ``.`` and ``..`` parts dropped,
     so nothing lands outside the target."""
     return tuple(part for part in name.split("/") if part not in ("", ".", ".."))
@@ -79,7 +79,7 @@ def check_package(data: bytes, digest: str) -> int:
             if size >= UNZIPPED_LIMIT:
                 raise PackageRejected(TOO_LARGE)
             if size <= _KEPT_PACKAGE:
-                members = [(clean_parts(info.filename), info.is_dir(), archive.read(info)) for info in infos]
+                members = [(_clean_parts(info.filename), info.is_dir(), archive.read(info)) for info in infos]
             else:
                 for info in infos:
                     with archive.open(info) as stream:
@@ -189,7 +189,7 @@ def _archive_members(data: bytes, stack: contextlib.ExitStack) -> Iterator[tuple
     for a member too large to read whole."""
     archive = stack.enter_context(zipfile.ZipFile(io.BytesIO(data)))
     for info in archive.infolist():
-        parts = clean_parts(info.filename)
+        parts = _clean_parts(info.filename)
         if parts:
             small = info.file_size <= _WHOLE_MEMBER
             yield parts, info.is_dir(), (archive.read(info) if small and not info.is_dir() else (archive, info))
@@ -198,7 +198,7 @@ def _archive_members(data: bytes, stack: contextlib.ExitStack) -> Iterator[tuple
 def _unzip_read_only(archives: Sequence[tuple[str, bytes]], target: str) -> Optional[TopLevel]:
     """Unzip the archives (digest, data) in order into ``target`` and make the tree read-only.
 
-    Member names are cleaned as ``ZipFile.extractall`` cleans them (see :func:`clean_parts`); a
+    Member names are cleaned as ``ZipFile.extractall`` cleans them (see :func:`_clean_parts`); a
     later archive's file replaces an earlier one's. A package whose files its check kept is
     written from them, without parsing or inflating the zip again. Files are created read-only
     and the directories made are known, so nothing is walked or changed afterwards but the

@@ -350,19 +350,10 @@ def _set_variables(variables: dict[str, str]) -> list[Any]:
 
     Returns their keys as the mapping holds them, so that putting them back needs no encoding.
     """
-    data = _environ_data()
-    if data is None:
+    if _environ_data() is None:
         os.environ.update(variables)
         return list(variables)
-    encoding = sys.getfilesystemencoding()
-    keys = []
-    for key, value in variables.items():
-        bkey = key.encode(encoding, "surrogateescape")
-        bvalue = value.encode(encoding, "surrogateescape")
-        os.putenv(bkey, bvalue)
-        data[bkey] = bvalue
-        keys.append(bkey)
-    return keys
+    return _put_encoded(encode_variables(variables))
 
 
 #: Environment variables as ``os.environ`` holds them on POSIX: (key, value) byte pairs.

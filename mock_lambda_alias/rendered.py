@@ -14,9 +14,8 @@ import threading
 from operator import is_
 from typing import Any, Optional
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
 #: ``json.dumps(value, separators=(",", ":"))`` without making an encoder per call.
-compact = _encode
+compact = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class Rendered(dict):
@@ -32,7 +31,7 @@ class Rendered(dict):
         try:
             return self._json
         except AttributeError:
-            text = self._json = _encode(self)
+            text = self._json = compact(self)
             return text
 
 
@@ -83,8 +82,8 @@ def _list_pieces(value: list) -> tuple[list, Optional[_Run]]:
     rest = value[1:]
     run = _kept_run(rest) if rest else None
     if run is not None:
-        return [b"[", _encode(value[0]).encode(), b",", run, b"]"], run
-    text = ",".join([item.json() if type(item) is Rendered else _encode(item) for item in value])
+        return [b"[", compact(value[0]).encode(), b",", run, b"]"], run
+    text = ",".join([item.json() if type(item) is Rendered else compact(item) for item in value])
     return [b"[", text.encode(), b"]"], None
 
 
@@ -103,20 +102,20 @@ def dumps(data: dict[str, Any]) -> bytes:
             fast = True
             break
     if not fast:
-        return _encode(data).encode()
+        return compact(data).encode()
     pieces: list = [b"{"]
     runs: list[_Run] = []
     for key, value in data.items():
         if len(pieces) > 1:
             pieces.append(b",")
-        pieces.append(_encode(key).encode() + b":")
+        pieces.append(compact(key).encode() + b":")
         if type(value) is list and value:
             more, run = _list_pieces(value)
             pieces += more
             if run is not None:
                 runs.append(run)
         else:
-            pieces.append(_encode(value).encode())
+            pieces.append(compact(value).encode())
     pieces.append(b"}")
     if len(runs) != 1:
         return b"".join([p.data if type(p) is _Run else p for p in pieces])

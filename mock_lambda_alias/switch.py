@@ -39,7 +39,33 @@ FAKE_ENV = {
 }
 
 _env_lock = threading.Lock()
+#: Whether an activation of this process has made the process's directory (in a thread of its own).
+_prepared = False
 _saved_env: dict[str, Optional[str]] = {}
+
+
+def _prepare_process() -> None:
+    """Load the wire layer and the backend, and make the process's directory for packages and
+    handlers' ``/tmp``: with the activation rather than in some operation's first call.
+
+    Both are once per process; only the directory is checked again (something may have removed
+    it). The process's first activation makes it in a thread of its own while the backend loads
+    (see :func:`~.runtime.packages.extraction_root_in_thread`).
+    """
+    global _prepared
+    from .runtime import packages
+
+    made = None if _prepared else packages.extraction_root_in_thread()
+    from . import aws_constraints, responder  # noqa: F401
+    from .backend import registry
+
+    registry.load_all()
+    aws_constraints.compile_common_patterns()
+    if made is None:
+        packages.extraction_root(check=True)
+    else:
+        made()
+        _prepared = True
 
 
 def _enter_env() -> None:
@@ -170,28 +196,14 @@ class LambdaAliasMock:
                 self.store.url_listener = self._serve_urls
                 self.internal_errors = []
                 self._identities.clear()
-            self._depth += 1
             if not hook.ACTIVE:
+                _prepare_process()  # before anything is engaged: a failure leaves nothing behind
                 from . import delivery
 
                 _enter_env()
                 hook.engage()
                 delivery.patch_moto()
-                # The wire layer and the backend answer every call: load them with the activation
-                # (once per process), so that no operation's first call pays for them.
-                import tempfile
-
-                from . import aws_constraints, responder  # noqa: F401
-                from .backend import registry
-                from .runtime import packages
-
-                registry.load_all()
-                aws_constraints.compile_common_patterns()
-                # tempfile works out its directory on first use by writing a probe file there:
-                # settle it, and make the process's directory for packages and handlers' /tmp,
-                # with the process's first activation rather than in a first Invoke.
-                tempfile.gettempdir()
-                packages.extraction_root()
+            self._depth += 1
             hook.ACTIVE.append(self)
         return self
 

@@ -147,6 +147,37 @@ def test_each_package_is_extracted_once_per_activation(lam):
     assert extracted == [os.path.basename(task_root)]
 
 
+def test_a_removed_process_directory_is_made_again(lam):
+    """Something removes the process's directory mid-activation (a cleaner of ``/tmp``, a test's own
+    teardown): the next cold start makes it again, and the activation's directories still go."""
+    source = (
+        "import os, tempfile\n"
+        "def handler(event, context):\n"
+        "    return [os.environ['LAMBDA_TASK_ROOT'], tempfile.gettempdir()]\n"
+    )
+    create(lam, Code={"ZipFile": make_zip(source)})
+    create(lam, name="before", Code={"ZipFile": make_zip("def handler(event, context):\n    return 1\n")})
+    assert lam.invoke(FunctionName="before")["Payload"].read() == b"1"
+    gone = packages.extraction_root()
+    packages.remove_tree(gone)
+    task_root, tmp = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
+    root = packages.extraction_root()
+    assert root != gone and os.path.isdir(root)
+    assert os.path.dirname(task_root) == os.path.dirname(tmp) == root
+    assert os.path.isfile(os.path.join(task_root, "index.py"))
+    lam.delete_function(FunctionName="before")
+    create(lam, name="before", Code={"ZipFile": make_zip("def handler(event, context):\n    return 2\n")})
+    assert lam.invoke(FunctionName="before")["Payload"].read() == b"2"
+
+
+def test_an_activation_after_removal_makes_the_directory_again():
+    packages.remove_tree(packages.extraction_root())
+    with mock_lambda_alias():
+        root = packages.extraction_root()
+        assert os.path.isdir(root)
+    assert os.path.isdir(root)
+
+
 def test_package_check_is_remembered(lam, monkeypatch):
     code = make_zip("def handler(event, context):\n    return 'remembered'\n")
     create(lam, Code={"ZipFile": code})

@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 #: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
 UNZIPPED_LIMIT = 262_144_000
@@ -122,18 +122,50 @@ _root: Optional[str] = None
 _root_lock = threading.Lock()
 
 
-def extraction_root() -> str:
+def extraction_root(check: bool = False) -> str:
     """The process's directory for extracted packages and environments' ``/tmp`` directories.
 
     Made by the process's first activation (a directory costs a cold start tens of microseconds
     here) and removed at exit; each activation's directories in it are removed when it stops.
+    With ``check`` (each activation, and a directory that could not be made in it), it is made
+    again when something removed it: a cold start pays no ``stat`` to find out.
     """
     global _root
     with _root_lock:
-        if _root is None or not os.path.isdir(_root):
+        if _root is None or (check and not os.path.isdir(_root)):
             _root = _private_directory(tempfile.gettempdir(), "mock_lambda_alias-")
             atexit.register(remove_tree, _root)
         return _root
+
+
+def extraction_root_in_thread() -> Callable[[], str]:
+    """Settle ``tempfile``'s directory and make the process's directory in a new thread; the
+    function returned waits for it (raising what it raised) and gives the directory.
+
+    The process's first activation does this while it loads the backend, so that the system calls
+    overlap that work. That thread is also the process's first: it costs about twice what later
+    threads do (glibc maps its stack and makes it a malloc arena, both of which later threads
+    reuse), and a cold start's environment thread would otherwise be the one to pay it.
+    """
+    result: list[Any] = []
+
+    def make() -> None:
+        try:
+            tempfile.gettempdir()  # settled on first use by writing a probe file there
+            result.append(extraction_root(check=True))
+        except BaseException as exc:  # handed to the waiting thread
+            result.append(exc)
+
+    thread = threading.Thread(target=make, name="mock_lambda_alias prepare", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        if isinstance(result[0], BaseException):
+            raise result[0]
+        return str(result[0])
+
+    return wait
 
 
 def _private_directory(parent: str, prefix: str) -> str:
@@ -250,13 +282,18 @@ def _write_read_only(content: Any, path: str) -> None:
     except FileExistsError:  # the same file in an earlier archive (or twice in one): the later wins
         os.unlink(path)
         fd = os.open(path, flags, 0o444)
+    if isinstance(content, bytes):  # written as it is, without a file object around the descriptor
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        return
     with open(fd, "wb") as out:
-        if isinstance(content, bytes):
-            out.write(content)
-        else:
-            archive, info = content
-            with archive.open(info) as source:
-                shutil.copyfileobj(source, out)
+        archive, info = content
+        with archive.open(info) as source:
+            shutil.copyfileobj(source, out)
 
 
 class Packages:
@@ -301,7 +338,9 @@ class Packages:
         path = self._directory(prefix)
         # In the process's directory, named by tempfile: never through tempfile.gettempdir(),
         # which in a handler's thread asks for this very directory.
-        return path if path is not None else tempfile.mkdtemp(prefix=f"mock-lambda-{prefix}", dir=extraction_root())
+        if path is not None:
+            return path
+        return tempfile.mkdtemp(prefix=f"mock-lambda-{prefix}", dir=extraction_root(check=True))
 
     def _directory(self, prefix: str) -> Optional[str]:
         """A new directory of the activation; None once it is closed."""
@@ -311,9 +350,19 @@ class Packages:
                 return None
             if self._number is None:
                 self._number = next(_activations)
-            path = os.path.join(root, f"{self._number}-{prefix}{len(self._dirs) + 1}")
+            name = f"{self._number}-{prefix}{len(self._dirs) + 1}"
+            path = os.path.join(root, name)
             self._dirs.append(path)
-        os.mkdir(path, 0o700)
+        try:
+            os.mkdir(path, 0o700)
+        except FileNotFoundError:  # the process's directory was removed (a cleaner of /tmp): made again
+            path = os.path.join(extraction_root(check=True), name)
+            os.mkdir(path, 0o700)
+            with self._lock:
+                if self.closed:
+                    os.rmdir(path)
+                    return None
+                self._dirs.append(path)
         return path
 
     def _extracted(self, key: str, archives: list[tuple[str, bytes]], prefix: str) -> str:

@@ -39,32 +39,32 @@ FAKE_ENV = {
 }
 
 _env_lock = threading.Lock()
-#: Whether an activation of this process has made the process's directory (in a thread of its own).
+#: Whether an activation of this process has prepared it for running handlers (see _prepare_process).
 _prepared = False
 _saved_env: dict[str, Optional[str]] = {}
 
 
 def _prepare_process() -> None:
-    """Load the wire layer and the backend, and make the process's directory for packages and
-    handlers' ``/tmp``: with the activation rather than in some operation's first call.
+    """Load the wire layer and the backend, and prepare the process for running handlers: with
+    the activation rather than in some operation's first call.
 
-    Both are once per process; only the directory is checked again (something may have removed
-    it). The process's first activation makes it in a thread of its own while the backend loads
-    (see :func:`~.runtime.packages.extraction_root_in_thread`).
+    All once per process, but the process's directory is checked again at each activation
+    (something may have removed it). The process's first activation prepares it in a thread of
+    its own while the backend loads (see :func:`~.runtime.prepare_in_thread`).
     """
     global _prepared
-    from .runtime import packages
+    from . import runtime
 
-    made = None if _prepared else packages.extraction_root_in_thread()
+    prepared = None if _prepared else runtime.prepare_in_thread()
     from . import aws_constraints, responder  # noqa: F401
     from .backend import registry
 
     registry.load_all()
     aws_constraints.compile_common_patterns()
-    if made is None:
-        packages.extraction_root(check=True)
+    if prepared is None:
+        runtime.packages.extraction_root(check=True)
     else:
-        made()
+        prepared()
         _prepared = True
 
 

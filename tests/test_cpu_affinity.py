@@ -137,3 +137,46 @@ def test_a_refused_policy_changes_nothing_else(lam, monkeypatch):
 
     monkeypatch.setattr(os, "sched_setscheduler", refuse)
     assert _invoke(lam) == os.sched_getscheduler(0)
+
+
+REPORTS_MEETING = (
+    "import os, threading\n"
+    "def handler(event, context):\n"
+    "    return {'caller': sorted(os.sched_getaffinity(event['caller'])), 'me': threading.get_native_id()}\n"
+)
+
+
+def test_the_meeting_cpu_is_the_one_the_caller_is_on(lam):
+    """Every process meeting on one fixed CPU made the workers of ``pytest -n`` queue there."""
+    assert affinity._current_cpu is not None  # found with the process's first activation
+    assert affinity._current_cpu() in os.sched_getaffinity(0)
+
+
+def test_a_waiting_environment_moves_to_the_callers_cpu(lam, monkeypatch):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
+    cpus = sorted(os.sched_getaffinity(0))
+    payload = json.dumps({"caller": threading.get_native_id()}).encode()
+
+    def invoke_from(cpu: int) -> int:
+        monkeypatch.setattr(affinity, "_current_cpu", lambda: cpu)
+        result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
+        assert os.sched_getaffinity(0) == set(cpus)  # the caller's own set again
+        if result["caller"] != cpus:  # a warm invocation: the caller waited pinned to its CPU
+            assert result["caller"] == [cpu]
+            assert os.sched_getaffinity(result["me"]) == {cpu}  # and the environment waits there now
+        return result["me"]
+
+    environment = invoke_from(cpus[0])  # cold: not pinned
+    assert invoke_from(cpus[-1]) == environment
+    assert os.sched_getaffinity(environment) == {cpus[-1]}
+    assert invoke_from(cpus[0]) == environment
+    assert os.sched_getaffinity(environment) == {cpus[0]}
+
+
+def test_without_sched_getcpu_the_meeting_cpu_is_the_lowest(lam, monkeypatch):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
+    monkeypatch.setattr(affinity, "_current_cpu", None)
+    payload = json.dumps({"caller": threading.get_native_id()}).encode()
+    lam.invoke(FunctionName="my-function", Payload=payload)
+    result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
+    assert result["caller"] == [min(os.sched_getaffinity(0))]

@@ -672,6 +672,8 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self.top_level: Optional[packages.TopLevel] = None
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
+        #: The CPU the thread waits on for its next job (it moves there after each pinned one).
+        self._cpu: Optional[int] = None
         #: The variables of the latest invocation, and their encoded form.
         self._encoded: Optional[tuple[dict[str, str], Encoded]] = None
 
@@ -722,6 +724,11 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                     self._thread.start()
                 else:
                     job.thread = self._thread
+                    if pin is not None and self._cpu != pin.number:
+                        # Waiting on another CPU (or anywhere, after its cold start): moved first,
+                        # so that the job wakes it where the caller waits.
+                        affinity.move(self._thread.native_id, pin)
+                    self._cpu = pin.number if pin is not None else None
                     self._jobs.put(job)
                 return job.wait()
             finally:

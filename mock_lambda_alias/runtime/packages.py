@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 #: AWS's limit on a function's unzipped code (and layers): it must be smaller than this.
 UNZIPPED_LIMIT = 262_144_000
@@ -136,36 +136,6 @@ def extraction_root(check: bool = False) -> str:
             _root = _private_directory(tempfile.gettempdir(), "mock_lambda_alias-")
             atexit.register(remove_tree, _root)
         return _root
-
-
-def extraction_root_in_thread() -> Callable[[], str]:
-    """Settle ``tempfile``'s directory and make the process's directory in a new thread; the
-    function returned waits for it (raising what it raised) and gives the directory.
-
-    The process's first activation does this while it loads the backend, so that the system calls
-    overlap that work. That thread is also the process's first: it costs about twice what later
-    threads do (glibc maps its stack and makes it a malloc arena, both of which later threads
-    reuse), and a cold start's environment thread would otherwise be the one to pay it.
-    """
-    result: list[Any] = []
-
-    def make() -> None:
-        try:
-            tempfile.gettempdir()  # settled on first use by writing a probe file there
-            result.append(extraction_root(check=True))
-        except BaseException as exc:  # handed to the waiting thread
-            result.append(exc)
-
-    thread = threading.Thread(target=make, name="mock_lambda_alias prepare", daemon=True)
-    thread.start()
-
-    def wait() -> str:
-        thread.join()
-        if isinstance(result[0], BaseException):
-            raise result[0]
-        return str(result[0])
-
-    return wait
 
 
 def _private_directory(parent: str, prefix: str) -> str:

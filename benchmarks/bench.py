@@ -401,7 +401,7 @@ def run_all(quick: bool, suite_tests: int, as_json: bool) -> bool:
         ok &= ratio <= 1.0
 
     print("\nFirst call of each operation in a fresh process (median of fresh-process pairs; target <= 2x floor)")
-    firsts = every_operation.first_calls(3 if quick else 5)
+    firsts = every_operation.first_calls(3 if quick else 9)
     activation = firsts.pop(every_operation.ACTIVATION)["ours"]
     print(f"  first activation in the process (loads the backend and the wire layer): {activation / 1000:.1f} ms")
     first_create = firsts["CreateFunction"]

@@ -146,36 +146,54 @@ REPORTS_MEETING = (
 )
 
 
-def test_the_meeting_cpu_is_the_one_the_caller_is_on(lam):
+def test_the_meeting_cpu_is_one_the_caller_was_running_on(lam):
     """Every process meeting on one fixed CPU made the workers of ``pytest -n`` queue there."""
-    assert affinity._current_cpu is not None  # found with the process's first activation
-    assert affinity._current_cpu() in os.sched_getaffinity(0)
+    assert affinity._running_on() in os.sched_getaffinity(0)
 
 
-def test_a_waiting_environment_moves_to_the_callers_cpu(lam, monkeypatch):
+def _runs_on(monkeypatch: pytest.MonkeyPatch, cpu: int) -> None:
+    """The invoking thread is found on ``cpu`` at the next hand-off."""
+    monkeypatch.setattr(affinity, "_running_on", lambda: cpu)
+    monkeypatch.setattr(affinity, "_keep_for", 0)
+
+
+def test_a_waiting_environment_moves_to_the_meeting_cpu(lam, monkeypatch):
     create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
     cpus = sorted(os.sched_getaffinity(0))
     payload = json.dumps({"caller": threading.get_native_id()}).encode()
 
-    def invoke_from(cpu: int) -> int:
-        monkeypatch.setattr(affinity, "_current_cpu", lambda: cpu)
+    def invoke() -> dict:
         result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
         assert os.sched_getaffinity(0) == set(cpus)  # the caller's own set again
-        if result["caller"] != cpus:  # a warm invocation: the caller waited pinned to its CPU
-            assert result["caller"] == [cpu]
-            assert os.sched_getaffinity(result["me"]) == {cpu}  # and the environment waits there now
-        return result["me"]
+        return result
 
-    environment = invoke_from(cpus[0])  # cold: not pinned
-    assert invoke_from(cpus[-1]) == environment
-    assert os.sched_getaffinity(environment) == {cpus[-1]}
-    assert invoke_from(cpus[0]) == environment
-    assert os.sched_getaffinity(environment) == {cpus[0]}
+    cold = invoke()
+    assert cold["caller"] == cpus  # a cold start is not pinned
+    for cpu in (cpus[-1], cpus[0], cpus[-1]):
+        _runs_on(monkeypatch, cpu)
+        warm = invoke()
+        assert warm["me"] == cold["me"]
+        assert warm["caller"] == [cpu]  # the caller waited pinned to the meeting CPU
+        assert os.sched_getaffinity(warm["me"]) == {cpu}  # and the environment waits there now
 
 
-def test_without_sched_getcpu_the_meeting_cpu_is_the_lowest(lam, monkeypatch):
+def test_the_meeting_cpu_is_kept_for_a_while(lam, monkeypatch):
     create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
-    monkeypatch.setattr(affinity, "_current_cpu", None)
+    payload = json.dumps({"caller": threading.get_native_id()}).encode()
+    cpus = sorted(os.sched_getaffinity(0))
+    _runs_on(monkeypatch, cpus[-1])
+    lam.invoke(FunctionName="my-function", Payload=payload)
+    lookups = []
+    monkeypatch.setattr(affinity, "_running_on", lambda: lookups.append(1) or cpus[-1])
+    for _ in range(affinity._LOOKUP_EVERY + 1):
+        result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
+        assert result["caller"] == [cpus[-1]]
+    assert len(lookups) == 1
+
+
+def test_where_the_cpu_cannot_be_found_the_meeting_cpu_is_the_lowest(lam, monkeypatch):
+    create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
+    _runs_on(monkeypatch, -1)
     payload = json.dumps({"caller": threading.get_native_id()}).encode()
     lam.invoke(FunctionName="my-function", Payload=payload)
     result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())

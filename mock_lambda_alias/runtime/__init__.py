@@ -21,7 +21,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import affinity, packages
+from . import packages
 from .inprocess import Outcome, Request, ThreadEnvironment
 from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
@@ -67,17 +67,16 @@ def prepare_in_thread() -> Callable[[], None]:
 
     Made once per process, by its first activation, while the backend loads: the process's
     directory for packages and handlers' ``/tmp`` (``tempfile`` settles its own directory on
-    first use by writing a probe file there), and CPU pinning's ``sched_getcpu`` (``ctypes`` takes
-    milliseconds to import). That thread is also the process's first: it costs about twice what
-    later threads do (glibc maps its stack and makes it a malloc arena, both of which later
-    threads reuse), and a cold start's environment thread would otherwise be the one to pay it.
+    first use by writing a probe file there). That thread is also the process's first: it costs
+    about twice what later threads do (glibc maps its stack and makes it a malloc arena, both of
+    which later threads reuse), and a cold start's environment thread would otherwise be the one
+    to pay it.
     """
     failed: list[BaseException] = []
 
     def prepare() -> None:
         try:
             packages.extraction_root(check=True)
-            affinity.prepare()
         except BaseException as exc:  # handed to the waiting thread
             failed.append(exc)
 

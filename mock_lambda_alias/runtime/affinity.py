@@ -19,11 +19,13 @@ waits, the preemptions it spares are fewer (about one invocation in five was pre
 policy differs from the default only in that wake-up preference; threads and processes a handler
 starts inherit it.
 
-The meeting CPU is the one the invoking thread is running on (libc's ``sched_getcpu``): it is
-not moved, and the environment's thread, waiting elsewhere, is moved to it before it is woken.
-A fixed meeting CPU would be the same for every process: the workers of ``pytest -n`` would all
-meet on it and queue there while other CPUs idle (a 1,000-test suite under ``-n 2`` took a fifth
-longer in wall time). Without ``sched_getcpu`` it is the lowest CPU the thread may use.
+Each process meets on a CPU of its own choosing: the one its invoking thread was running on,
+looked up again every few dozen hand-offs (in ``/proc/thread-self/stat``, which costs about as
+much as a hand-off's other system calls together). A waiting environment's thread is moved there
+before it is woken. A fixed meeting CPU would be the same for every process: the workers of
+``pytest -n`` would all meet on it and queue there while other CPUs idle (a 1,000-test suite
+under ``-n 2`` took a fifth longer in wall time). Where the lookup fails, it is the lowest CPU
+the thread may use.
 
 Linux only (``os.sched_setaffinity``), and not on free-threaded builds, where the handlers of
 concurrent invocations really run in parallel. A refusal (a container's seccomp policy, a CPU
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Optional
+from typing import Optional
 
 _setaffinity = getattr(os, "sched_setaffinity", None)
 _getaffinity = getattr(os, "sched_getaffinity", None)
@@ -43,40 +45,35 @@ _getaffinity = getattr(os, "sched_getaffinity", None)
 enabled = _setaffinity is not None and _getaffinity is not None and getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
-#: libc's ``sched_getcpu``, once :func:`prepare` found it.
-_current_cpu: Optional[Callable[[], int]] = None
+#: The CPU this process's hand-offs meet on, and how many more hand-offs keep it before it is
+#: looked up again; threads of a process share it (with the GIL only one of them runs anyway).
+_meeting: Optional[int] = None
+_keep_for = 0
+_LOOKUP_EVERY = 32
 
 
-def prepare() -> None:
-    """Find libc's ``sched_getcpu``, once per process.
-
-    ``ctypes`` takes milliseconds to import: the process's first activation calls this in the
-    thread that prepares the process while the backend loads, not an invocation.
-    """
-    global _current_cpu
-    if not enabled or _current_cpu is not None:
-        return
+def _running_on() -> int:
+    """The CPU the calling thread last ran on, from ``/proc/thread-self/stat`` (-1 if unknown)."""
     try:
-        import ctypes
-
-        found: Any = ctypes.CDLL(None).sched_getcpu
-        found.restype = ctypes.c_int
-        found.argtypes = ()
-        if found() >= 0:
-            _current_cpu = found
-    except (ImportError, OSError, AttributeError):  # no ctypes, no such symbol: the lowest CPU, then
-        pass
+        fd = os.open("/proc/thread-self/stat", os.O_RDONLY)
+        try:
+            data = os.read(fd, 1024)
+        finally:
+            os.close(fd)
+        return int(data[data.rindex(b")") + 2 :].split()[36])  # field 39, "processor"
+    except (OSError, ValueError, IndexError):
+        return -1
 
 
 class Pin:
     """The invoking thread's own CPU set and the one CPU both threads meet on."""
 
-    __slots__ = ("cpu", "cpus", "number")
+    __slots__ = ("cpu", "cpus", "meeting")
 
     def __init__(self, cpus: set[int], cpu: int) -> None:
         self.cpus = cpus
-        self.number = cpu
-        self.cpu = {cpu}
+        self.cpu = cpu
+        self.meeting = {cpu}
 
 
 def _set(cpus: set[int], thread: int = 0) -> bool:
@@ -92,7 +89,8 @@ def _set(cpus: set[int], thread: int = 0) -> bool:
 
 
 def pin() -> Optional[Pin]:
-    """In the invoking thread: pin it to the CPU it is on until :func:`unpin`; None when off."""
+    """In the invoking thread: pin it to the process's meeting CPU until :func:`unpin`; None when off."""
+    global _meeting, _keep_for
     if not enabled:
         return None
     try:
@@ -101,14 +99,20 @@ def pin() -> Optional[Pin]:
         return None
     if len(cpus) < 2:
         return None
-    current = _current_cpu() if _current_cpu is not None else -1
-    found = Pin(cpus, current if current in cpus else min(cpus))
-    return found if _set(found.cpu) else None
+    cpu = _meeting
+    _keep_for -= 1
+    if cpu is None or _keep_for < 0 or cpu not in cpus:
+        cpu = _running_on()
+        if cpu not in cpus:
+            cpu = min(cpus)
+        _meeting, _keep_for = cpu, _LOOKUP_EVERY
+    found = Pin(cpus, cpu)
+    return found if _set(found.meeting) else None
 
 
 def move(native_id: Optional[int], found: Pin) -> bool:
     """In the invoking thread: move a waiting environment's thread to the meeting CPU."""
-    return native_id is not None and enabled and _set(found.cpu, native_id)
+    return native_id is not None and enabled and _set(found.meeting, native_id)
 
 
 def unpin(found: Optional[Pin]) -> None:
@@ -136,4 +140,4 @@ def widen(found: Optional[Pin]) -> None:
 def narrow(found: Optional[Pin]) -> None:
     """In the environment's thread, before it waits for the next job: the meeting CPU."""
     if found is not None and enabled:
-        _set(found.cpu)
+        _set(found.meeting)

@@ -724,11 +724,11 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                     self._thread.start()
                 else:
                     job.thread = self._thread
-                    if pin is not None and self._cpu != pin.number:
+                    if pin is not None and self._cpu != pin.cpu:
                         # Waiting on another CPU (or anywhere, after its cold start): moved first,
                         # so that the job wakes it where the caller waits.
                         affinity.move(self._thread.native_id, pin)
-                    self._cpu = pin.number if pin is not None else None
+                    self._cpu = pin.cpu if pin is not None else None
                     self._jobs.put(job)
                 return job.wait()
             finally:

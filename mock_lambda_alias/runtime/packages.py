@@ -320,7 +320,8 @@ class Packages:
                 return None
             if self._number is None:
                 self._number = next(_activations)
-            name = f"{self._number}-{prefix}{len(self._dirs) + 1}"
+            index = len(self._dirs)
+            name = f"{self._number}-{prefix}{index + 1}"
             path = os.path.join(root, name)
             self._dirs.append(path)
         try:
@@ -332,7 +333,7 @@ class Packages:
                 if self.closed:
                     os.rmdir(path)
                     return None
-                self._dirs.append(path)
+                self._dirs[index] = path  # the directory that was never made is not listed
         return path
 
     def _extracted(self, key: str, archives: list[tuple[str, bytes]], prefix: str) -> str:

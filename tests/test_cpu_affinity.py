@@ -108,11 +108,10 @@ def test_a_refusal_switches_pinning_off_and_invocations_go_on(lam, monkeypatch):
 
     monkeypatch.setattr(affinity, "_setaffinity", refuse)
     monkeypatch.setattr(affinity, "enabled", True)
-    assert _invoke(lam) == {}  # a cold start is not pinned: its new thread would be moved again
-    assert calls == []
-    assert _invoke(lam) == {}
+    assert _invoke(lam) == {}  # the cold start runs, unpinned
     assert affinity.enabled is False
     assert len(calls) == 1  # tried once, then never again in this process
+    assert _invoke(lam) == {}
     assert _invoke(lam) == {}
     assert len(calls) == 1
 
@@ -167,8 +166,10 @@ def test_a_waiting_environment_moves_to_the_meeting_cpu(lam, monkeypatch):
         assert os.sched_getaffinity(0) == set(cpus)  # the caller's own set again
         return result
 
+    _runs_on(monkeypatch, cpus[0])
     cold = invoke()
-    assert cold["caller"] == cpus  # a cold start is not pinned
+    assert cold["caller"] == [cpus[0]]  # a cold start is pinned too
+    assert os.sched_getaffinity(cold["me"]) == {cpus[0]}  # its new thread waits there
     for cpu in (cpus[-1], cpus[0], cpus[-1]):
         _runs_on(monkeypatch, cpu)
         warm = invoke()
@@ -195,6 +196,7 @@ def test_where_the_cpu_cannot_be_found_the_meeting_cpu_is_the_lowest(lam, monkey
     create(lam, Code={"ZipFile": make_zip(REPORTS_MEETING)})
     _runs_on(monkeypatch, -1)
     payload = json.dumps({"caller": threading.get_native_id()}).encode()
-    lam.invoke(FunctionName="my-function", Payload=payload)
+    cold = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
+    assert cold["caller"] == [min(os.sched_getaffinity(0))]
     result = json.loads(lam.invoke(FunctionName="my-function", Payload=payload)["Payload"].read())
     assert result["caller"] == [min(os.sched_getaffinity(0))]

@@ -8,8 +8,9 @@ for the length of the hand-off, and the environment's thread, while it waits for
 CPU turns both wake-ups into a switch on a CPU that is busy anyway. With the GIL only one of the
 two runs Python at a time, so no parallelism is lost; the handler itself runs with the invoking
 thread's own CPU set, which the threads and processes it starts inherit. A cold start's hand-off
-is not pinned: the environment's thread is new, and made while its caller is pinned it would only
-be moved off that CPU again.
+is pinned too: the environment's new thread inherits the meeting CPU and starts there, where the
+caches hold what the caller just used, not on an idle CPU that has to be woken first (a process's
+first Invoke cost about 0.45 ms less CPU time, a fifth of the call).
 
 The environment's thread also runs under ``SCHED_BATCH``: woken by the invoking thread, it does
 not preempt it (only to find the GIL still held and sleep again) but runs once that thread waits.

@@ -709,9 +709,9 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             encoded = self._encoded = (request.variables, encode_variables(request.variables))
         layer = STATE.enter(request.variables, self.paths(), self.task_root, encoded[1])
         try:
-            # A cold start is pinned from its second invocation on: a new thread made while the
-            # caller is pinned would be moved off that CPU again, at the cost of migrations.
-            job.pin = pin = affinity.pin() if self._thread is not None else None
+            # Cold starts included: the new thread inherits the meeting CPU, so it starts where
+            # the caller's caches are warm rather than on an idle CPU that must first be woken.
+            job.pin = pin = affinity.pin()
             try:
                 if self._thread is None or self._jobs is None:
                     # The job is queued first: the new thread takes it as soon as it runs, rather
@@ -721,6 +721,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                     self._thread = job.thread = threading.Thread(
                         target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
                     )
+                    self._cpu = pin.cpu if pin is not None else None
                     self._thread.start()
                 else:
                     job.thread = self._thread

@@ -248,13 +248,16 @@ def _fresh_process(code: str) -> str:
 
 
 def test_first_activation_makes_the_process_directory_and_leaves_no_thread():
-    """The process's first activation makes its directory in a thread of its own, and waits for it."""
+    """The process's first activation makes its directory, and settles ``tempfile``'s, in a thread of
+    its own, and waits for it."""
     code = (
         "import os, threading\n"
         "from mock_lambda_alias import mock_lambda_alias\n"
         "m = mock_lambda_alias().start()\n"
         "from mock_lambda_alias.runtime import packages\n"
         "assert packages._root is not None and os.path.isdir(packages._root)\n"
+        "import tempfile\n"
+        "assert tempfile.tempdir is not None  # settled there too, whichever directory the packages use\n"
         "assert threading.enumerate() == [threading.main_thread()], threading.enumerate()\n"
         "m.stop()\n"
         "print('ok')\n"

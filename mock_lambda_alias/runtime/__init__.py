@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
@@ -66,16 +67,18 @@ def prepare_in_thread() -> Callable[[], None]:
     it (raising what it raised).
 
     Made once per process, by its first activation, while the backend loads: the process's
-    directory for packages and handlers' ``/tmp`` (``tempfile`` settles its own directory on
-    first use by writing a probe file there). That thread is also the process's first: it costs
-    about twice what later threads do (glibc maps its stack and makes it a malloc arena, both of
-    which later threads reuse), and a cold start's environment thread would otherwise be the one
-    to pay it.
+    directory for packages and handlers' ``/tmp``, and ``tempfile``'s own directory, which it
+    settles on first use by writing a probe file there (the first invocation of every activation
+    asks for it; the process's directory need not be in it). That thread is also the process's
+    first: it costs about twice what later threads do (glibc maps its stack and makes it a malloc
+    arena, both of which later threads reuse), and a cold start's environment thread would
+    otherwise be the one to pay it.
     """
     failed: list[BaseException] = []
 
     def prepare() -> None:
         try:
+            tempfile.gettempdir()
             packages.extraction_root(check=True)
         except BaseException as exc:  # handed to the waiting thread
             failed.append(exc)

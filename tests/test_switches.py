@@ -258,6 +258,8 @@ def test_first_activation_makes_the_process_directory_and_leaves_no_thread():
         "assert packages._root is not None and os.path.isdir(packages._root)\n"
         "import tempfile\n"
         "assert tempfile.tempdir is not None  # settled there too, whichever directory the packages use\n"
+        "import sys\n"
+        "assert 'encodings.cp437' in sys.modules  # zipfile's codec for member names, not at the first check\n"
         "assert threading.enumerate() == [threading.main_thread()], threading.enumerate()\n"
         "m.stop()\n"
         "print('ok')\n"

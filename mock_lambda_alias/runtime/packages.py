@@ -34,8 +34,9 @@ TOO_LARGE = f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes"
 
 
 # ``zipfile`` decodes the names of members without the UTF-8 flag as cp437: most zips' names, as
-# Python's ``zipfile`` and most tools set the flag only for names that are not ASCII. Its codec is imported above, with the activation
-# that loads this module, rather than by the process's first CreateFunction (half a millisecond).
+# Python's ``zipfile`` and most tools set the flag only for names that are not ASCII. Its codec is
+# imported above, with the activation that loads this module, rather than by the process's first
+# CreateFunction (half a millisecond).
 
 
 class PackageRejected(ValueError):

@@ -405,6 +405,18 @@ def test_packages_stay_in_the_temporary_directory_without_a_fitting_memory_file_
     assert packages.root_parent() == tempfile.gettempdir()
 
 
+def test_a_memory_directory_that_refuses_falls_back_to_the_temporary_directory(monkeypatch):
+    """A security policy can refuse what the mode bits allow: the first activation must not fail."""
+    refusing = os.path.join(tempfile.gettempdir(), "no-such-parent", "deeper")
+    monkeypatch.setattr(packages, "root_parent", lambda: refusing)
+    monkeypatch.setattr(packages, "_root", None)
+    root = packages.extraction_root()
+    try:
+        assert os.path.dirname(root) == tempfile.gettempdir() and os.path.isdir(root)
+    finally:
+        packages.remove_tree(root)
+
+
 def test_a_temporary_directory_the_user_chose_is_used(monkeypatch, tmp_path):
     _mounted(monkeypatch, _Filesystem(free=8 << 30))
     monkeypatch.setenv("TMPDIR", str(tmp_path))

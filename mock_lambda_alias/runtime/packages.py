@@ -141,9 +141,22 @@ def extraction_root(check: bool = False) -> str:
     global _root
     with _root_lock:
         if _root is None or (check and not os.path.isdir(_root)):
-            _root = _private_directory(root_parent(), "mock_lambda_alias-")
+            _root = _make_root()
             atexit.register(remove_tree, _root)
         return _root
+
+
+def _make_root() -> str:
+    parent = root_parent()
+    try:
+        return _private_directory(parent, "mock_lambda_alias-")
+    except OSError:
+        fallback = tempfile.gettempdir()
+        if parent == fallback:
+            raise
+        # A memory-backed directory that looked usable but refused (a security policy the mode
+        # bits do not show): the temporary directory, as without one.
+        return _private_directory(fallback, "mock_lambda_alias-")
 
 
 #: Memory-backed directories the process's directory may go in, and the room one must have free.

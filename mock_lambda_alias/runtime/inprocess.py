@@ -721,16 +721,15 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                     self._thread = job.thread = threading.Thread(
                         target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
                     )
-                    self._cpu = pin.cpu if pin is not None else None
                     self._thread.start()
                 else:
                     job.thread = self._thread
                     if pin is not None and self._cpu != pin.cpu:
-                        # Waiting on another CPU (or anywhere, after its cold start): moved first,
-                        # so that the job wakes it where the caller waits.
+                        # Waiting on another CPU (the meeting CPU moved, or the last hand-off was
+                        # not pinned): moved first, so that the job wakes it where the caller waits.
                         affinity.move(self._thread.native_id, pin)
-                    self._cpu = pin.cpu if pin is not None else None
                     self._jobs.put(job)
+                self._cpu = pin.cpu if pin is not None else None
                 return job.wait()
             finally:
                 affinity.unpin(pin)

@@ -38,7 +38,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from mock_lambda_alias import mock_lambda_alias
-from mock_lambda_alias.protocol import RawBody
+from mock_lambda_alias.wire.protocol import RawBody
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/bench"

@@ -56,7 +56,7 @@ ZIP = _zip()
 def _canned_client():
     from botocore.awsrequest import AWSResponse
 
-    from mock_lambda_alias.protocol import RawBody
+    from mock_lambda_alias.wire.protocol import RawBody
 
     fn = {"FunctionName": "f", "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
     canned = {

@@ -3,30 +3,28 @@ and resource policies, for testing boto3 code with no AWS account and no network
 
 Importing the package changes nothing in botocore: only while a mock is active (``@mock_lambda_alias``,
 ``with mock_lambda_alias():``, ``start()``/``stop()`` or the ``mock_lambda_alias`` pytest fixture)
-are the client classes' request methods guarded (see :mod:`mock_lambda_alias.hook`).
+are Lambda requests answered in process.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import hook
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .backend.evaluation import Decision
     from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
     from .errors import LambdaError
-    from .evaluation import Decision
     from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
 
 #: Public names and the module each lives in. They are imported on first access (PEP 562), so that
-#: ``import mock_lambda_alias`` (and the pytest plugin) costs only the dormant handlers: the backend
-#: loads when a test first reaches for the mock.
+#: ``import mock_lambda_alias`` loads nothing but this module until a test reaches for the mock.
 _LAZY = {
     "DEFAULT_ACCOUNT_ID": "backend.store",
     "DEFAULT_REGION": "backend.store",
     "LambdaError": "errors",
-    "Decision": "evaluation",
+    "Decision": "backend.evaluation",
     "LambdaAliasMock": "switch",
     "active_mock": "switch",
     "mock_lambda_alias": "switch",
@@ -48,8 +46,7 @@ __all__ = [
 
 def register_session(session: object) -> None:
     """Kept for compatibility; no longer needed: every client of every session is intercepted."""
-    inner = getattr(session, "_session", session)
-    hook.register_on(inner)
+    del session
 
 
 def implemented_operations() -> list[str]:

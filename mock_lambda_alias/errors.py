@@ -7,7 +7,8 @@ Mistakes in *our* API (a test misusing the handle) raise ordinary Python excepti
 
 from __future__ import annotations
 
-from typing import ClassVar
+import math
+from typing import Any, ClassVar
 
 
 class LambdaError(Exception):
@@ -151,3 +152,22 @@ REVISION_MISMATCH = (
     "The Revision Id provided does not match the latest Revision Id. "
     "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
 )
+
+
+def java_repr(value: Any) -> str:
+    """Render a value as AWS's Java services print it inside validation messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
+            return f"{value:.1f}"
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(java_repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{java_repr(k)}={java_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (bytes, bytearray)):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    return str(value)

@@ -123,7 +123,7 @@ def _answer(client: Any, operation_model: Any, request_dict: dict, context: dict
     """The ``(http_response, parsed)`` pair ``_make_request`` returns, made by the mock."""
     from botocore.response import StreamingBody
 
-    from .responder import respond
+    from .wire.dispatch import respond
 
     endpoint = client._endpoint
     region = _client_region(client, context)
@@ -244,7 +244,7 @@ async def _aio_answer(client: Any, operation_model: Any, request_dict: dict, con
     except ImportError:  # aiobotocore 2.x (the one aioboto3 pins) names its async body StreamingBody
         from aiobotocore.response import StreamingBody as AioStreamingBody
 
-    from .responder import respond
+    from .wire.dispatch import respond
 
     endpoint = client._endpoint
     region = _client_region(client, context)

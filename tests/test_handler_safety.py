@@ -489,7 +489,7 @@ def test_records_are_capped():
 
 
 def test_default_record_cap_and_no_cap():
-    from mock_lambda_alias.backend.invoke import DEFAULT_MAX_RECORDS
+    from mock_lambda_alias.backend.invocations import DEFAULT_MAX_RECORDS
 
     assert DEFAULT_MAX_RECORDS == 10_000
     with mock_lambda_alias() as m:

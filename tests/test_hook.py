@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, create, error_of, requires_operation
 
 from mock_lambda_alias import mock_lambda_alias
-from mock_lambda_alias.protocol import RawBody
+from mock_lambda_alias.wire.protocol import RawBody
 
 
 class FakeNetwork:

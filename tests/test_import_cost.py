@@ -84,17 +84,6 @@ def test_the_fixture_in_a_run_of_its_own(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
 
 
-def test_the_registry_names_the_module_of_every_operation():
-    """An operation's first call imports only its module: the table must name each one's module."""
-    from mock_lambda_alias.backend import registry
-
-    registry.load_all()
-    actual: dict[str, set[str]] = {}
-    for operation, handler in registry.HANDLERS.items():
-        actual.setdefault(handler.__module__.rsplit(".", 1)[1], set()).add(operation)
-    assert {module: set(ops) for module, ops in registry.MODULES.items()} == actual
-
-
 def test_the_first_activation_loads_the_backend_so_first_calls_import_nothing():
     """Loading is once per process, with the first activation: no operation's first call imports."""
     code = (
@@ -116,7 +105,8 @@ def test_the_first_activation_loads_the_backend_so_first_calls_import_nothing():
 
     started = "import boto3\nfrom mock_lambda_alias import mock_lambda_alias\nmock_lambda_alias().start()"
     loaded = _modules_after(started)
-    assert {f"mock_lambda_alias.backend.{family}" for family in registry.MODULES} <= set(loaded)
+    families = {handler.__module__ for handler in registry.HANDLERS.values()}
+    assert families <= set(loaded)
 
 
 _URL_BEFORE_REQUESTS = """
@@ -164,14 +154,3 @@ def test_a_url_never_requested_leaves_no_import_hook_behind():
     )
     output = subprocess.check_output([sys.executable, "-c", code], text=True)
     assert json.loads(output.splitlines()[-1]) == [["requests", "aiobotocore.client"], [], False]
-
-
-def test_importing_the_switch_loads_no_backend_runtime_or_delivery():
-    """``from mock_lambda_alias import mock_lambda_alias`` (what every test module runs) loads the
-    data model, the operations, the runtime and event delivery only with the first activation."""
-    loaded = _modules_after("import boto3\nfrom mock_lambda_alias import mock_lambda_alias")
-    heavy = ("mock_lambda_alias.backend.model", "mock_lambda_alias.backend.invoke", "mock_lambda_alias.runtime")
-    assert [
-        m for m in loaded if m.startswith(heavy) or m in ("mock_lambda_alias.delivery", "mock_lambda_alias.evaluation")
-    ] == []
-    assert "mock_lambda_alias.switch" in loaded

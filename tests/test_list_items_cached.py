@@ -151,7 +151,7 @@ def test_role_in_listed_versions_is_the_published_one(lam):
 def test_a_page_with_latest_first_is_written_from_the_kept_texts(lam):
     """$LATEST heads every ListVersionsByFunction page and is rendered anew; the published versions
     after it still answer from their kept JSON text, and the bytes equal a plain encoding."""
-    from mock_lambda_alias import rendered
+    from mock_lambda_alias.backend import rendered
 
     kept = rendered.Rendered({"Version": "1", "Description": 'ü "q"'})
     page = {"Versions": [{"Version": "$LATEST"}, kept, kept], "NextMarker": None}
@@ -172,7 +172,7 @@ def test_a_page_with_latest_first_is_written_from_the_kept_texts(lam):
 
 
 def test_lists_mixing_kept_and_fresh_items_encode_as_json_does():
-    from mock_lambda_alias import rendered
+    from mock_lambda_alias.backend import rendered
 
     kept = rendered.Rendered({"Version": "1"})
     for items in ([kept, {"Version": "$LATEST"}], [{"a": 1}, kept, {"b": 2}, kept], [kept], [{"a": 1}, kept]):

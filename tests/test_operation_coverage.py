@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT, REGION, ROLE, ZIP, requires_operation
 
 from mock_lambda_alias import mock_lambda_alias
-from mock_lambda_alias.aws_constraints import aws_member
+from mock_lambda_alias.wire.constraints import aws_member
 
 MODEL = botocore.session.get_session().get_service_model("lambda")
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-function"

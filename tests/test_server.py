@@ -919,7 +919,9 @@ def test_pytest_fixture_serves_over_http(mock_lambda_alias_server):
     response = lam.invoke(FunctionName="fixture-fn", Payload=b'{"a": 1}')
     assert json.loads(response["Payload"].read()) == {"handled": {"a": 1}}
     assert endpoint.mock.count_invocations("fixture-fn") == 1
-    assert not endpoint.mock.active  # the handle is never activated: this process's clients use HTTP too
+    # The server's handle is never activated: this process's own clients are not intercepted.
+    with pytest.raises(RuntimeError, match="no mock_lambda_alias is active"):
+        mock_lambda_alias.active_mock()
 
 
 def test_pytest_fixture_state_is_reset_per_test(mock_lambda_alias_server):

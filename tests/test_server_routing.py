@@ -126,7 +126,7 @@ def test_codec_reads_labels_from_the_end_of_the_path():
     Lambda's templates (one label per segment) are matched segment by segment; a greedy
     ``{Key+}`` (S3's) spans segments. A path that does not end with the template yields no labels.
     """
-    from mock_lambda_alias.protocol import OperationCodec, RequestParts
+    from mock_lambda_alias.wire.protocol import OperationCodec, RequestParts
 
     session = botocore.session.get_session()
     get_alias = OperationCodec(session.get_service_model("lambda").operation_model("GetAlias"))

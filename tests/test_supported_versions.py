@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from conftest import NEWEST_CHECKED_BOTOCORE, botocore_version, create, error_of
 
 import mock_lambda_alias
-from mock_lambda_alias import aws_constraints
+from mock_lambda_alias.wire import constraints as aws_constraints
 
 
 def _comparable(shape: botocore.model.Shape, constraints: dict) -> dict:

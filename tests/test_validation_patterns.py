@@ -14,8 +14,8 @@ import botocore.session
 import pytest
 from conftest import FN_ARN_PREFIX, create, error_of
 
-from mock_lambda_alias import aws_constraints
-from mock_lambda_alias.aws_constraints import UnicodeClassPattern, compile_java_pattern
+from mock_lambda_alias.wire import constraints as aws_constraints
+from mock_lambda_alias.wire.constraints import UnicodeClassPattern, compile_java_pattern
 
 TAG_PATTERN = r"([\p{L}\p{Z}\p{N}_.:/=+\-@]*)"
 FN_ARN = FN_ARN_PREFIX + "my-function"

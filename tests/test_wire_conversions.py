@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from botocore.model import ServiceModel
 
-from mock_lambda_alias import protocol
+from mock_lambda_alias.wire import protocol
 
 RECURSIVE = {
     "metadata": {"apiVersion": "test-recursive", "protocol": "rest-json"},

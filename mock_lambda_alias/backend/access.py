@@ -18,8 +18,8 @@ from typing import Optional
 
 from .. import arns
 from ..errors import AccessDenied
-from ..evaluation import Caller, evaluate
-from .registry import Call
+from .call import Call
+from .evaluation import Caller, evaluate
 
 #: IAM actions whose names differ from the operation's.
 IAM_ACTIONS = {

@@ -10,20 +10,12 @@ from __future__ import annotations
 import bisect
 from typing import Any, Optional
 
-from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError
-from ..rendered import Rendered
-from ..validation import java_repr
-from . import model, paging
-from .model import (
-    LATEST,
-    Alias,
-    Function,
-    check_revision,
-    get_function_or_404,
-    new_revision,
-    split_name,
-)
-from .registry import Call, api
+from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound, ValidationError, java_repr
+from . import cascades, paging
+from .addressing import get_function_or_404, split_name
+from .call import Call
+from .model import LATEST, Alias, Function, check_revision, new_revision
+from .rendered import Rendered
 
 
 def alias_arn(function: Function, name: str) -> str:
@@ -103,7 +95,6 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
     return {version: float(weight)}
 
 
-@api("CreateAlias")
 def create_alias(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     # A missing function is reported with the ARN of the version the alias would point to.
@@ -120,13 +111,11 @@ def create_alias(call: Call, req: dict) -> dict:
     return render_alias(function, alias)
 
 
-@api("GetAlias")
 def get_alias(call: Call, req: dict) -> dict:
     function, alias = _alias_or_404(call, req)
     return render_alias(function, alias)
 
 
-@api("UpdateAlias")
 def update_alias(call: Call, req: dict) -> dict:
     function, alias = _alias_or_404(call, req, missing="Alias not found")
     check_revision(req.get("RevisionId"), alias.revision_id)
@@ -144,17 +133,15 @@ def update_alias(call: Call, req: dict) -> dict:
     return render_alias(function, alias)
 
 
-@api("DeleteAlias")
 def delete_alias(call: Call, req: dict) -> dict:
     """Idempotent, as AWS's is: DeleteAlias models no ResourceNotFoundException."""
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)
     if function is not None:
-        model.delete_alias(call, function, req["Name"])
+        cascades.delete_alias(call, function, req["Name"])
     return {}
 
 
-@api("ListAliases")
 def list_aliases(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)

@@ -14,8 +14,9 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import ResourceConflict, ResourceNotFound
 from . import paging
-from .model import LATEST, Function, check_region, now_text
-from .registry import Call, api
+from .addressing import check_region
+from .call import Call
+from .model import LATEST, Function, now_text
 
 #: Settings a create stores as given and every answer echoes.
 _SETTINGS = (
@@ -105,7 +106,6 @@ def _versions_on(call: Call, provider: CapacityProvider) -> list[tuple[Function,
     return found
 
 
-@api("CreateCapacityProvider")
 def create_capacity_provider(call: Call, req: dict) -> dict:
     name = _name_of(call, req["CapacityProviderName"])
     backend = call.backend
@@ -126,12 +126,10 @@ def create_capacity_provider(call: Call, req: dict) -> dict:
     return {"CapacityProvider": response}
 
 
-@api("GetCapacityProvider")
 def get_capacity_provider(call: Call, req: dict) -> dict:
     return {"CapacityProvider": _render(_provider_or_404(call, req["CapacityProviderName"]))}
 
 
-@api("UpdateCapacityProvider")
 def update_capacity_provider(call: Call, req: dict) -> dict:
     provider = _provider_or_404(call, req["CapacityProviderName"])
     for key in _UPDATABLE:
@@ -141,7 +139,6 @@ def update_capacity_provider(call: Call, req: dict) -> dict:
     return {"CapacityProvider": _render(provider)}
 
 
-@api("DeleteCapacityProvider")
 def delete_capacity_provider(call: Call, req: dict) -> dict:
     provider = _provider_or_404(call, req["CapacityProviderName"])
     users = _versions_on(call, provider)
@@ -155,7 +152,6 @@ def delete_capacity_provider(call: Call, req: dict) -> dict:
     return {"CapacityProvider": _render(provider, "Deleting")}
 
 
-@api("ListCapacityProviders")
 def list_capacity_providers(call: Call, req: dict) -> dict:
     providers = sorted(call.backend.capacity_providers.values(), key=lambda p: p.name)
     if req.get("State"):
@@ -167,7 +163,6 @@ def list_capacity_providers(call: Call, req: dict) -> dict:
     return out
 
 
-@api("ListFunctionVersionsByCapacityProvider")
 def list_function_versions_by_capacity_provider(call: Call, req: dict) -> dict:
     """Published versions that run on the provider (``$LATEST`` itself never runs on one)."""
     provider = _provider_or_404(call, req["CapacityProviderName"])

@@ -19,8 +19,9 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import CodeSigningConfigNotFound, InvalidParameterValue, ResourceConflict, ResourceNotFound
 from . import paging
-from .model import Function, now_text, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import Function, now_text
 
 DEFAULT_POLICY = "Warn"
 IMAGE_UNSUPPORTED = "Code signing is not supported for functions created with container images."
@@ -99,7 +100,6 @@ def _users(call: Call, arn: str) -> list[Function]:
     return [f for _, f in backend.current(backend.signed) if f.code_signing_config_arn == arn]
 
 
-@api("CreateCodeSigningConfig")
 def create_code_signing_config(call: Call, req: dict) -> dict:
     config_id = "csc-" + uuid.uuid4().hex[:17]
     policies = req.get("CodeSigningPolicies") or {}
@@ -116,12 +116,10 @@ def create_code_signing_config(call: Call, req: dict) -> dict:
     return {"CodeSigningConfig": _render(config)}
 
 
-@api("GetCodeSigningConfig")
 def get_code_signing_config(call: Call, req: dict) -> dict:
     return {"CodeSigningConfig": _render(_config_or_404(call, req["CodeSigningConfigArn"]))}
 
 
-@api("UpdateCodeSigningConfig")
 def update_code_signing_config(call: Call, req: dict) -> dict:
     """Replace the members given; with none given AWS answers the unchanged configuration (F-MA-010)."""
     config = _config_or_404(call, req["CodeSigningConfigArn"])
@@ -141,7 +139,6 @@ def update_code_signing_config(call: Call, req: dict) -> dict:
     return {"CodeSigningConfig": _render(config)}
 
 
-@api("DeleteCodeSigningConfig")
 def delete_code_signing_config(call: Call, req: dict) -> dict:
     """AWS documents that only a configuration no function uses can be deleted (409 otherwise)."""
     arn = req["CodeSigningConfigArn"]
@@ -155,7 +152,6 @@ def delete_code_signing_config(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("ListCodeSigningConfigs")
 def list_code_signing_configs(call: Call, req: dict) -> dict:
     configs = list(call.backend.code_signing_configs.values())
     chunk, next_marker = paging.page_in_order(configs, req.get("Marker"), req.get("MaxItems"))
@@ -165,7 +161,6 @@ def list_code_signing_configs(call: Call, req: dict) -> dict:
     return out
 
 
-@api("ListFunctionsByCodeSigningConfig")
 def list_functions_by_code_signing_config(call: Call, req: dict) -> dict:
     arn = req["CodeSigningConfigArn"]
     _config_or_404(call, arn)
@@ -176,7 +171,6 @@ def list_functions_by_code_signing_config(call: Call, req: dict) -> dict:
     return out
 
 
-@api("PutFunctionCodeSigningConfig")
 def put_function_code_signing_config(call: Call, req: dict) -> dict:
     """AWS checks the configuration before the function (recorded: both missing answers the former)."""
     arn = req["CodeSigningConfigArn"]
@@ -191,7 +185,6 @@ def put_function_code_signing_config(call: Call, req: dict) -> dict:
     return {"CodeSigningConfigArn": arn, "FunctionName": function.name}
 
 
-@api("GetFunctionCodeSigningConfig")
 def get_function_code_signing_config(call: Call, req: dict) -> dict:
     """Without a configuration AWS answers 200 with an empty body (recorded), despite the model."""
     _, function = _function_or_404(call, req["FunctionName"])
@@ -202,7 +195,6 @@ def get_function_code_signing_config(call: Call, req: dict) -> dict:
     return {"CodeSigningConfigArn": function.code_signing_config_arn, "FunctionName": function.name}
 
 
-@api("DeleteFunctionCodeSigningConfig")
 def delete_function_code_signing_config(call: Call, req: dict) -> dict:
     """Detaching from a function that has no configuration is a quiet 204 (recorded)."""
     _, function = _function_or_404(call, req["FunctionName"])

@@ -14,8 +14,9 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 from . import paging
-from .model import LATEST, Function, now_text, provisioned_total, refuse_with_tenant_isolation, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import LATEST, Function, now_text, provisioned_total, refuse_with_tenant_isolation
 
 ACCOUNT_CONCURRENCY = 1000
 MIN_UNRESERVED = 100
@@ -77,7 +78,6 @@ def reserved_total(call: Call, excluding: Optional[str] = None) -> int:
     return sum(f.reserved_concurrency or 0 for name, f in backend.current(backend.reserving) if name != excluding)
 
 
-@api("PutProvisionedConcurrencyConfig")
 def put_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     function, qualifier = _qualified_target(
         call, req, "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
@@ -120,7 +120,6 @@ def put_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     return response
 
 
-@api("GetProvisionedConcurrencyConfig")
 def get_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     function, qualifier = _qualified_target(
         call, req, "The function resource provided must be an alias or a published version."
@@ -131,7 +130,6 @@ def get_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     return _render(config)
 
 
-@api("DeleteProvisionedConcurrencyConfig")
 def delete_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     function, qualifier = _qualified_target(
         call, req, "The function resource provided must be an alias or a published version."
@@ -140,7 +138,6 @@ def delete_provisioned_concurrency_config(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("ListProvisionedConcurrencyConfigs")
 def list_provisioned_concurrency_configs(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)
@@ -177,7 +174,6 @@ def _unqualified_function(call: Call, req: dict, missing_suffix: Optional[str]) 
     return call, function
 
 
-@api("PutFunctionConcurrency")
 def put_function_concurrency(call: Call, req: dict) -> dict:
     call, function = _unqualified_function(call, req, LATEST)
     reserved = int(req["ReservedConcurrentExecutions"])
@@ -200,7 +196,6 @@ def put_function_concurrency(call: Call, req: dict) -> dict:
     return {"ReservedConcurrentExecutions": reserved}
 
 
-@api("GetFunctionConcurrency")
 def get_function_concurrency(call: Call, req: dict) -> dict:
     _, function = _unqualified_function(call, req, None)
     if function.reserved_concurrency is None:
@@ -208,7 +203,6 @@ def get_function_concurrency(call: Call, req: dict) -> dict:
     return {"ReservedConcurrentExecutions": function.reserved_concurrency}
 
 
-@api("DeleteFunctionConcurrency")
 def delete_function_concurrency(call: Call, req: dict) -> dict:
     _, function = _unqualified_function(call, req, None)
     function.reserved_concurrency = None
@@ -216,7 +210,6 @@ def delete_function_concurrency(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("GetAccountSettings")
 def get_account_settings(call: Call, req: dict) -> dict:
     functions = call.backend.functions.values()
     code_size = call.backend.code_size

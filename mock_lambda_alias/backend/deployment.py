@@ -13,8 +13,8 @@ from typing import Optional
 
 from ..errors import InvalidParameterValue, UnsupportedMember
 from ..runtime.packages import PackageRejected, check_package
+from .call import Call
 from .model import Code
-from .registry import Call
 
 
 def zip_code(data: bytes) -> Code:

@@ -12,8 +12,9 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
-from .model import LATEST, Function, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import LATEST, Function
 
 _DESTINATION_SERVICES = ("lambda", "sqs", "sns", "events", "s3")
 
@@ -107,7 +108,6 @@ def _has_settings(req: dict) -> bool:
     return any(k in req for k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"))
 
 
-@api("PutFunctionEventInvokeConfig")
 def put_function_event_invoke_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _target(call, req)
     if not _has_settings(req):
@@ -118,7 +118,6 @@ def put_function_event_invoke_config(call: Call, req: dict) -> dict:
     return _render(function, qualifier, config)
 
 
-@api("UpdateFunctionEventInvokeConfig")
 def update_function_event_invoke_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _target(call, req)
     if not _has_settings(req):
@@ -130,7 +129,6 @@ def update_function_event_invoke_config(call: Call, req: dict) -> dict:
     return _render(function, qualifier, config)
 
 
-@api("GetFunctionEventInvokeConfig")
 def get_function_event_invoke_config(call: Call, req: dict) -> dict:
     _, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = call.backend.functions.get(name)
@@ -140,7 +138,6 @@ def get_function_event_invoke_config(call: Call, req: dict) -> dict:
     return _render(function, qualifier or LATEST, config)
 
 
-@api("DeleteFunctionEventInvokeConfig")
 def delete_function_event_invoke_config(call: Call, req: dict) -> dict:
     _, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = call.backend.functions.get(name)
@@ -149,7 +146,6 @@ def delete_function_event_invoke_config(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("ListFunctionEventInvokeConfigs")
 def list_function_event_invoke_configs(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)

@@ -15,8 +15,9 @@ from typing import Any, Optional
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
-from .model import LATEST, refuse_with_tenant_isolation, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import LATEST, refuse_with_tenant_isolation
 
 _NOT_FOUND = "The resource you requested does not exist."
 _STREAMS = ("kinesis", "dynamodb", "kafka")
@@ -91,7 +92,6 @@ def _view(mapping: dict[str, Any], state: Optional[str] = None) -> dict[str, Any
     return out
 
 
-@api("CreateEventSourceMapping")
 def create_event_source_mapping(call: Call, req: dict) -> dict:
     source = req.get("EventSourceArn")
     if not source:
@@ -164,12 +164,10 @@ def _mapping_or_404(call: Call, mapping_id: str) -> dict[str, Any]:
     return mapping
 
 
-@api("GetEventSourceMapping")
 def get_event_source_mapping(call: Call, req: dict) -> dict:
     return _view(_mapping_or_404(call, req["UUID"]))
 
 
-@api("UpdateEventSourceMapping")
 def update_event_source_mapping(call: Call, req: dict) -> dict:
     mapping = _mapping_or_404(call, req["UUID"])
     if req.get("FunctionName"):
@@ -191,14 +189,12 @@ def update_event_source_mapping(call: Call, req: dict) -> dict:
     return response
 
 
-@api("DeleteEventSourceMapping")
 def delete_event_source_mapping(call: Call, req: dict) -> dict:
     mapping = _mapping_or_404(call, req["UUID"])
     del call.backend.event_source_mappings[req["UUID"]]
     return _view(mapping, "Deleting")
 
 
-@api("ListEventSourceMappings")
 def list_event_source_mappings(call: Call, req: dict) -> dict:
     wanted_function: Optional[str] = None
     if req.get("FunctionName"):

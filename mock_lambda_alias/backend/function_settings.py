@@ -15,8 +15,9 @@ from typing import Any, Optional
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from .model import LATEST, Function, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import LATEST, Function
 
 #: "Default: 3 execution environments are set to be the minimum" (AWS CDK reference, LatestPublishedScalingConfig).
 DEFAULT_MIN_EXECUTION_ENVIRONMENTS = 3
@@ -35,13 +36,11 @@ def _function(call: Call, function_name: str, qualifier: Optional[str] = None) -
 # ---------------------------------------------------------------------------
 
 
-@api("GetFunctionRecursionConfig")
 def get_function_recursion_config(call: Call, req: dict) -> dict:
     function, _ = _function(call, req["FunctionName"])
     return {"RecursiveLoop": function.recursive_loop}
 
 
-@api("PutFunctionRecursionConfig")
 def put_function_recursion_config(call: Call, req: dict) -> dict:
     function, _ = _function(call, req["FunctionName"])
     function.recursive_loop = req["RecursiveLoop"]
@@ -62,14 +61,12 @@ def _runtime_target(call: Call, req: dict) -> tuple[Function, str, str]:
     return function, version, function.arn if qualifier is None else f"{function.arn}:{qualifier}"
 
 
-@api("GetRuntimeManagementConfig")
 def get_runtime_management_config(call: Call, req: dict) -> dict:
     function, version, arn = _runtime_target(call, req)
     config = function.runtime_management.get(version) or {"UpdateRuntimeOn": "Auto"}
     return {"FunctionArn": arn, **config}
 
 
-@api("PutRuntimeManagementConfig")
 def put_runtime_management_config(call: Call, req: dict) -> dict:
     function, version, arn = _runtime_target(call, req)
     mode = req["UpdateRuntimeOn"]
@@ -101,7 +98,6 @@ def _scaling_target(call: Call, req: dict) -> tuple[Function, str]:
     return function, qualifier
 
 
-@api("GetFunctionScalingConfig")
 def get_function_scaling_config(call: Call, req: dict) -> dict:
     function, qualifier = _scaling_target(call, req)
     requested = function.scaling.get(qualifier)
@@ -114,7 +110,6 @@ def get_function_scaling_config(call: Call, req: dict) -> dict:
     return out
 
 
-@api("PutFunctionScalingConfig")
 def put_function_scaling_config(call: Call, req: dict) -> dict:
     function, qualifier = _scaling_target(call, req)
     given = {k: v for k, v in (req.get("FunctionScalingConfig") or {}).items() if v is not None}

@@ -24,7 +24,9 @@ from ..errors import (
     UnsupportedMember,
     ValidationError,
 )
-from . import model, paging, runtimes
+from . import addressing, cascades, model, paging, runtimes
+from .addressing import get_function_or_404, split_name
+from .call import Call
 from .deployment import code_from_request
 from .model import (
     ALIAS_NAME,
@@ -34,7 +36,6 @@ from .model import (
     FunctionVersion,
     check_revision,
     code_location,
-    get_function_or_404,
     list_item,
     new_revision,
     now_text,
@@ -42,10 +43,8 @@ from .model import (
     render,
     resolve_qualifier,
     settle,
-    split_name,
     version_order,
 )
-from .registry import Call, api
 from .roles import check_role
 
 MAX_MEMORY_MB = 10240
@@ -271,7 +270,6 @@ def _apply_layers(record: FunctionVersion, versions: tuple[model.LayerVersion, .
 # ---------------------------------------------------------------------------
 
 
-@api("CreateFunction")
 def create_function(call: Call, req: dict) -> dict:
     ref = arns.parse_function_name(req["FunctionName"])
     assert ref is not None
@@ -306,7 +304,7 @@ def create_function(call: Call, req: dict) -> dict:
     tags = dict(req.get("Tags") or {})
     _check_tags(tags)
     check_role(call, req["Role"])
-    layers = model.function_layers(call, list(req.get("Layers") or []))
+    layers = addressing.function_layers(call, list(req.get("Layers") or []))
     code = code_from_request(call, req.get("Code") or {}, package_type)
 
     backend = call.backend
@@ -377,7 +375,6 @@ def _respond_and_maybe_publish(function: Function, req: dict, transition: str) -
     return response
 
 
-@api("GetFunction")
 def get_function(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = get_function_or_404(call, name, qualifier)
@@ -393,7 +390,6 @@ def get_function(call: Call, req: dict) -> dict:
     return out
 
 
-@api("GetFunctionConfiguration")
 def get_function_configuration(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = get_function_or_404(call, name, qualifier)
@@ -410,7 +406,6 @@ def _listed_records(function: Function, every_version: bool) -> list[tuple[Any, 
     return [((name, version_order(r.version)), (function, r, r.version)) for r in records]
 
 
-@api("ListFunctions")
 def list_functions(call: Call, req: dict) -> dict:
     backend = call.backend
     if req.get("MasterRegion"):
@@ -434,7 +429,6 @@ def list_functions(call: Call, req: dict) -> dict:
     return out
 
 
-@api("DeleteFunction")
 def delete_function(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     if qualifier is not None and ALIAS_NAME.fullmatch(qualifier):
@@ -443,13 +437,12 @@ def delete_function(call: Call, req: dict) -> dict:
         raise InvalidParameterValue("$LATEST version cannot be deleted without deleting the function.")
     function = get_function_or_404(call, name)
     if qualifier is None:
-        model.delete_function(call, function)
+        cascades.delete_function(call, function)
         return {"StatusCode": 204}
-    model.delete_version(call, function, qualifier)
+    cascades.delete_version(call, function, qualifier)
     return {"StatusCode": 204}
 
 
-@api("UpdateFunctionCode")
 def update_function_code(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
@@ -473,7 +466,6 @@ def update_function_code(call: Call, req: dict) -> dict:
     return _respond_and_maybe_publish(function, req, "update")
 
 
-@api("UpdateFunctionConfiguration")
 def update_function_configuration(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
@@ -491,7 +483,7 @@ def update_function_configuration(call: Call, req: dict) -> dict:
     _check_environment(req)
     if "Role" in req:
         check_role(call, req["Role"])
-    layers = model.function_layers(call, list(req["Layers"])) if "Layers" in req else None
+    layers = addressing.function_layers(call, list(req["Layers"])) if "Layers" in req else None
     config = copy.deepcopy(record.config)
     _apply_config(config, req, name, call.region)
     if "SnapStart" in req or "Runtime" in req:

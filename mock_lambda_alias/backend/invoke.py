@@ -1,9 +1,7 @@
 """Invoke: resolve the qualifier, route an alias by its weights, run the version, record it.
 
-Beyond AWS's API, the state here lets tests steer and inspect invocations: a seeded random
-generator for alias routing, queued forced choices ("the next 3 invocations of PROD run version
-2"), injected faults per version, Python callables standing in for a function's code, the
-isolation of each function's handlers, and the (bounded) record of invocations.
+What tests steer (forced routes, faults, registered handlers, isolation) and the records kept
+are in :mod:`.invocations`.
 
 Handlers are user code, so an invocation holds the store lock only to read and record: the
 version is resolved and the record opened under it (:func:`begin`), the handler runs without
@@ -16,12 +14,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-import math
-import os
-import random
-from collections import deque
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import Any, Callable, Optional
 
 from .. import arns, runtime
 from ..errors import (
@@ -32,19 +25,15 @@ from ..errors import (
     TooManyRequests,
     UnsupportedMember,
 )
-from .model import LATEST, Function, FunctionVersion, split_name, throttled
-from .registry import Call, api
-from .store import DEFAULT_MAX_RECORDS
-
-if TYPE_CHECKING:
-    from ..identity import Identity
+from .addressing import split_name
+from .call import Call
+from .invocations import ECHO, Invocation, InvokeState
+from .model import LATEST, Function, FunctionVersion, throttled
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 LOG_TAIL_BYTES = 4096
 
-#: The default response of functions whose code cannot run here: echo the event, as moto does.
-ECHO = object()
 
 #: AWS's answer to an Invoke whose TenantId does not match the function's tenant isolation: a
 #: tenant-isolated function invoked without one, or a function without isolation invoked with one.
@@ -52,133 +41,12 @@ ECHO = object()
 TENANT_MISMATCH = "Tenant ID configuration not specified or passed to a function when tenant isolation is not enabled."
 
 
-@dataclass
-class Fault:
-    """A failure injected into one function version."""
-
-    kind: str  # "error" (FunctionError Unhandled) or "throttle" (TooManyRequestsException)
-    rate: float = 1.0
-    error_type: str = "Exception"
-    message: str = "Injected fault"
-    reason: str = "ReservedFunctionConcurrentInvocationLimitExceeded"
-
-
-@dataclass
-class Invocation:
-    """One invocation as the mock saw it."""
-
-    function_name: str
-    invoked_qualifier: Optional[str]
-    executed_version: Optional[str]
-    invocation_type: str
-    payload: bytes
-    response: Optional[bytes]
-    function_error: Optional[str]
-    request_id: str
-    timestamp: datetime.datetime
-    account_id: str
-    region: str
-    throttled: bool = False
-    #: Who invoked it: account and principal, or the service with its source ARN and account.
-    caller: Optional[Identity] = None
-    #: The resource-policy statement (Sid) that let a cross-account caller or a service in.
-    allowed_by: Optional[str] = None
-    #: False while the handler is still running (the record is made when the invocation starts).
-    completed: bool = False
-    #: The TenantId the invocation carried (tenant isolation), else None.
-    tenant_id: Optional[str] = None
-    #: What the log is written from, once the run is over: most logs are never read, so the text
-    #: is made on first reading.
-    log_source: Union[tuple[str, Any, int], str, None] = field(default=None, repr=False, compare=False)
-
-    @property
-    def log(self) -> str:
-        """The log Lambda writes for the invocation (START, the handler's output, END, REPORT)."""
-        source = self.log_source
-        if source is None:
-            return ""
-        if type(source) is str:
-            return source
-        text = _log_text(self.request_id, *source)
-        self.log_source = text  # type: ignore[assignment]
-        return text
-
-    @property
-    def ok(self) -> bool:
-        return self.completed and not self.throttled and self.function_error is None
-
-    def response_json(self) -> Any:
-        return json.loads(self.response) if self.response else None
-
-
-@dataclass(frozen=True)
-class EnvironmentInfo:
-    """One warm execution environment, as the handle lists it (``m.environments("fn")``)."""
-
-    account_id: str
-    region: str
-    function_name: str
-    version: str
-    code_sha256: str
-    #: The tenant the environment serves (tenant isolation), None for functions without isolation.
-    tenant_id: Optional[str]
-    log_stream_name: str
-    #: The environment's own temporary directory (its ``/tmp``), so a test can look inside it.
-    tmp_dir: Optional[str] = None
-
-
-@dataclass
-class InvokeState:
-    """Invocation settings and records of one activation."""
-
-    seed: Optional[int] = None
-    routing_rng: random.Random = field(default_factory=lambda: random.Random(0))
-    fault_rng: random.Random = field(default_factory=lambda: random.Random(0))
-    forced: dict[tuple, deque] = field(default_factory=dict)
-    faults: dict[tuple, Fault] = field(default_factory=dict)
-    handlers: dict[tuple, Callable[[Any, Any], Any]] = field(default_factory=dict)
-    default_response: Any = ECHO
-    records: deque[Invocation] = field(default_factory=lambda: deque(maxlen=DEFAULT_MAX_RECORDS))
-    #: Warm execution environments and extracted packages of this activation.
-    sandbox: runtime.Sandbox = field(default_factory=runtime.Sandbox)
-    #: How handlers run unless a function says otherwise: "in-process" or "process".
-    isolation: str = "in-process"
-    #: Per-function (and per-version) isolation: (account, region, name, version or None) -> mode.
-    isolation_overrides: dict[tuple, str] = field(default_factory=dict)
-
-    def environment_infos(self) -> list[EnvironmentInfo]:
-        return [
-            EnvironmentInfo(
-                *spec.owner,
-                spec.function_name,
-                spec.version,
-                spec.code_sha256 or "",
-                spec.tenant_id,
-                environment.log_stream_name,
-                environment.tmpdir,
-            )
-            for spec, environment in self.sandbox.warm()
-        ]
-
-    def reseed(self, seed: Optional[int]) -> None:
-        """Seed routing and faults; without a seed, from 64 random bits (``Random.seed(None)``
-        reads 2.5 KB from the system and mixes all of it, twice per activation)."""
-        self.seed = seed
-        base = int.from_bytes(os.urandom(8), "big") if seed is None else seed
-        self.routing_rng.seed(base)
-        self.fault_rng.seed(base + 1)
-
-    def limit_records(self, max_records: Optional[int]) -> None:
-        """Keep at most ``max_records`` invocation records (None: all of them)."""
-        self.records = deque(self.records, maxlen=max_records)
-
-
 def choose_version(state: InvokeState, call: Call, function: Function, alias_name: str) -> str:
     """The version an alias invocation runs: forced choices first, then the routing weights."""
     alias = function.aliases[alias_name]
-    queue = state.forced.get((call.account_id, call.region, function.name, alias_name))
-    if queue:
-        return queue.popleft()
+    forced = state.take_route((call.account_id, call.region, function.name), alias_name)
+    if forced is not None:
+        return forced
     if alias.routing:
         ((extra, weight),) = alias.routing.items()
         if state.routing_rng.random() < weight:
@@ -260,16 +128,6 @@ def parse_event(payload: bytes) -> Any:
         raise InvalidRequestContent(_jackson_error(payload)) from None
 
 
-def isolation_of(state: InvokeState, call: Call, function: Function, version: str) -> str:
-    overrides = state.isolation_overrides
-    if overrides:
-        base = (call.account_id, call.region, function.name)
-        found = overrides.get((*base, version)) or overrides.get((*base, None))
-        if found:
-            return found
-    return state.isolation
-
-
 def _spec_for(
     state: InvokeState,
     call: Call,
@@ -284,10 +142,9 @@ def _spec_for(
     isolation mode and tenant it was made for stay the same; the variables are shared by the
     invocations and never changed.
     """
-    handler = state.handlers.get((call.account_id, call.region, function.name, record.version)) or state.handlers.get(
-        (call.account_id, call.region, function.name, None)
-    )
-    isolation = isolation_of(state, call, function, record.version)
+    key = (call.account_id, call.region, function.name)
+    handler = state.handler_for(key, record.version)
+    isolation = state.isolation_for(key, record.version)
     kept = record._derived
     if (
         kept is not None
@@ -372,18 +229,6 @@ def _default_outcome(state: InvokeState, payload: bytes) -> runtime.Outcome:
     return runtime.Outcome(runtime.encode_result(default, ensure_ascii=True))
 
 
-def _log_text(request_id: str, version: str, outcome: runtime.Outcome, memory: int) -> str:
-    body = outcome.log if not outcome.log or outcome.log.endswith("\n") else outcome.log + "\n"
-    report = (
-        f"REPORT RequestId: {request_id}\tDuration: {outcome.duration_ms:.2f} ms\t"
-        f"Billed Duration: {max(1, math.ceil(outcome.duration_ms))} ms\tMemory Size: {memory} MB\t"
-        f"Max Memory Used: {min(memory, 40)} MB\t"
-    )
-    if outcome.init_duration_ms is not None:
-        report += f"Init Duration: {outcome.init_duration_ms:.2f} ms\t"
-    return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
-
-
 class Pending:
     """An invocation between :func:`begin` (under the lock) and :func:`end` (under it again).
 
@@ -456,8 +301,8 @@ def begin(
     try:
         if throttled(function, qualifier, record.version):
             raise TooManyRequests("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
-        fault = state.faults.get((call.account_id, call.region, function.name, record.version))
-        if fault is not None and state.fault_rng.random() < fault.rate:
+        fault = state.fault_for((call.account_id, call.region, function.name), record.version)
+        if fault is not None:
             if fault.kind == "throttle":
                 raise TooManyRequests("Rate Exceeded.", Reason=fault.reason)
             error = {
@@ -536,7 +381,6 @@ def _client_context(header: Optional[str]) -> Any:
         return None
 
 
-@api("Invoke", manages_lock=True)
 def invoke(call: Call, req: dict) -> dict:
     state = call.store.invoke
     invocation_type = req.get("InvocationType") or "RequestResponse"
@@ -587,7 +431,6 @@ def invoke(call: Call, req: dict) -> dict:
     return out
 
 
-@api("InvokeWithResponseStream", manages_lock=True)
 def invoke_with_response_stream(call: Call, req: dict) -> dict:
     """Invoke, answered as an event stream: the payload as one chunk, then InvokeComplete."""
     response = invoke(call, req)
@@ -611,7 +454,6 @@ def invoke_with_response_stream(call: Call, req: dict) -> dict:
     }
 
 
-@api("InvokeAsync", manages_lock=True)
 def invoke_async(call: Call, req: dict) -> dict:
     """The deprecated asynchronous invoke: an ``Event`` invocation answered with ``Status`` 202 (F-MA-001).
 

@@ -21,18 +21,9 @@ from ..errors import (
     ValidationError,
 )
 from . import paging, runtimes
+from .call import Call
 from .deployment import layer_content
-from .model import (
-    Layer,
-    LayerPolicy,
-    LayerVersion,
-    layer_allows,
-    layer_arn,
-    new_revision,
-    not_authorized,
-    now_text,
-)
-from .registry import Call, api
+from .model import Layer, LayerPolicy, LayerVersion, layer_allows, layer_arn, new_revision, not_authorized, now_text
 
 ARCHITECTURES = ("x86_64", "arm64")
 #: Runtimes a layer may declare: the supported ones and those retired for functions (recorded:
@@ -205,7 +196,6 @@ def _check_runtime_filter(req: dict) -> None:
 # ---------------------------------------------------------------------------
 
 
-@api("PublishLayerVersion")
 def publish_layer_version(call: Call, req: dict) -> dict:
     _check_compatibility(req)
     call, name = _where(call, req["LayerName"])
@@ -234,7 +224,6 @@ def publish_layer_version(call: Call, req: dict) -> dict:
     return _render(call, version)
 
 
-@api("GetLayerVersion")
 def get_layer_version(call: Call, req: dict) -> dict:
     number = _version_number(req)
     owner, name = _where(call, req["LayerName"])
@@ -243,7 +232,6 @@ def get_layer_version(call: Call, req: dict) -> dict:
     return _render(owner, version)
 
 
-@api("GetLayerVersionByArn")
 def get_layer_version_by_arn(call: Call, req: dict) -> dict:
     value = req["Arn"]
     if ":awslayer:" in value:
@@ -255,7 +243,6 @@ def get_layer_version_by_arn(call: Call, req: dict) -> dict:
     return _render(owner, version)
 
 
-@api("ListLayerVersions")
 def list_layer_versions(call: Call, req: dict) -> dict:
     """Newest first (F-LY-013); a layer that does not exist lists nothing (F-LY-014)."""
     _check_runtime_filter(req)
@@ -274,7 +261,6 @@ def list_layer_versions(call: Call, req: dict) -> dict:
     return out
 
 
-@api("ListLayers")
 def list_layers(call: Call, req: dict) -> dict:
     """Each layer with its newest version that matches the filters (F-LY-016), by name."""
     _check_runtime_filter(req)
@@ -297,7 +283,6 @@ def list_layers(call: Call, req: dict) -> dict:
     return out
 
 
-@api("DeleteLayerVersion")
 def delete_layer_version(call: Call, req: dict) -> dict:
     """Idempotent: unknown layers and versions are a quiet 204 (F-LY-019)."""
     number = _version_number(req)
@@ -338,7 +323,6 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-@api("AddLayerVersionPermission")
 def add_layer_version_permission(call: Call, req: dict) -> dict:
     version = _version_or_404(call, req)
     policy = version.policy or LayerPolicy()
@@ -366,7 +350,6 @@ def add_layer_version_permission(call: Call, req: dict) -> dict:
     return {"Statement": _compact(statement), "RevisionId": policy.revision_id}
 
 
-@api("GetLayerVersionPolicy")
 def get_layer_version_policy(call: Call, req: dict) -> dict:
     version = _version_or_404(call, req)
     if version.policy is None:
@@ -375,7 +358,6 @@ def get_layer_version_policy(call: Call, req: dict) -> dict:
     return {"Policy": _compact(document), "RevisionId": version.policy.revision_id}
 
 
-@api("RemoveLayerVersionPermission")
 def remove_layer_version_permission(call: Call, req: dict) -> dict:
     version = _version_or_404(call, req)
     policy = version.policy

@@ -5,10 +5,10 @@ versions and aliases, its tags and every per-qualifier configuration. Configurat
 dicts keyed by AWS's member names, because that is the vocabulary AWS's rules are written in;
 :func:`render` adds the fields AWS derives (ARN, version, state) when a configuration is shown.
 
-This module sits at the bottom: it imports no operation module, and the operation modules (one per
-resource family) import it and never each other. What several families need — resolving a
-``FunctionName``/``Qualifier``, RevisionId rules, publishing, the cascades when a version or alias
-is deleted — lives here.
+This module sits at the bottom of the backend: it knows no request, no store and no operation. What
+several families need of the data itself — RevisionId rules, publishing, rendering, concurrency
+derived from the stored configurations — lives here; resolving what a request addresses is in
+:mod:`.addressing`, and what a delete takes with it in :mod:`.cascades`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .. import arns
@@ -27,11 +27,9 @@ from ..errors import (
     AccessDenied,
     InvalidParameterValue,
     PreconditionFailed,
-    ResourceConflict,
     ResourceNotFound,
 )
-from ..rendered import Rendered
-from .registry import Call
+from .rendered import Rendered
 
 LATEST = "$LATEST"
 #: AWS's alias name pattern: a qualifier that matches it names an alias, not a version.
@@ -275,59 +273,13 @@ def code_location(function: Function, record: FunctionVersion) -> dict:
 
 
 # ---------------------------------------------------------------------------
-# resolving FunctionName / Qualifier
+# qualifiers and revisions
 # ---------------------------------------------------------------------------
-
-
-def check_region(call: Call, region: str) -> None:
-    """An ARN of another region than the client's is AWS's 404 (recorded for every operation)."""
-    if region != call.region:
-        raise ResourceNotFound(f"Functions from '{region}' are not reachable in this region ('{call.region}')")
 
 
 def policy_key(qualifier: Optional[str]) -> Optional[str]:
     """Policies are keyed by qualifier; the unqualified function and ``$LATEST`` share one."""
     return None if qualifier in (None, LATEST) else qualifier
-
-
-def split_name(call: Call, value: str, qualifier: Optional[str] = None) -> tuple[Call, str, Optional[str]]:
-    """(call for the addressed account, plain name, effective qualifier) of a FunctionName.
-
-    The qualifier carried in the name must agree with the ``Qualifier`` parameter; AWS checks this
-    before it looks the function up (F-VA-026).
-    """
-    ref = arns.parse_function_name(value)
-    if ref is None:  # the wire layer validated the pattern; keep a safe answer anyway
-        raise ResourceNotFound(f"Function not found: {value}")
-    if ref.qualifier is not None and qualifier is not None and ref.qualifier != qualifier:
-        raise InvalidParameterValue(
-            "The derived qualifier from the function name does not match the specified qualifier."
-        )
-    if ref.region is not None:
-        check_region(call, ref.region)
-    qualifier = ref.qualifier if ref.qualifier is not None else qualifier
-    caller = call.caller
-    if ref.account is not None and ref.account != call.account_id:
-        call = replace(call, account_id=ref.account)
-        if caller is not None:
-            from .access import authorize  # only cross-account calls pay for it
-
-            call.allowed_by = authorize(call, ref.name, qualifier)
-    elif caller is not None and caller.strict:
-        from .access import authorize
-
-        call = replace(call)
-        call.allowed_by = authorize(call, ref.name, qualifier)
-    return call, ref.name, qualifier
-
-
-def get_function_or_404(call: Call, name: str, qualifier: Optional[str] = None) -> Function:
-    function = call.backend.functions.get(name)
-    if function is None:
-        raise ResourceNotFound(
-            f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}"
-        )
-    return function
 
 
 def resolve_qualifier(function: Function, qualifier: Optional[str]) -> tuple[FunctionVersion, Optional[str]]:
@@ -386,7 +338,7 @@ def version_order(version: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# publishing and the cascades of deletes
+# publishing
 # ---------------------------------------------------------------------------
 
 
@@ -420,61 +372,6 @@ def publish(function: Function, description: Optional[str]) -> FunctionVersion:
     return record
 
 
-def forget_qualifier(call: Call, function: Function, qualifier: str) -> None:
-    """Drop every per-qualifier configuration of a deleted version or alias, as AWS does."""
-    for per_qualifier in (
-        function.policies,
-        function.provisioned,
-        function.event_invoke,
-        function.runtime_management,
-        function.scaling,
-    ):
-        per_qualifier.pop(qualifier, None)
-    forget_urls(call, function, qualifier)
-
-
-def forget_urls(call: Call, function: Function, qualifier: Any = ...) -> None:
-    """Drop URL configs of a deleted alias (or, by default, of the whole function)."""
-    items = (
-        list(function.url_configs.items()) if qualifier is ... else [(qualifier, function.url_configs.get(qualifier))]
-    )
-    for key, config in items:
-        if config is not None:
-            function.url_configs.pop(key, None)
-            call.store.function_urls.pop(config.url_id, None)
-
-
-def delete_version(call: Call, function: Function, version: str) -> None:
-    """DeleteFunction with a version qualifier: only that version, unless an alias points to it.
-
-    Recorded against AWS: deleting a version that does not exist is a quiet 204.
-    """
-    if version == LATEST or version not in function.versions:
-        return
-    referencing = [a.name for a in function.aliases.values() if a.function_version == version or version in a.routing]
-    if referencing:
-        raise ResourceConflict(
-            f"Unable to delete version because the following aliases reference it: [{', '.join(referencing)}]"
-        )
-    del function.versions[version]
-    call.backend.code_size = None
-    forget_qualifier(call, function, version)
-
-
-def delete_alias(call: Call, function: Function, name: str) -> None:
-    """Remove an alias and everything configured on it; a missing alias is no error."""
-    if function.aliases.pop(name, None) is not None:
-        function.alias_names.remove(name)
-    forget_qualifier(call, function, name)
-
-
-def delete_function(call: Call, function: Function) -> None:
-    forget_urls(call, function)
-    del call.backend.functions[function.name]
-    call.backend.sorted_names = None
-    call.backend.code_size = None
-
-
 # ---------------------------------------------------------------------------
 # concurrency derived from the stored configs
 # ---------------------------------------------------------------------------
@@ -503,7 +400,8 @@ def throttled(function: Function, invoked_qualifier: Optional[str], executed_ver
 # layers: what functions need to know about them
 # ---------------------------------------------------------------------------
 
-_LAYER_VERSION_ARN = re.compile(
+#: A layer version's ARN, as a function's ``Layers`` list names it.
+LAYER_VERSION_ARN = re.compile(
     r"arn:(?P<partition>aws[a-zA-Z-]*)?:lambda:(?P<region>[^:]+):(?P<account>\d{12}):layer:"
     r"(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)"
 )
@@ -543,45 +441,3 @@ def not_authorized(account_id: str, resource: str) -> AccessDenied:
         f"User: arn:aws:iam::{account_id}:root is not authorized to perform: lambda:GetLayerVersion on resource: "
         f"{resource} because no resource-based policy allows the lambda:GetLayerVersion action"
     )
-
-
-def function_layers(call: Call, layer_arns: list[str]) -> tuple[LayerVersion, ...]:
-    """The layer versions a CreateFunction / UpdateFunctionConfiguration ``Layers`` list names.
-
-    AWS's checks, in the order its recorded answers imply: at most five layers (F-LY-035), one
-    version per layer (LocalStack snapshot ``two_layer_versions_single_function_exc``), the
-    function's region, then each version must exist (F-LY-032) and, in another account, grant
-    this account ``lambda:GetLayerVersion``.
-    """
-    if len(layer_arns) > MAX_FUNCTION_LAYERS:
-        raise InvalidParameterValue("Cannot reference more than 5 layers.")
-    seen: dict[str, str] = {}
-    parsed = []
-    for value in layer_arns:
-        match = _LAYER_VERSION_ARN.fullmatch(value)
-        if match is None:  # an AWS-managed "awslayer" ARN: nothing the mock can provide
-            raise InvalidParameterValue(f"Layer version {value} does not exist.")
-        base = value.rsplit(":", 1)[0]
-        if base in seen:
-            raise InvalidParameterValue(
-                "Two different versions of the same layer are not allowed to be referenced in the same function. "
-                f"{seen[base]} and {value} are versions of the same layer."
-            )
-        seen[base] = value
-        parsed.append(match)
-    for match in parsed:
-        if match.group("region") != call.region:
-            raise InvalidParameterValue(
-                f"Layers are not in the same region as the function. Layers are expected to be in region {call.region}."
-            )
-    found = []
-    for value, match in zip(layer_arns, parsed):
-        account = match.group("account")
-        layer = call.store.backend(account, call.region).layers.get(match.group("name"))
-        version = layer.versions.get(int(match.group("version"))) if layer is not None else None
-        if account != call.account_id and (version is None or not layer_allows(version, call.account_id)):
-            raise not_authorized(call.account_id, value)
-        if version is None:
-            raise InvalidParameterValue(f"Layer version {value} does not exist.")
-        found.append(version)
-    return tuple(found)

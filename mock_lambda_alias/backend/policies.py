@@ -24,8 +24,9 @@ from ..errors import (
     ResourceConflict,
     ResourceNotFound,
 )
-from .model import ALIAS_NAME, LATEST, Function, new_revision, policy_key, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import ALIAS_NAME, LATEST, Function, new_revision, policy_key
 
 POLICY_SIZE_LIMIT = 20480
 _ACCOUNT = re.compile(r"\d{12}")
@@ -166,7 +167,6 @@ def current_policy_revision(function: Function, key: Optional[str]) -> str:
 # ---------------------------------------------------------------------------
 
 
-@api("AddPermission")
 def add_permission(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     if qualifier == LATEST:
@@ -199,7 +199,6 @@ def add_permission(call: Call, req: dict) -> dict:
     return {"Statement": encoded}
 
 
-@api("GetPolicy")
 def get_policy(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = call.backend.functions.get(name)
@@ -209,7 +208,6 @@ def get_policy(call: Call, req: dict) -> dict:
     return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
 
 
-@api("RemovePermission")
 def remove_permission(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = call.backend.functions.get(name)
@@ -272,7 +270,6 @@ def _statements_of(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return {k: v for k, v in document.items() if k != "Statement"}, statements
 
 
-@api("GetResourcePolicy")
 def get_resource_policy(call: Call, req: dict) -> dict:
     function, key = _policy_target(call, req["ResourceArn"])
     policy = function.policies.get(key)
@@ -281,7 +278,6 @@ def get_resource_policy(call: Call, req: dict) -> dict:
     return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
 
 
-@api("PutResourcePolicy")
 def put_resource_policy(call: Call, req: dict) -> dict:
     function, key = _policy_target(call, req["ResourceArn"])
     header, statements = _statements_of(req["Policy"])
@@ -297,7 +293,6 @@ def put_resource_policy(call: Call, req: dict) -> dict:
     return {"Policy": compact(policy.document()), "RevisionId": policy.revision_id}
 
 
-@api("DeleteResourcePolicy")
 def delete_resource_policy(call: Call, req: dict) -> dict:
     function, key = _policy_target(call, req["ResourceArn"])
     policy = function.policies.get(key)

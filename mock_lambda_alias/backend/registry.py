@@ -1,66 +1,123 @@
-"""Which backend function answers which Lambda operation.
+"""Which backend function answers which Lambda operation: one table, at the top of the backend.
 
-Resource-family modules mark their entry points with ``@api("OperationName")``; the dispatcher
-looks the operation up here by the name botocore's event carries. An operation with no entry
-answers ``UnknownOperationException`` naming it.
+The wire layer looks an operation up here by the name botocore's event carries; an operation with
+no entry answers ``UnknownOperationException`` naming it. Each family module below defines plain
+functions ``(call, request) -> response`` and knows nothing of this table.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
-from .store import LambdaBackend, Store
-
-if TYPE_CHECKING:
-    from ..identity import Identity
-
-
-@dataclass
-class Call:
-    """Where a request lands (store, account, region) and who sent it."""
-
-    store: Store
-    account_id: str
-    region: str
-    #: The request id of this call (``x-amzn-RequestId``; Invoke hands it to the handler too).
-    request_id: str = ""
-    #: Who signed the request (None: the activation's own account, e.g. calls made by the mock).
-    caller: Optional[Identity] = None
-    #: The operation being answered, for the IAM action a resource-based policy is matched on.
-    operation: str = ""
-    #: The policy statement that let a cross-account (or strict, or service) caller in.
-    allowed_by: Optional[str] = None
-
-    @property
-    def backend(self) -> LambdaBackend:
-        return self.store.backend(self.account_id, self.region)
-
+from . import (
+    aliases,
+    capacity_providers,
+    code_signing,
+    concurrency,
+    event_invoke,
+    event_sources,
+    function_settings,
+    functions,
+    invoke,
+    layers,
+    policies,
+    tags,
+    urls,
+    versions,
+)
+from .call import Call
 
 Handler = Callable[[Call, dict], Optional[dict]]
 
-HANDLERS: dict[str, Handler] = {}
-#: Operations that take the store lock themselves.
-SELF_LOCKING: set[str] = set()
+HANDLERS: dict[str, Handler] = {
+    "AddLayerVersionPermission": layers.add_layer_version_permission,
+    "AddPermission": policies.add_permission,
+    "CreateAlias": aliases.create_alias,
+    "CreateCapacityProvider": capacity_providers.create_capacity_provider,
+    "CreateCodeSigningConfig": code_signing.create_code_signing_config,
+    "CreateEventSourceMapping": event_sources.create_event_source_mapping,
+    "CreateFunction": functions.create_function,
+    "CreateFunctionUrlConfig": urls.create_function_url_config,
+    "DeleteAlias": aliases.delete_alias,
+    "DeleteCapacityProvider": capacity_providers.delete_capacity_provider,
+    "DeleteCodeSigningConfig": code_signing.delete_code_signing_config,
+    "DeleteEventSourceMapping": event_sources.delete_event_source_mapping,
+    "DeleteFunction": functions.delete_function,
+    "DeleteFunctionCodeSigningConfig": code_signing.delete_function_code_signing_config,
+    "DeleteFunctionConcurrency": concurrency.delete_function_concurrency,
+    "DeleteFunctionEventInvokeConfig": event_invoke.delete_function_event_invoke_config,
+    "DeleteFunctionUrlConfig": urls.delete_function_url_config,
+    "DeleteLayerVersion": layers.delete_layer_version,
+    "DeleteProvisionedConcurrencyConfig": concurrency.delete_provisioned_concurrency_config,
+    "DeleteResourcePolicy": policies.delete_resource_policy,
+    "GetAccountSettings": concurrency.get_account_settings,
+    "GetAlias": aliases.get_alias,
+    "GetCapacityProvider": capacity_providers.get_capacity_provider,
+    "GetCodeSigningConfig": code_signing.get_code_signing_config,
+    "GetEventSourceMapping": event_sources.get_event_source_mapping,
+    "GetFunction": functions.get_function,
+    "GetFunctionCodeSigningConfig": code_signing.get_function_code_signing_config,
+    "GetFunctionConcurrency": concurrency.get_function_concurrency,
+    "GetFunctionConfiguration": functions.get_function_configuration,
+    "GetFunctionEventInvokeConfig": event_invoke.get_function_event_invoke_config,
+    "GetFunctionRecursionConfig": function_settings.get_function_recursion_config,
+    "GetFunctionScalingConfig": function_settings.get_function_scaling_config,
+    "GetFunctionUrlConfig": urls.get_function_url_config,
+    "GetLayerVersion": layers.get_layer_version,
+    "GetLayerVersionByArn": layers.get_layer_version_by_arn,
+    "GetLayerVersionPolicy": layers.get_layer_version_policy,
+    "GetPolicy": policies.get_policy,
+    "GetProvisionedConcurrencyConfig": concurrency.get_provisioned_concurrency_config,
+    "GetResourcePolicy": policies.get_resource_policy,
+    "GetRuntimeManagementConfig": function_settings.get_runtime_management_config,
+    "Invoke": invoke.invoke,
+    "InvokeAsync": invoke.invoke_async,
+    "InvokeWithResponseStream": invoke.invoke_with_response_stream,
+    "ListAliases": aliases.list_aliases,
+    "ListCapacityProviders": capacity_providers.list_capacity_providers,
+    "ListCodeSigningConfigs": code_signing.list_code_signing_configs,
+    "ListEventSourceMappings": event_sources.list_event_source_mappings,
+    "ListFunctionEventInvokeConfigs": event_invoke.list_function_event_invoke_configs,
+    "ListFunctionUrlConfigs": urls.list_function_url_configs,
+    "ListFunctionVersionsByCapacityProvider": capacity_providers.list_function_versions_by_capacity_provider,
+    "ListFunctions": functions.list_functions,
+    "ListFunctionsByCodeSigningConfig": code_signing.list_functions_by_code_signing_config,
+    "ListLayerVersions": layers.list_layer_versions,
+    "ListLayers": layers.list_layers,
+    "ListProvisionedConcurrencyConfigs": concurrency.list_provisioned_concurrency_configs,
+    "ListTags": tags.list_tags,
+    "ListVersionsByFunction": versions.list_versions_by_function,
+    "PublishLayerVersion": layers.publish_layer_version,
+    "PublishVersion": versions.publish_version,
+    "PutFunctionCodeSigningConfig": code_signing.put_function_code_signing_config,
+    "PutFunctionConcurrency": concurrency.put_function_concurrency,
+    "PutFunctionEventInvokeConfig": event_invoke.put_function_event_invoke_config,
+    "PutFunctionRecursionConfig": function_settings.put_function_recursion_config,
+    "PutFunctionScalingConfig": function_settings.put_function_scaling_config,
+    "PutProvisionedConcurrencyConfig": concurrency.put_provisioned_concurrency_config,
+    "PutResourcePolicy": policies.put_resource_policy,
+    "PutRuntimeManagementConfig": function_settings.put_runtime_management_config,
+    "RemoveLayerVersionPermission": layers.remove_layer_version_permission,
+    "RemovePermission": policies.remove_permission,
+    "TagResource": tags.tag_resource,
+    "UntagResource": tags.untag_resource,
+    "UpdateAlias": aliases.update_alias,
+    "UpdateCapacityProvider": capacity_providers.update_capacity_provider,
+    "UpdateCodeSigningConfig": code_signing.update_code_signing_config,
+    "UpdateEventSourceMapping": event_sources.update_event_source_mapping,
+    "UpdateFunctionCode": functions.update_function_code,
+    "UpdateFunctionConfiguration": functions.update_function_configuration,
+    "UpdateFunctionEventInvokeConfig": event_invoke.update_function_event_invoke_config,
+    "UpdateFunctionUrlConfig": urls.update_function_url_config,
+}
+
+#: Operations that run users' code: they take the store lock themselves, only around reading and
+#: recording state. The dispatcher runs every other operation under the lock.
+SELF_LOCKING = frozenset({"Invoke", "InvokeAsync", "InvokeWithResponseStream"})
 
 
-def api(operation: str, *, manages_lock: bool = False) -> Callable[[Handler], Handler]:
-    """Register ``operation``'s entry point.
-
-    The dispatcher runs it under the store lock, unless it ``manages_lock`` itself: operations
-    that run users' code (Invoke) take the lock only around reading and recording state.
-    """
-
-    def register(func: Handler) -> Handler:
-        if operation in HANDLERS:
-            raise RuntimeError(f"{operation} is registered twice")
-        HANDLERS[operation] = func
-        if manages_lock:
-            SELF_LOCKING.add(operation)
-        return func
-
-    return register
+def handler_for(operation: str) -> Optional[Handler]:
+    return HANDLERS.get(operation)
 
 
 def manages_lock(operation: str) -> bool:
@@ -68,149 +125,5 @@ def manages_lock(operation: str) -> bool:
     return operation in SELF_LOCKING
 
 
-#: The module of each operation. An activation loads them all (:func:`load_all`); an operation
-#: answered without one (the server's mock is never started) imports only its own module on its
-#: first call. An operation missing here still works: its first call loads every module. A test
-#: keeps this complete.
-MODULES: dict[str, tuple[str, ...]] = {
-    "aliases": ("CreateAlias", "DeleteAlias", "GetAlias", "ListAliases", "UpdateAlias"),
-    "capacity_providers": (
-        "CreateCapacityProvider",
-        "DeleteCapacityProvider",
-        "GetCapacityProvider",
-        "ListCapacityProviders",
-        "ListFunctionVersionsByCapacityProvider",
-        "UpdateCapacityProvider",
-    ),
-    "code_signing": (
-        "CreateCodeSigningConfig",
-        "DeleteCodeSigningConfig",
-        "DeleteFunctionCodeSigningConfig",
-        "GetCodeSigningConfig",
-        "GetFunctionCodeSigningConfig",
-        "ListCodeSigningConfigs",
-        "ListFunctionsByCodeSigningConfig",
-        "PutFunctionCodeSigningConfig",
-        "UpdateCodeSigningConfig",
-    ),
-    "concurrency": (
-        "DeleteFunctionConcurrency",
-        "DeleteProvisionedConcurrencyConfig",
-        "GetAccountSettings",
-        "GetFunctionConcurrency",
-        "GetProvisionedConcurrencyConfig",
-        "ListProvisionedConcurrencyConfigs",
-        "PutFunctionConcurrency",
-        "PutProvisionedConcurrencyConfig",
-    ),
-    "event_invoke": (
-        "DeleteFunctionEventInvokeConfig",
-        "GetFunctionEventInvokeConfig",
-        "ListFunctionEventInvokeConfigs",
-        "PutFunctionEventInvokeConfig",
-        "UpdateFunctionEventInvokeConfig",
-    ),
-    "event_sources": (
-        "CreateEventSourceMapping",
-        "DeleteEventSourceMapping",
-        "GetEventSourceMapping",
-        "ListEventSourceMappings",
-        "UpdateEventSourceMapping",
-    ),
-    "function_settings": (
-        "GetFunctionRecursionConfig",
-        "GetFunctionScalingConfig",
-        "GetRuntimeManagementConfig",
-        "PutFunctionRecursionConfig",
-        "PutFunctionScalingConfig",
-        "PutRuntimeManagementConfig",
-    ),
-    "functions": (
-        "CreateFunction",
-        "DeleteFunction",
-        "GetFunction",
-        "GetFunctionConfiguration",
-        "ListFunctions",
-        "UpdateFunctionCode",
-        "UpdateFunctionConfiguration",
-    ),
-    "invoke": ("Invoke", "InvokeAsync", "InvokeWithResponseStream"),
-    "layers": (
-        "AddLayerVersionPermission",
-        "DeleteLayerVersion",
-        "GetLayerVersion",
-        "GetLayerVersionByArn",
-        "GetLayerVersionPolicy",
-        "ListLayerVersions",
-        "ListLayers",
-        "PublishLayerVersion",
-        "RemoveLayerVersionPermission",
-    ),
-    "policies": (
-        "AddPermission",
-        "DeleteResourcePolicy",
-        "GetPolicy",
-        "GetResourcePolicy",
-        "PutResourcePolicy",
-        "RemovePermission",
-    ),
-    "tags": ("ListTags", "TagResource", "UntagResource"),
-    "urls": (
-        "CreateFunctionUrlConfig",
-        "DeleteFunctionUrlConfig",
-        "GetFunctionUrlConfig",
-        "ListFunctionUrlConfigs",
-        "UpdateFunctionUrlConfig",
-    ),
-    "versions": ("ListVersionsByFunction", "PublishVersion"),
-}
-_MODULE_OF = {operation: module for module, operations in MODULES.items() for operation in operations}
-
-
-def handler_for(operation: str) -> Optional[Handler]:
-    handler = HANDLERS.get(operation)
-    if handler is None and not _loaded:
-        module = _MODULE_OF.get(operation)
-        if module is not None:
-            importlib.import_module(f"{__package__}.{module}")
-            handler = HANDLERS.get(operation)
-        if handler is None:
-            load_all()
-            handler = HANDLERS.get(operation)
-    return handler
-
-
 def implemented_operations() -> list[str]:
-    load_all()
     return sorted(HANDLERS)
-
-
-_loaded = False
-
-
-def load_all() -> None:
-    """Import every resource family, so their ``@api`` registrations run; once per process.
-
-    The first activation does this: a family's first operation would otherwise pay for importing
-    it (a millisecond and more for the functions family) inside its first call.
-    """
-    global _loaded
-    if not _loaded:
-        from . import (  # noqa: F401
-            aliases,
-            capacity_providers,
-            code_signing,
-            concurrency,
-            event_invoke,
-            event_sources,
-            function_settings,
-            functions,
-            invoke,
-            layers,
-            policies,
-            tags,
-            urls,
-            versions,
-        )
-
-        _loaded = True

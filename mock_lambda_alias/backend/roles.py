@@ -12,7 +12,7 @@ import sys
 from typing import Optional
 
 from ..errors import AccessDenied, InvalidParameterValue
-from .registry import Call
+from .call import Call
 
 CROSS_ACCOUNT = "Cross-account pass role is not allowed."
 CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
-if TYPE_CHECKING:
-    from .invoke import InvokeState
-    from .model import Function, Layer
+from .invocations import DEFAULT_MAX_RECORDS, InvokeState
+from .model import Function, Layer
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_MAX_RECORDS", "DEFAULT_REGION", "LambdaBackend", "Store"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-#: How many invocation records an activation keeps by default (the oldest go first): ~10 MB.
-DEFAULT_MAX_RECORDS = 10_000
 
 
 @dataclass
@@ -90,25 +89,21 @@ class Store:
         self.function_urls: dict[str, tuple[str, str, str, Optional[str]]] = {}
         #: Called when a function URL is created (the switch starts serving URLs then).
         self.url_listener: Optional[Callable[[], None]] = None
-        self._seed = seed
+        self.seed = seed
         self._invoke: Optional[InvokeState] = None
         #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.
         self.deliveries: list[Any] = []
 
     @property
     def invoke(self) -> InvokeState:
-        """Routing randomness, forced choices, faults, handlers and records of invocations.
-
-        Made on first use: seeding random generators is the costliest part of an activation.
-        """
+        """Routing randomness, forced choices, faults, handlers and records of invocations (made on
+        first use: most activations never invoke)."""
         state = self._invoke
         if state is None:
-            from .invoke import InvokeState
-
             with self.lock:
                 if self._invoke is None:
                     fresh = InvokeState(isolation=self.isolation)
-                    fresh.reseed(self._seed)
+                    fresh.reseed(self.seed)
                     fresh.limit_records(self.max_invocation_records)
                     self._invoke = fresh
                 state = self._invoke
@@ -135,7 +130,7 @@ class Store:
             self.function_urls.clear()
             self.deliveries.clear()
             if self._invoke is not None:
-                self._seed = self._invoke.seed
+                self.seed = self._invoke.seed
             old, self._invoke = self._invoke, None
         if old is not None:
             old.sandbox.close()

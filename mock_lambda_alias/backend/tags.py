@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from .model import MAX_TAGS, check_region
-from .registry import Call, api
+from .addressing import check_region
+from .call import Call
+from .model import MAX_TAGS
 
 _NOT_FOUND = {
     "function": "Function not found",
@@ -49,7 +50,6 @@ def _tags_of(call: Call, resource: str) -> dict[str, str]:
     raise ResourceNotFound(f"{_NOT_FOUND[ref.kind]}: {resource}")
 
 
-@api("TagResource")
 def tag_resource(call: Call, req: dict) -> dict:
     tags = _tags_of(call, req["Resource"])
     if not req.get("Tags"):
@@ -60,7 +60,6 @@ def tag_resource(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("UntagResource")
 def untag_resource(call: Call, req: dict) -> dict:
     tags = _tags_of(call, req["Resource"])
     for key in req.get("TagKeys", []):
@@ -68,6 +67,5 @@ def untag_resource(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("ListTags")
 def list_tags(call: Call, req: dict) -> dict:
     return {"Tags": dict(_tags_of(call, req["Resource"]))}

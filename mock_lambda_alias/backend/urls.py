@@ -14,8 +14,9 @@ from typing import Any, Optional
 
 from ..errors import ResourceConflict, ResourceNotFound
 from . import paging
-from .model import Function, refuse_with_tenant_isolation, split_name
-from .registry import Call, api
+from .addressing import split_name
+from .call import Call
+from .model import Function, refuse_with_tenant_isolation
 
 _NO_SUCH_RESOURCE = "The resource you requested does not exist."
 
@@ -84,7 +85,6 @@ def render(function: Function, qualifier: Optional[str], config: UrlConfig, full
     return out
 
 
-@api("CreateFunctionUrlConfig")
 def create_function_url_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _function_or_404(call, req, "Function does not exist")
     refuse_with_tenant_isolation(function.latest.config, "Function URL")
@@ -112,7 +112,6 @@ def create_function_url_config(call: Call, req: dict) -> dict:
     return render(function, qualifier, config, full=False)
 
 
-@api("GetFunctionUrlConfig")
 def get_function_url_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _function_or_404(call, req, _NO_SUCH_RESOURCE)
     config = function.url_configs.get(qualifier)
@@ -121,7 +120,6 @@ def get_function_url_config(call: Call, req: dict) -> dict:
     return render(function, qualifier, config, full=True)
 
 
-@api("UpdateFunctionUrlConfig")
 def update_function_url_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _function_or_404(call, req, "Function does not exist")
     config = function.url_configs.get(qualifier)
@@ -139,7 +137,6 @@ def update_function_url_config(call: Call, req: dict) -> dict:
     return out
 
 
-@api("DeleteFunctionUrlConfig")
 def delete_function_url_config(call: Call, req: dict) -> dict:
     call, function, qualifier = _function_or_404(call, req, _NO_SUCH_RESOURCE)
     config = function.url_configs.pop(qualifier, None)
@@ -149,7 +146,6 @@ def delete_function_url_config(call: Call, req: dict) -> dict:
     return {}
 
 
-@api("ListFunctionUrlConfigs")
 def list_function_url_configs(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = call.backend.functions.get(name)

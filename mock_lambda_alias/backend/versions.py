@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from ..errors import InvalidParameterValue, UnsupportedMember
 from . import paging
-from .model import (
-    check_revision,
-    get_function_or_404,
-    list_item,
-    publish,
-    render,
-    split_name,
-    version_order,
-)
-from .registry import Call, api
+from .addressing import get_function_or_404, split_name
+from .call import Call
+from .model import check_revision, list_item, publish, render, version_order
 
 # ---------------------------------------------------------------------------
 # operations
 # ---------------------------------------------------------------------------
 
 
-@api("PublishVersion")
 def publish_version(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)
@@ -40,7 +32,6 @@ def publish_version(call: Call, req: dict) -> dict:
     return render(function, record, record.version)
 
 
-@api("ListVersionsByFunction")
 def list_versions_by_function(call: Call, req: dict) -> dict:
     call, name, _ = split_name(call, req["FunctionName"])
     function = get_function_or_404(call, name)

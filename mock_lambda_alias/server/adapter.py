@@ -1,9 +1,9 @@
 """The seam between HTTP and the in-process wire layer.
 
-The in-process hook hands ``responder.answer`` the ``AWSPreparedRequest`` botocore built; the server
-builds the very same object from the bytes a client sent, so parsing, validation, the backend and
-response writing are shared unchanged and a client over HTTP gets exactly the in-process answer.
-Everything the server knows about the responder's signature is in :func:`answer` below.
+In process, the interception hands :func:`~mock_lambda_alias.wire.dispatch.answer` the
+``AWSPreparedRequest`` botocore built; the server builds the very same object from the bytes a
+client sent, so parsing, validation, the backend and response writing are shared unchanged and a
+client over HTTP gets exactly the in-process answer.
 
 The caller's identity comes from the SigV4 signature, as on AWS and in LocalStack: the region from
 the credential scope (``Credential=AKID/20250101/eu-west-1/lambda/aws4_request``), the account
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 from urllib.parse import parse_qs
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 from botocore.model import OperationModel
 
-if TYPE_CHECKING:
-    from ..switch import LambdaAliasMock
+from ..wire import dispatch
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
@@ -56,17 +55,16 @@ def prepared_request(method: str, url: str, headers: Any, body: bytes) -> AWSPre
 
 
 def answer(
-    mock: LambdaAliasMock,
+    mock: dispatch.Context,
     operation: OperationModel,
     request: AWSPreparedRequest,
     region: Optional[str],
     access_key: Optional[str] = None,
 ) -> AWSResponse:
-    """Run one Lambda API request through the shared responder (the only place that calls it).
+    """Run one Lambda API request through the shared dispatcher.
 
-    The responder tells the caller's account from ``access_key`` (see :mod:`mock_lambda_alias.identity`:
-    keys configured on the handle, a 12-digit key id as its account, else the default account).
+    The dispatcher tells the caller's account from ``access_key`` (see
+    :mod:`mock_lambda_alias.backend.identity`: keys configured on the handle, a 12-digit key id as
+    its account, else the default account).
     """
-    from .. import responder
-
-    return responder.answer(mock, operation.name, request, operation, region, access_key)
+    return dispatch.answer(mock, operation.name, request, operation, region, access_key)

@@ -28,8 +28,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 
+from ..backend.controls import Controls
 from ..backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from ..switch import LambdaAliasMock
 from . import adapter
 from .control import PREFIX, Control, ControlError
 from .routing import Router, lambda_router
@@ -325,7 +325,7 @@ class LambdaServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         log_requests: bool = True,
     ) -> None:
-        self.mock = LambdaAliasMock(account_id=account_id, region=region, seed=seed)
+        self.mock = Controls(account_id=account_id, region=region, seed=seed)
         self._seed = seed
         for key, account in (access_keys or {}).items():
             if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
@@ -337,8 +337,8 @@ class LambdaServer:
         self.max_body_bytes = max_body_bytes
         self.log_requests = log_requests
         self.router: Router = lambda_router()
-        self.control = Control(self)
-        from ..function_urls import UrlServer
+        self.control = Control(self.mock, self.reset)
+        from ..integrations.function_urls import UrlServer
 
         # Only its request handler is used: the server answers URLs itself, ``requests`` stays unpatched.
         self.url_server = UrlServer(self.mock)
@@ -434,7 +434,7 @@ class Endpoint(str):
         return endpoint
 
     @property
-    def mock(self) -> LambdaAliasMock:
+    def mock(self) -> Controls:
         return self.server.mock
 
     def function_url(self, aws_url: str) -> str:

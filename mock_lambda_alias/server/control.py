@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
 
-if TYPE_CHECKING:
-    from ..backend.invoke import Invocation
-    from .app import LambdaServer
+from ..backend.controls import Controls
+from ..backend.invocations import Invocation
+from ..backend.registry import implemented_operations
 
 PREFIX = "/_mock_lambda_alias/"
 
@@ -78,8 +78,10 @@ def _require(body: dict[str, Any], *names: str) -> None:
 class Control:
     """The control endpoints of one server."""
 
-    def __init__(self, server: LambdaServer) -> None:
-        self.server = server
+    def __init__(self, mock: Controls, reset: Callable[[], None]) -> None:
+        #: The server's state and controls (never activated: nothing in this process is intercepted).
+        self.mock = mock
+        self._reset = reset
         self.endpoints: dict[str, dict[str, Callable[[dict[str, str], Any], Any]]] = {
             "health": {"GET": self.health},
             "reset": {"POST": self.reset},
@@ -115,13 +117,7 @@ class Control:
         except (ValueError, TypeError, KeyError) as exc:  # the handle's own checks of its arguments
             raise ControlError(400, str(exc)) from None
 
-    @property
-    def mock(self) -> Any:
-        return self.server.mock
-
     def health(self, query: dict[str, str], body: Any) -> Any:
-        from ..backend.registry import implemented_operations
-
         return {
             "status": "running",
             "account_id": self.mock.account_id,
@@ -130,7 +126,7 @@ class Control:
         }
 
     def reset(self, query: dict[str, str], body: Any) -> Any:
-        self.server.reset()
+        self._reset()
         return {"reset": True}
 
     def invocations(self, query: dict[str, str], body: Any) -> Any:

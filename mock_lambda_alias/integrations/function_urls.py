@@ -14,18 +14,16 @@ import json
 import re
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 import responses
 
-from .backend import invoke as invoking
-from .backend.registry import Call
-from .errors import LambdaError
-from .evaluation import Caller, evaluate
-
-if TYPE_CHECKING:
-    from .switch import LambdaAliasMock
+from ..backend import invoke as invoking
+from ..backend.call import Call
+from ..backend.controls import Controls
+from ..backend.evaluation import Caller, evaluate
+from ..errors import LambdaError
 
 URL_PATTERN = re.compile(r"^https?://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws(?::\d+)?(/.*)?$")
 _OTHER_URLS = re.compile(r"^(?!https?://[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws)")
@@ -40,7 +38,7 @@ _TEXT_TYPES = ("text/", "json", "xml", "javascript", "x-www-form-urlencoded")
 class UrlServer:
     """A ``responses`` mock answering function URLs of one activation."""
 
-    def __init__(self, mock: LambdaAliasMock) -> None:
+    def __init__(self, mock: Controls) -> None:
         self.mock = mock
         self._rsps: Optional[responses.RequestsMock] = None
 

@@ -1,6 +1,7 @@
-"""From an intercepted HTTP request to an HTTP response: parse, validate, run, write.
+"""From an HTTP request to an HTTP response: parse, validate, run, write.
 
-The one place where wire layer, validation and backend meet. Any AWS error becomes an AWS error
+The one place where wire layer, validation and backend meet; the interception (in process) and the
+server (over HTTP) both answer through :func:`answer`. Any AWS error becomes an AWS error
 response; anything else (a bug of ours) becomes a ``ServiceException`` 500 that is also kept on
 the mock handle (``m.internal_errors``), so a test run can fail loudly on it instead of a user
 seeing a traceback from inside botocore.
@@ -11,17 +12,29 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
+from ..backend import registry
+from ..backend.call import Call
+from ..backend.identity import Identity
+from ..backend.store import Store
+from ..errors import LambdaError, NotImplementedOperation, ServiceError
 from . import protocol, validation
-from .backend import registry
-from .errors import LambdaError, NotImplementedOperation, ServiceError
 
-if TYPE_CHECKING:
-    from .switch import LambdaAliasMock
+
+class Context(Protocol):
+    """What answering needs of a mock: its state, who callers are, where our own failures go."""
+
+    store: Store
+    #: The region used when a request's region cannot be told.
+    region: str
+    internal_errors: list[tuple[str, BaseException]]
+
+    def identity_for(self, access_key_id: Optional[str]) -> Identity: ...
+
 
 log = logging.getLogger("mock_lambda_alias")
 
@@ -49,7 +62,7 @@ def _region_from(url: str, fallback: str) -> str:
 
 
 def respond(
-    mock: LambdaAliasMock,
+    mock: Context,
     model: OperationModel,
     request_dict: dict,
     region: Optional[str],
@@ -67,7 +80,7 @@ def respond(
 
 
 def answer(
-    mock: LambdaAliasMock,
+    mock: Context,
     operation_name: str,
     request: Any,
     model: Optional[OperationModel],
@@ -93,7 +106,7 @@ def answer(
             raise NotImplementedOperation(operation_name)
         caller = mock.identity_for(access_key)
         region = region or _region_from(url, mock.region)
-        call = registry.Call(mock.store, caller.account_id, region, request_id, caller, operation_name)
+        call = Call(mock.store, caller.account_id, region, request_id, caller, operation_name)
         if registry.manages_lock(operation_name):
             result = handler(call, params)
         else:

@@ -30,16 +30,15 @@ import json
 import sys
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Callable, Optional
 
-from . import hook, identity
-from .backend import registry
-from .backend.invoke import Invocation
-from .errors import AccessDenied, LambdaError
-from .evaluation import Caller, Decision, evaluate, resolve
-
-if TYPE_CHECKING:
-    from .switch import LambdaAliasMock
+from ..backend import identity
+from ..backend.call import Call
+from ..backend.controls import Controls
+from ..backend.evaluation import Caller, Decision, evaluate, resolve
+from ..backend.invocations import Invocation
+from ..backend.invoke import invoke
+from ..errors import AccessDenied, LambdaError
 
 ACTION = "lambda:InvokeFunction"
 
@@ -71,7 +70,7 @@ class Delivery:
 
 
 def deliver(
-    mock: LambdaAliasMock,
+    mock: Controls,
     service: str,
     function_arn: str,
     event: Any,
@@ -106,16 +105,14 @@ def deliver(
             store.deliveries.append(delivery)
             return delivery
         request_id = str(uuid.uuid4())
-        call = registry.Call(store, account_id, region, request_id, caller, "Invoke", decision.statement_id)
+        call = Call(store, account_id, region, request_id, caller, "Invoke", decision.statement_id)
         request: dict[str, Any] = {"FunctionName": name, "InvocationType": "Event"}
         if qualifier is not None:
             request["Qualifier"] = qualifier
         request["Payload"] = json.dumps(event).encode()
-        handler = registry.handler_for("Invoke")
-        assert handler is not None
         error: Optional[str] = None
         try:
-            handler(call, request)
+            invoke(call, request)
         except LambdaError as exc:  # e.g. throttled: AWS retries asynchronous events, we record it
             error = f"{exc.code}: {exc.message}"
         invocation = next((r for r in reversed(store.invoke.records) if r.request_id == request_id), None)
@@ -152,12 +149,21 @@ def sns_event(subscription_arn: str, topic_arn: str, message: str, message_id: s
 _ORIGINALS: dict[tuple[Any, str], Any] = {}
 
 
+def _inactive() -> Optional[Controls]:
+    return None
+
+
+#: The innermost active mock, or None (given by the switch while moto is patched).
+_active: Callable[[], Optional[Controls]] = _inactive
+
+
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
     """Stands in for ``moto.s3.notifications._invoke_awslambda`` while a mock is active."""
-    if not hook.ACTIVE:
+    mock = _active()
+    if mock is None:
         return _ORIGINALS[(_s3_module(), "_invoke_awslambda")](account_id, event_body, fn_arn, region_name)
     bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
-    deliver(hook.ACTIVE[-1], "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
+    deliver(mock, "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
     return None
 
 
@@ -173,8 +179,8 @@ def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
     otherwise: the wiring error surfaces at deploy time, as on AWS.
     """
     original = _ORIGINALS[(type(bucket), "set_notification_configuration")]
-    if hook.ACTIVE and notification_config:
-        mock = hook.ACTIVE[-1]
+    mock = _active()
+    if mock is not None and notification_config:
         for entry in notification_config.get("CloudFunctionConfiguration") or []:
             arn = entry.get("CloudFunction", "")
             if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
@@ -184,7 +190,7 @@ def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
     return original(bucket, notification_config)
 
 
-def _allowed(mock: LambdaAliasMock, service: str, arn: str, source_arn: str, source_account: str) -> bool:
+def _allowed(mock: Controls, service: str, arn: str, source_arn: str, source_account: str) -> bool:
     try:
         account_id, region, name, qualifier = resolve(arn, mock.account_id, mock.region)
     except ValueError:
@@ -198,7 +204,8 @@ def _allowed(mock: LambdaAliasMock, service: str, arn: str, source_arn: str, sou
 def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
     """Stands in for ``moto.sns.models.Subscription.publish`` while a mock is active."""
     original = _ORIGINALS[(type(subscription), "publish")]
-    if not hook.ACTIVE or subscription.protocol != "lambda":
+    mock = _active()
+    if mock is None or subscription.protocol != "lambda":
         return original(subscription, message, message_id, *args, **kwargs)
     names = ("subject", "message_attributes", "group_id", "deduplication_id", "message_structure")
     options = dict(zip(names, args), **kwargs)
@@ -209,7 +216,7 @@ def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, *
         message = subscription._parse_message_structure(message, "lambda")
     event = sns_event(subscription.arn, subscription.topic_arn, message, message_id, **options)
     deliver(
-        hook.ACTIVE[-1],
+        mock,
         "sns.amazonaws.com",
         subscription.endpoint,
         event,
@@ -228,7 +235,8 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
     """
     original = _ORIGINALS[(type(rule), "send_to_targets")]
     ours = [t for t in rule.targets if t.get("Arn", "").split(":")[2:3] == ["lambda"]]
-    if not hook.ACTIVE or not ours:
+    mock = _active()
+    if mock is None or not ours:
         return original(rule, original_event, transform_input)
     if rule.event_pattern.matches_event(original_event):
         from moto.events.models import EventTemplateParser
@@ -247,7 +255,7 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
                 if isinstance(event.get("time"), (int, float)):
                     moment = datetime.datetime.fromtimestamp(event["time"], datetime.timezone.utc)
                     event["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-            deliver(hook.ACTIVE[-1], "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
+            deliver(mock, "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
     targets = rule.targets
     rule.targets = [t for t in targets if t not in ours]
     try:
@@ -289,9 +297,11 @@ def _resolve_targets() -> list[tuple[Any, str, Any]]:
     return found
 
 
-def patch_moto() -> None:
-    """Route moto's S3, SNS and EventBridge deliveries to Lambda through us (when moto is loaded)."""
-    global _targets
+def patch_moto(active: Callable[[], Optional[Controls]]) -> None:
+    """Route moto's S3, SNS and EventBridge deliveries to Lambda through ``active()`` (the innermost
+    active mock, or None), when moto is loaded."""
+    global _targets, _active
+    _active = active
     if _ORIGINALS or "moto" not in sys.modules:
         return
     if _targets is None:
@@ -303,6 +313,8 @@ def patch_moto() -> None:
 
 def unpatch_moto() -> None:
     """Give moto its own functions back (the last mock stopped)."""
+    global _active
+    _active = _inactive
     for (owner, attribute), original in _ORIGINALS.items():
         setattr(owner, attribute, original)
     _ORIGINALS.clear()

@@ -18,30 +18,11 @@ from typing import Any, Callable, Optional
 
 from botocore.model import OperationModel, Shape, StructureShape
 
-from . import aws_constraints
-from .errors import ValidationError
+from ..errors import ValidationError, java_repr
+from . import constraints
 
 # A check appends zero or more "Value ... at ... failed ..." strings to the list it gets.
 Check = Callable[[Any, list], None]
-
-
-def java_repr(value: Any) -> str:
-    """Render a value as AWS's Java services print it inside validation messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
-            return f"{value:.1f}"
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(java_repr(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{java_repr(k)}={java_repr(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (bytes, bytearray)):
-        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
-    return str(value)
 
 
 def _value_text(value: Any) -> str:
@@ -65,7 +46,7 @@ def describe_constraints(shape: Shape, not_null: bool = True) -> list[str]:
     AWS ends the list with "Member must not be null" for map values and list members, but not for
     map keys (recorded: ``Map keys must satisfy constraint: [..., ...pattern: [0-9]+]``).
     """
-    meta = aws_constraints.constraints_for(shape)
+    meta = constraints.constraints_for(shape)
     out: list[str] = []
     if "max" in meta:
         kind = "length" if shape.type_name in ("string", "list", "map", "blob") else "value"
@@ -111,7 +92,7 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
     """A check for one value of ``shape`` found at ``path``; None when nothing can fail."""
     if depth > 12:  # recursive shapes: AWS stops somewhere too; nothing we model nests deeper
         return None
-    meta = aws_constraints.constraints_for(shape)
+    meta = constraints.constraints_for(shape)
     type_name = shape.type_name
     nested: Optional[Check] = None
 
@@ -130,7 +111,7 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
                         _inner(item, sub)
                         errors.extend(e.replace(" at '", f" at '{path}.{index}.member.", 1) for e in sub)
         else:
-            member_meta = aws_constraints.constraints_for(member)
+            member_meta = constraints.constraints_for(member)
             if _has_scalar_constraints(member_meta):
                 summary = ", ".join(describe_constraints(member))
 
@@ -144,8 +125,8 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
                             return
     elif type_name == "map":
         key_shape, value_shape = shape.key, shape.value  # type: ignore[attr-defined]
-        key_meta = aws_constraints.constraints_for(key_shape)
-        value_meta = aws_constraints.constraints_for(value_shape)
+        key_meta = constraints.constraints_for(key_shape)
+        value_meta = constraints.constraints_for(value_shape)
         checks_keys = _has_scalar_constraints(key_meta)
         checks_values = _has_scalar_constraints(value_meta)
         if checks_keys or checks_values:
@@ -204,7 +185,7 @@ def compile_structure(
     compiled: dict[str, Optional[Check]] = {}
 
     def member_check(name: str) -> Optional[Check]:
-        member = aws_constraints.aws_member(shape, name, shapes[name])
+        member = constraints.aws_member(shape, name, shapes[name])
         found = compiled[name] = _compile_shape(member, prefix + camel(name), depth)
         return found
 
@@ -313,7 +294,7 @@ def _compile_types(shape: Shape, depth: int = 0) -> Optional[TypeCheck]:
         member = shape.member  # type: ignore[attr-defined]
         item_check = _compile_types(member, depth + 1)
         # Null items of constrained members get AWS's constraint message from the validator.
-        nulls_reported_later = _has_scalar_constraints(aws_constraints.constraints_for(member))
+        nulls_reported_later = _has_scalar_constraints(constraints.constraints_for(member))
 
         def list_check(value: Any, path: str) -> Optional[str]:
             if not isinstance(value, list):
@@ -333,7 +314,7 @@ def _compile_types(shape: Shape, depth: int = 0) -> Optional[TypeCheck]:
     if type_name == "map":
         value_shape = shape.value  # type: ignore[attr-defined]
         value_check = _compile_types(value_shape, depth + 1)
-        nulls_reported_later = _has_scalar_constraints(aws_constraints.constraints_for(value_shape))
+        nulls_reported_later = _has_scalar_constraints(constraints.constraints_for(value_shape))
 
         def map_check(value: Any, path: str) -> Optional[str]:
             if not isinstance(value, dict):
@@ -380,7 +361,7 @@ def validator_for(operation: OperationModel) -> Optional[Check]:
         return _COMPILED[operation.name]
     except KeyError:
         shape = operation.input_shape
-        skip = aws_constraints.CHECKED_BY_BACKEND.get(operation.name, frozenset())
+        skip = constraints.CHECKED_BY_BACKEND.get(operation.name, frozenset())
         check = compile_structure(shape, skip=skip) if shape is not None else None
         _COMPILED[operation.name] = check
         return check

@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel, Shape
 
-from . import rendered
-from .errors import InvalidRequestContent, LambdaError, ValidationError
+from ..backend import rendered
+from ..errors import InvalidRequestContent, LambdaError, ValidationError
 from .validation import camel, type_error_message
 
 Converter = Callable[[Any], Any]

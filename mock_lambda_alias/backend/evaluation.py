@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from . import arns
-from .backend.model import LATEST, Function, policy_key
+from .. import arns
+from .model import LATEST, Function, policy_key
 
 _IAM_ACCOUNT = re.compile(r"arn:aws[a-zA-Z-]*:(?:iam|sts)::(\d{12}):")
 _ROLE = re.compile(r"arn:(aws[a-zA-Z-]*):iam::(\d{12}):role/(?:.*/)?([^/]+)")

@@ -72,7 +72,7 @@ WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_
 
 
 def _env_name(name: str) -> bool:
-    from mock_lambda_alias.backend.functions import RESERVED_ENV_KEYS
+    from mock_lambda_alias.backend.function_config import RESERVED_ENV_KEYS
 
     return name not in RESERVED_ENV_KEYS
 

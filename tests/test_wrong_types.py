@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_lambda_alias import implemented_operations, mock_lambda_alias
+from mock_lambda_alias.wire.conversions import parse_timestamp as _parse_timestamp
 from mock_lambda_alias.wire.dispatch import respond
-from mock_lambda_alias.wire.protocol import _parse_timestamp
 from mock_lambda_alias.wire.validation import _scalar_type_ok
 
 SERVICE = botocore.session.get_session().get_service_model("lambda")

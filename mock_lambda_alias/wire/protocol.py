@@ -9,15 +9,11 @@ about individual operations: each operation's codec is compiled once from its mo
 
 from __future__ import annotations
 
-import base64
-import datetime
 import io
 import json
 import re
-import struct
 import uuid
-import zlib
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -25,40 +21,9 @@ from botocore.model import OperationModel, Shape
 
 from ..backend import rendered
 from ..errors import InvalidRequestContent, LambdaError, ValidationError
+from . import conversions, eventstream
+from .conversions import Converter
 from .validation import camel, type_error_message
-
-Converter = Callable[[Any], Any]
-
-
-def _event_header(name: str, value: str) -> bytes:
-    encoded_name, encoded_value = name.encode(), value.encode()
-    return (
-        struct.pack("!B", len(encoded_name))
-        + encoded_name
-        + b"\x07"
-        + struct.pack("!H", len(encoded_value))
-        + encoded_value
-    )
-
-
-#: An event's headers by (event type, content type): a stream repeats the same few.
-_EVENT_HEADERS: dict[tuple[str, str], bytes] = {}
-_PRELUDE = struct.Struct("!II")
-_CRC = struct.Struct("!I")
-
-
-def encode_event(event_type: str, payload: bytes, content_type: str) -> bytes:
-    """One message of the AWS event stream encoding (prelude, headers, payload, CRCs)."""
-    headers = _EVENT_HEADERS.get((event_type, content_type))
-    if headers is None:
-        headers = _EVENT_HEADERS[event_type, content_type] = (
-            _event_header(":event-type", event_type)
-            + _event_header(":content-type", content_type)
-            + _event_header(":message-type", "event")
-        )
-    prelude = _PRELUDE.pack(12 + len(headers) + len(payload) + 4, len(headers))
-    message = prelude + _CRC.pack(zlib.crc32(prelude)) + headers + payload
-    return message + _CRC.pack(zlib.crc32(message))
 
 
 class RequestParts(NamedTuple):
@@ -98,268 +63,8 @@ class RawBody(io.BytesIO):
 
 
 # ---------------------------------------------------------------------------
-# shape-driven conversions between JSON values and Python values
-# ---------------------------------------------------------------------------
-
-
-_DECODED = frozenset({"blob", "timestamp", "double", "float"})
-_ENCODED = frozenset({"blob", "timestamp"})
-
-
-#: Whether a shape's values need converting, by (shape name, types), per API version: each named
-#: shape is looked at once per process, whichever operations and members reach it.
-Memo = dict[tuple[str, frozenset], bool]
-_CONVERSIONS: dict[str, Memo] = {}
-
-
-def _shape_map(shape: Shape) -> Optional[dict]:
-    """The model's shape definitions as loaded (botocore's resolver keeps them), when reachable.
-
-    Walking them costs nothing; resolving a ``Shape`` for every member of a deep output (botocore
-    copies each definition) cost CreateFunction's first call most of a millisecond.
-    """
-    resolver = getattr(shape, "_shape_resolver", None)
-    shapes = getattr(resolver, "_shape_map", None)
-    return shapes if isinstance(shapes, dict) else None
-
-
-def _needs_conversion(shape: Shape, types: frozenset, memo: Memo) -> bool:
-    """Whether values of ``shape`` contain a type that JSON does not carry as Python does."""
-    key = (shape.name, types)
-    found = memo.get(key)
-    if found is None:
-        shapes = _shape_map(shape)
-        if shapes is not None and shape.name in shapes:
-            found = _walk_definitions(shapes, shape.name, types, memo, frozenset())[0]
-        else:
-            found = _walk_shapes(shape, types, frozenset())
-        memo[key] = found
-    return found
-
-
-def _walk_definitions(shapes: dict, name: str, types: frozenset, memo: Memo, seen: frozenset) -> tuple[bool, bool]:
-    """(needs conversion, known for sure): a walk cut short at a shape already on the path (a
-    recursive shape) proves nothing about a False, so only complete answers are remembered."""
-    key = (name, types)
-    found = memo.get(key)
-    if found is not None:
-        return found, True
-    if name in seen:
-        return False, False
-    definition = shapes.get(name) or {}
-    kind = definition.get("type")
-    if kind in types:
-        memo[key] = True
-        return True, True
-    if kind == "structure":
-        refs = [m.get("shape") for m in (definition.get("members") or {}).values()]
-    elif kind == "list":
-        refs = [(definition.get("member") or {}).get("shape")]
-    elif kind == "map":
-        refs = [(definition.get("value") or {}).get("shape")]
-    else:
-        refs = []
-    complete = True
-    seen = seen | {name}
-    for ref in refs:
-        if ref is None:
-            continue
-        needs, sure = _walk_definitions(shapes, ref, types, memo, seen)
-        if needs:
-            memo[key] = True
-            return True, True
-        complete = complete and sure
-    if complete:
-        memo[key] = False
-    return False, complete
-
-
-def _walk_shapes(shape: Shape, types: frozenset, seen: frozenset) -> bool:
-    """The same question through botocore's resolved shapes (a model whose definitions are not
-    reachable)."""
-    if shape.name in seen:
-        return False
-    if shape.type_name in types:
-        return True
-    seen = seen | {shape.name}
-    if shape.type_name == "structure":
-        return any(_walk_shapes(m, types, seen) for m in shape.members.values())  # type: ignore[attr-defined]
-    if shape.type_name == "list":
-        return _walk_shapes(shape.member, types, seen)  # type: ignore[attr-defined]
-    if shape.type_name == "map":
-        return _walk_shapes(shape.value, types, seen)  # type: ignore[attr-defined]
-    return False
-
-
-def _decoder(shape: Shape, memo: Memo) -> Optional[Converter]:
-    """JSON value -> Python value for shapes that need it (blobs are base64 on the wire)."""
-    if not _needs_conversion(shape, _DECODED, memo):
-        return None
-    if shape.type_name == "blob":
-        return _b64decode
-    if shape.type_name == "timestamp":
-        return _parse_timestamp
-    if shape.type_name in ("double", "float"):
-        return _to_float
-    if shape.type_name == "structure":
-        members = {
-            name: conv
-            for name, m in shape.members.items()  # type: ignore[attr-defined]
-            if (conv := _decoder(m, memo)) is not None
-        }
-
-        def structure(value: Any) -> Any:
-            if isinstance(value, dict):
-                for name, conv in members.items():
-                    if value.get(name) is not None:
-                        value[name] = conv(value[name])
-            return value
-
-        return structure
-    if shape.type_name == "list":
-        conv = _decoder(shape.member, memo)  # type: ignore[attr-defined]
-        assert conv is not None
-        return lambda value: [conv(v) for v in value] if isinstance(value, list) else value
-    if shape.type_name == "map":
-        conv = _decoder(shape.value, memo)  # type: ignore[attr-defined]
-        assert conv is not None
-        return lambda value: {k: conv(v) for k, v in value.items()} if isinstance(value, dict) else value
-    return None
-
-
-def _encoder(shape: Shape, memo: Memo) -> Optional[Converter]:
-    """Python value -> JSON value for shapes that need it."""
-    if not _needs_conversion(shape, _ENCODED, memo):
-        return None
-    if shape.type_name == "blob":
-        return lambda v: base64.b64encode(v).decode("ascii") if isinstance(v, (bytes, bytearray)) else v
-    if shape.type_name == "timestamp":
-        return _format_epoch
-    if shape.type_name == "structure":
-        members = {
-            name: conv
-            for name, m in shape.members.items()  # type: ignore[attr-defined]
-            if (conv := _encoder(m, memo)) is not None
-        }
-
-        def structure(value: Any) -> Any:
-            if not members or not isinstance(value, dict):
-                return value
-            out = dict(value)
-            for name, conv in members.items():
-                if out.get(name) is not None:
-                    out[name] = conv(out[name])
-            return out
-
-        return structure
-    if shape.type_name == "list":
-        conv = _encoder(shape.member, memo)  # type: ignore[attr-defined]
-        assert conv is not None
-        return lambda value: [conv(v) for v in value]
-    if shape.type_name == "map":
-        conv = _encoder(shape.value, memo)  # type: ignore[attr-defined]
-        assert conv is not None
-        return lambda value: {k: conv(v) for k, v in value.items()}
-    return None
-
-
-class Undecodable:
-    """A blob member whose text is not base64: kept for the type check to report with its path."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _b64decode(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return base64.b64decode(value, validate=True)
-    except (ValueError, TypeError):
-        return Undecodable(value)
-
-
-def _to_float(value: Any) -> Any:
-    """JSON writes 2.0 as 2; AWS reads a double either way (and prints it as 2.0)."""
-    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _parse_timestamp(value: Any) -> Any:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            return value  # the type check reports it
-    if isinstance(value, str):
-        try:
-            return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    return value
-
-
-def _format_epoch(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.timestamp()
-    return value
-
-
-#: What Java's ``Integer.parseInt`` reads: a sign and decimal digits. Python's ``int()`` also takes
-#: surrounding whitespace and ``_`` separators (``"1_000"``), which are no integer on AWS's side.
-_INTEGER_TEXT = re.compile(r"[+-]?\d+")
-
-
-def _integer_text(text: str) -> int:
-    if _INTEGER_TEXT.fullmatch(text) is None:
-        raise ValueError(text)
-    return int(text)
-
-
-def _from_text(shape: Shape) -> Converter:
-    """Converter for values that arrive as text (URI labels, querystring, headers)."""
-    type_name = shape.type_name
-    if type_name in ("integer", "long"):
-        return _integer_text
-    if type_name in ("double", "float"):
-        return float
-    if type_name == "boolean":
-        return lambda text: text.lower() == "true"
-    if type_name == "timestamp":
-        return _parse_timestamp
-    if shape.serialization.get("jsonvalue"):
-        return lambda text: json.loads(base64.b64decode(text))
-    return lambda text: text
-
-
-def _to_text(shape: Shape, value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if shape.serialization.get("jsonvalue"):
-        return base64.b64encode(json.dumps(value).encode()).decode()
-    return str(value)
-
-
-# ---------------------------------------------------------------------------
 # per-operation codec
 # ---------------------------------------------------------------------------
-
-
-_OCTETS = "application/octet-stream"
-
-
-def _event_plan(stream_shape: Shape, event: str) -> tuple[Optional[str], str]:
-    """How an event of a stream is written: (its payload member, content type), or (None, JSON)
-    when its members are the payload."""
-    event_shape = stream_shape.members[event]  # type: ignore[attr-defined]
-    for name, member in event_shape.members.items():
-        if member.serialization.get("eventpayload"):
-            return name, _OCTETS if member.type_name == "blob" else "text/plain"
-    return None, "application/json"
 
 
 class OperationCodec:
@@ -371,7 +76,7 @@ class OperationCodec:
         self.name = operation.name
         #: How each event of an event-stream output is written, by event name (made at first use).
         self._event_plans: dict[str, tuple[Optional[str], str]] = {}
-        memo = _CONVERSIONS.setdefault(operation.metadata.get("apiVersion", ""), {})
+        memo = conversions.MEMOS.setdefault(operation.metadata.get("apiVersion", ""), {})
         http = operation.http
         self.status = int(http.get("responseCode", 200))
         request_uri = http.get("requestUri", "/")
@@ -397,17 +102,17 @@ class OperationCodec:
                         self.query_map = name
                     else:
                         inner = member.member if member.type_name == "list" else member  # type: ignore[attr-defined]
-                        self.query[wire] = (name, member, _from_text(inner))
+                        self.query[wire] = (name, member, conversions.from_text(inner))
                 elif location == "header":
-                    self.headers[wire.lower()] = (name, _from_text(member))
+                    self.headers[wire.lower()] = (name, conversions.from_text(member))
                 elif location == "uri":
-                    self.label_members[wire] = (name, member, _from_text(member))
+                    self.label_members[wire] = (name, member, conversions.from_text(member))
                 elif location in ("headers", "statusCode"):
                     continue
                 elif name == payload_name:
                     self.payload = (name, member)
                 else:
-                    self.body_members[name] = _decoder(member, memo)
+                    self.body_members[name] = conversions.decoder(member, memo)
             self.body_decoders = {k: v for k, v in self.body_members.items() if v is not None}
         else:
             self.body_decoders = {}
@@ -428,7 +133,7 @@ class OperationCodec:
                 elif name == payload_name:
                     self.out_payload = (name, member)
                 else:
-                    self.out_body[name] = _encoder(member, memo)
+                    self.out_body[name] = conversions.encoder(member, memo)
         self.out_encoders = {k: v for k, v in self.out_body.items() if v is not None}
 
     def _compile_uri(self, template: str) -> None:
@@ -568,13 +273,14 @@ class OperationCodec:
     def _encode_event(self, stream_shape: Shape, event: str, members: dict) -> bytes:
         plan = self._event_plans.get(event)
         if plan is None:
-            plan = self._event_plans[event] = _event_plan(stream_shape, event)
+            plan = self._event_plans[event] = eventstream.event_plan(stream_shape, event)
         payload_member, content_type = plan
         if payload_member is not None:
             value = members.get(payload_member) or b""
-            return encode_event(event, value if content_type == _OCTETS else str(value).encode(), content_type)
+            data = value if content_type == eventstream.OCTETS else str(value).encode()
+            return eventstream.encode_event(event, data, content_type)
         body = rendered.compact({k: v for k, v in members.items() if v is not None}).encode()
-        return encode_event(event, body, "application/json")
+        return eventstream.encode_event(event, body, "application/json")
 
     def write_response(self, url: str, result: Optional[dict], request_id: Optional[str] = None) -> AWSResponse:
         """A real HTTP response carrying ``result`` (a dict of output members)."""
@@ -586,7 +292,7 @@ class OperationCodec:
         for name, wire, shape in self.out_headers:
             value = result.get(name)
             if value is not None:
-                headers[wire] = _to_text(shape, value)
+                headers[wire] = conversions.to_text(shape, value)
         if self.out_payload is not None:
             name, shape = self.out_payload
             value = result.get(name)

@@ -34,11 +34,7 @@ LIST_PAGE = 50
 
 
 class CapacityProvider:
-    """A capacity provider (Lambda Managed Instances).
-
-    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
-    the first call of this family in every process.
-    """
+    """A capacity provider (Lambda Managed Instances)."""
 
     __slots__ = ("arn", "last_modified", "name", "settings", "state", "tags")
 

@@ -28,11 +28,7 @@ IMAGE_UNSUPPORTED = "Code signing is not supported for functions created with co
 
 
 class CodeSigningConfig:
-    """A code signing configuration.
-
-    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
-    the first call of this family in every process.
-    """
+    """A code signing configuration."""
 
     __slots__ = (
         "arn",

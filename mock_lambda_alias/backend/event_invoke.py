@@ -20,11 +20,7 @@ _DESTINATION_SERVICES = ("lambda", "sqs", "sns", "events", "s3")
 
 
 class EventInvokeConfig:
-    """One qualifier's asynchronous invocation configuration.
-
-    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
-    the first call of this family in every process.
-    """
+    """One qualifier's asynchronous invocation configuration."""
 
     __slots__ = ("destinations", "last_modified", "maximum_event_age", "maximum_retry_attempts")
 

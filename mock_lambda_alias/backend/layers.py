@@ -140,7 +140,7 @@ def _matches(version: LayerVersion, runtime: Optional[str], architecture: Option
 
 
 # ---------------------------------------------------------------------------
-# validation AWS does itself (see aws_constraints.CHECKED_BY_BACKEND)
+# validation AWS does itself (see wire/constraints.py, CHECKED_BY_BACKEND)
 # ---------------------------------------------------------------------------
 
 

@@ -42,11 +42,7 @@ _EMPTY_POLICY_SIZE = len('{"Version":"2012-10-17","Id":"default","Statement":[]}
 
 
 class Policy:
-    """The statements of one qualifier's policy, in the order they were added.
-
-    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
-    the first call of this family in every process.
-    """
+    """The statements of one qualifier's policy, in the order they were added."""
 
     __slots__ = ("header", "revision_id", "sizes", "statements")
 

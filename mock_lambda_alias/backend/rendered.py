@@ -3,8 +3,8 @@
 A list of 1,000 versions or aliases is mostly items that did not change since the previous page.
 The backend keeps each such item as a :class:`Rendered` dict on its model object (dropped on every
 write, see ``backend.model.Cached``), and :func:`dumps` writes a response body from the items'
-cached JSON text instead of encoding every item again. This module sits below both the backend and
-the wire layer and imports neither.
+cached JSON text instead of encoding every item again. This module sits at the bottom of the
+backend and imports nothing of ours; the wire layer writes bodies with it.
 """
 
 from __future__ import annotations

@@ -33,11 +33,7 @@ def url_timestamp() -> str:
 
 
 class UrlConfig:
-    """One qualifier's function URL.
-
-    A plain class, not a dataclass: creating a dataclass costs about half a millisecond, paid by
-    the first call of this family in every process.
-    """
+    """One qualifier's function URL."""
 
     __slots__ = ("auth_type", "cors", "creation_time", "function_url", "invoke_mode", "last_modified", "url_id")
 

@@ -292,11 +292,8 @@ COMMON_SHAPES = ("FunctionName", "NamespacedFunctionName", "NumericLatestPublish
 
 
 def compile_common_patterns() -> None:
-    """Compile the patterns nearly every call checks, once per process (with the first activation).
-
-    Compiling a FunctionName pattern takes about half a millisecond: done here, the first call of
-    whichever operation comes first does not pay for it.
-    """
+    """Compile the patterns nearly every call checks, once per process, with the first activation
+    rather than inside whichever operation's call comes first."""
     for name in COMMON_SHAPES:
         pattern = AWS_SHAPES.get(name, {}).get("pattern")
         if pattern is not None:
@@ -361,9 +358,8 @@ class UnicodeClassPattern:
 class LazyPattern:
     """A pattern compiled the first time a value is matched against it, then kept.
 
-    An operation's validator covers every member of its input, but a call sets only a few: compiling
-    all patterns up front (and importing ``regex`` for the tag patterns) made the first call of an
-    operation several times its floor.
+    An operation's validator covers every member of its input, but a call sets only a few: only the
+    patterns of members that calls actually set are ever compiled.
     """
 
     __slots__ = ("_compiled", "text")

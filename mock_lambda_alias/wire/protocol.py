@@ -140,9 +140,8 @@ class OperationCodec:
         """Plan the match of a request path's end against the template, one segment at a time.
 
         Templates whose labels each fill a whole segment (all of Lambda's) are matched by
-        comparing segments, which costs nothing to prepare; compiling a regular expression for
-        every operation took a tenth of a millisecond from its first call. Other templates
-        (greedy ``{Label+}``, a label inside a segment) use a regular expression, made on first use.
+        comparing segments. Other templates (greedy ``{Label+}``, a label inside a segment) use a
+        regular expression, made on first use.
         """
         labels: list[str] = []
         plan: list[Optional[str]] = []

@@ -7,7 +7,7 @@ constraint: ...``. botocore checks only some of this client-side (and not at all
 
 Validators are compiled once per operation into a tuple of small check functions, so the per-call
 cost depends only on the members a request carries. Where the live service differs from the model
-botocore ships (newer patterns, tighter limits), :mod:`mock_lambda_alias.aws_constraints` says so.
+botocore ships (newer patterns, tighter limits), :mod:`.constraints` says so.
 """
 
 from __future__ import annotations

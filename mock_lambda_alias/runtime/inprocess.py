@@ -4,7 +4,6 @@
   deadline (init, then ``Timeout``) and answers ``Sandbox.Timedout`` when it passes. The
   abandoned thread gets an exception raised into it (pure-Python code stops at its next line;
   a blocking call first has to return) and, being a daemon, never delays the interpreter's exit.
-  The hand-off to that thread and back stays on one CPU where the system allows (:mod:`.affinity`).
 - Output is routed per thread: ``sys.stdout``/``sys.stderr`` are replaced, while handlers run,
   by a router that sends each invocation thread's writes to that invocation's log and every
   other thread's writes where they went before.
@@ -38,15 +37,11 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any, Callable, Optional
 
-from . import affinity, lambda_api, packages
+from . import lambda_api, packages
 from .lambda_api import HandlerError, LambdaContext
-
-try:  # the C queue alone: importing ``queue`` costs a millisecond at import time
-    from _queue import SimpleQueue
-except ImportError:  # pragma: no cover - other interpreters
-    from queue import SimpleQueue
 
 
 class _Abandoned(BaseException):
@@ -639,8 +634,8 @@ _TMPDIRS = threading.Lock()
 class ThreadEnvironment(lambda_api.OwnVariables):
     """A warm in-process execution environment: the loaded handler of one version and its thread.
 
-    The thread lives as long as the environment (handing a job to a waiting thread costs a tenth
-    of starting one), so thread-local state survives between warm invocations, as on Lambda.
+    The thread lives as long as the environment, so thread-local state survives between warm
+    invocations, as on Lambda.
     """
 
     isolation = "in-process"
@@ -672,8 +667,6 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self.top_level: Optional[packages.TopLevel] = None
         self._thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
-        #: The CPU the thread waits on for its next job (it moves there after each pinned one).
-        self._cpu: Optional[int] = None
         #: The variables of the latest invocation, and their encoded form.
         self._encoded: Optional[tuple[dict[str, str], Encoded]] = None
 
@@ -709,30 +702,15 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             encoded = self._encoded = (request.variables, encode_variables(request.variables))
         layer = STATE.enter(request.variables, self.paths(), self.task_root, encoded[1])
         try:
-            # Cold starts included: the new thread inherits the meeting CPU, so it starts where
-            # the caller's caches are warm rather than on an idle CPU that must first be woken.
-            job.pin = pin = affinity.pin()
-            try:
-                if self._thread is None or self._jobs is None:
-                    # The job is queued first: the new thread takes it as soon as it runs, rather
-                    # than waiting for it once ``start()`` has seen it begin.
-                    self._jobs = SimpleQueue()
-                    self._jobs.put(job)
-                    self._thread = job.thread = threading.Thread(
-                        target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
-                    )
-                    self._thread.start()
-                else:
-                    job.thread = self._thread
-                    if pin is not None and self._cpu != pin.cpu:
-                        # Waiting on another CPU (the meeting CPU moved, or the last hand-off was
-                        # not pinned): moved first, so that the job wakes it where the caller waits.
-                        affinity.move(self._thread.native_id, pin)
-                    self._jobs.put(job)
-                self._cpu = pin.cpu if pin is not None else None
-                return job.wait()
-            finally:
-                affinity.unpin(pin)
+            if self._thread is None or self._jobs is None:
+                self._jobs = SimpleQueue()
+                self._thread = threading.Thread(
+                    target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
+                )
+                self._thread.start()
+            job.thread = self._thread
+            self._jobs.put(job)
+            return job.wait()
         finally:
             STATE.leave(layer)
 
@@ -752,14 +730,12 @@ class ThreadEnvironment(lambda_api.OwnVariables):
 
 def _serve(jobs: SimpleQueue) -> None:
     """An environment's thread: run its invocations one after the other until it is disposed."""
-    affinity.settle_worker()
     try:
         while True:
             job = jobs.get()
             if job is None:
                 return
-            affinity.widen(job.pin)
-            job.run()  # narrows again before signalling, so the two threads meet where they left
+            job.run()
     except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
         return
 
@@ -767,10 +743,8 @@ def _serve(jobs: SimpleQueue) -> None:
 class _Job:
     """One invocation handed to an environment's thread.
 
-    Completion is signalled through a plain lock the invoking thread holds until the handler's
-    thread releases it: waiting on it is one C call, where an ``Event`` would build a
-    ``Condition`` and a waiter lock per wait. Only a cold start, whose deadline moves once init
-    is over, also needs the ``initialized`` event.
+    The environment's thread sets ``done`` when the outcome is there; only a cold start, whose
+    deadline moves once init is over, also needs the ``initialized`` event.
     """
 
     __slots__ = (
@@ -785,7 +759,6 @@ class _Job:
         "lock",
         "needs_init",
         "outcome",
-        "pin",
         "request",
         "started",
         "thread",
@@ -797,8 +770,7 @@ class _Job:
         self.thread: Optional[threading.Thread] = None
         self.buffer = io.StringIO()
         self.lock = threading.Lock()
-        self.done = threading.Lock()
-        self.done.acquire()
+        self.done = threading.Event()
         self.finished = False
         self.abandoned = False
         self.started = time.monotonic()
@@ -807,7 +779,6 @@ class _Job:
         self.init_ms: Optional[float] = None
         self.needs_init = environment.function is None
         self.initialized: Optional[threading.Event] = threading.Event() if self.needs_init else None
-        self.pin: Optional[affinity.Pin] = None
 
     # -- in the handler's thread ----------------------------------------------
 
@@ -831,13 +802,9 @@ class _Job:
             self._signal()
 
     def _signal(self) -> None:
-        # Back on the meeting CPU before the waiting thread wakes: moving a running thread off a
-        # CPU afterwards (as the woken thread takes it) costs more than the whole hand-off.
-        affinity.narrow(self.pin)
         if self.initialized is not None:
             self.initialized.set()
-        with contextlib.suppress(RuntimeError):  # released already: an exception arrived while signalling
-            self.done.release()
+        self.done.set()
 
     def _run(self) -> Outcome:
         environment, request = self.environment, self.request
@@ -910,7 +877,7 @@ class _Job:
         initialized = self.initialized
         while True:
             remaining = self.deadline - time.monotonic()
-            if remaining > 0 and self.done.acquire(timeout=remaining):
+            if remaining > 0 and self.done.wait(remaining):
                 break
             # The deadline as it stood has passed. On a cold start, init has 10 s of its own
             # before the handler's timeout starts, and the handler's thread moves the deadline

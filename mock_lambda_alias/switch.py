@@ -39,33 +39,22 @@ FAKE_ENV = {
 }
 
 _env_lock = threading.Lock()
-#: Whether an activation of this process has prepared it for running handlers (see _prepare_process).
-_prepared = False
 _saved_env: dict[str, Optional[str]] = {}
 
 
 def _prepare_process() -> None:
-    """Load the wire layer and the backend, and prepare the process for running handlers: with
-    the activation rather than in some operation's first call.
+    """Load the wire layer and the backend, and make the process's directory for running handlers:
+    with the activation rather than in some operation's first call.
 
     All once per process, but the process's directory is checked again at each activation
-    (something may have removed it). The process's first activation prepares it in a thread of
-    its own while the backend loads (see :func:`~.runtime.prepare_in_thread`).
+    (something may have removed it).
     """
-    global _prepared
-    from . import runtime
-
-    prepared = None if _prepared else runtime.prepare_in_thread()
-    from . import aws_constraints, responder  # noqa: F401
+    from . import aws_constraints, responder, runtime  # noqa: F401
     from .backend import registry
 
     registry.load_all()
     aws_constraints.compile_common_patterns()
-    if prepared is None:
-        runtime.packages.extraction_root(check=True)
-    else:
-        prepared()
-        _prepared = True
+    runtime.packages.extraction_root(check=True)
 
 
 def _enter_env() -> None:

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import packages
 from .inprocess import Outcome, Request, ThreadEnvironment
 from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
@@ -45,7 +43,6 @@ __all__ = [
     "encode_result",
     "layer_paths",
     "log_stream_name",
-    "prepare_in_thread",
 ]
 
 ISOLATION_MODES = ("in-process", "process")
@@ -60,38 +57,6 @@ def layer_paths(opt: str, runtime_name: str) -> list[str]:
 def log_stream_name(version: str) -> str:
     today = datetime.datetime.now(datetime.timezone.utc)  # not strftime: its first call costs more
     return f"{today.year:04d}/{today.month:02d}/{today.day:02d}/[{version}]{uuid.uuid4().hex}"
-
-
-def prepare_in_thread() -> Callable[[], None]:
-    """Prepare the process for running handlers in a new thread; the function returned waits for
-    it (raising what it raised).
-
-    Made once per process, by its first activation, while the backend loads: the process's
-    directory for packages and handlers' ``/tmp``, and ``tempfile``'s own directory, which it
-    settles on first use by writing a probe file there (the first invocation of every activation
-    asks for it; the process's directory need not be in it). That thread is also the process's
-    first: it costs about twice what later threads do (glibc maps its stack and makes it a malloc
-    arena, both of which later threads reuse), and a cold start's environment thread would
-    otherwise be the one to pay it.
-    """
-    failed: list[BaseException] = []
-
-    def prepare() -> None:
-        try:
-            tempfile.gettempdir()
-            packages.extraction_root(check=True)
-        except BaseException as exc:  # handed to the waiting thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=prepare, name="mock_lambda_alias prepare", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
 
 
 class EnvironmentSpec:

@@ -133,43 +133,57 @@ class TempdirRouter:
     neither take effect nor keep concurrent environments apart; every ``tempfile`` function that
     picks a directory asks ``gettempdir()`` (or ``gettempdirb()``) at call time, so routing those
     two by thread gives each environment its own directory. Other threads get the originals.
-    A handler that assigns ``tempfile.tempdir`` itself gets what it assigned, as on Lambda, and
-    the assignment is undone with the rest of the process state.
+
+    ``tempfile.tempdir`` itself is never assigned or settled here. A handler that assigns it gets
+    what it assigned, as on Lambda (the assignment is undone with its other changes). When another
+    thread's first ``tempfile`` call settles it (``None`` becomes tempfile's choice), that is
+    ``tempfile``'s doing: :attr:`settled` remembers it, so that it is neither mistaken for a
+    handler's assignment nor undone.
     """
 
     def __init__(self, routes: dict[int, _Route]) -> None:
         self._routes = routes
         self.original = (tempfile.gettempdir, tempfile.gettempdirb)
-        self.settled: Optional[str] = None
+        #: What ``tempfile.tempdir`` was when installed, or what tempfile settled it to since.
+        self.expected: Any = None
+        #: The value tempfile settled ``tempfile.tempdir`` to while installed (None: not seen).
+        self.settled: Any = None
 
     def _own(self) -> Optional[str]:
-        if tempfile.tempdir != self.settled:  # assigned while handlers run: theirs to choose
-            return None
         route = self._routes.get(threading.get_ident())
-        if route is not None and route.thread is threading.current_thread() and route.environment is not None:
-            return route.environment.tmpdir
-        return None
+        if route is None or route.thread is not threading.current_thread() or route.environment is None:
+            return None
+        if tempfile.tempdir != self.expected:  # assigned while handlers run: theirs to choose
+            return None
+        return route.environment.tmpdir
+
+    def _original(self, which: int) -> Any:
+        before = tempfile.tempdir
+        found = self.original[which]()
+        if before is None and before is self.expected and tempfile.tempdir is not None:
+            self.expected = self.settled = tempfile.tempdir  # tempfile's first call settled it
+        return found
 
     def gettempdir(self) -> str:
         own = self._own()
-        return own if own is not None else self.original[0]()
+        return own if own is not None else self._original(0)
 
     def gettempdirb(self) -> bytes:
         own = self._own()
-        return os.fsencode(own) if own is not None else self.original[1]()
+        return os.fsencode(own) if own is not None else self._original(1)
 
     def install(self) -> None:
         self.original = (tempfile.gettempdir, tempfile.gettempdirb)
-        self.original[0]()  # settles tempfile.tempdir (computed once, then cached by tempfile)
-        self.settled = tempfile.tempdir
+        self.expected = tempfile.tempdir
+        self.settled = None
         tempfile.gettempdir, tempfile.gettempdirb = self.gettempdir, self.gettempdirb  # type: ignore[assignment]
 
     def uninstall(self) -> None:
+        """Put the originals back, unless someone replaced ours meanwhile (then theirs stay)."""
         if tempfile.gettempdir == self.gettempdir:
             tempfile.gettempdir = self.original[0]
         if tempfile.gettempdirb == self.gettempdirb:
             tempfile.gettempdirb = self.original[1]
-        tempfile.tempdir = self.settled
 
 
 # ---------------------------------------------------------------------------
@@ -211,6 +225,7 @@ class _Snapshot:
         "root_level",
         "stderr",
         "stdout",
+        "tempdir",
     )
 
     def __init__(self) -> None:
@@ -230,6 +245,7 @@ class _Snapshot:
         self.logging_disable = logging.root.manager.disable
         self.stdout = sys.stdout
         self.stderr = sys.stderr
+        self.tempdir = tempfile.tempdir
 
 
 class ProcessState:
@@ -316,6 +332,9 @@ class ProcessState:
     def _restore(self, snapshot: _Snapshot) -> None:
         sys.stdout, sys.stderr = snapshot.stdout, snapshot.stderr
         self._tempdirs.uninstall()
+        now = tempfile.tempdir
+        if now != snapshot.tempdir and not (snapshot.tempdir is None and now == self._tempdirs.settled):
+            tempfile.tempdir = snapshot.tempdir  # a handler's assignment (tempfile settling itself stays)
         touched, self._touched = self._touched, set()
         _restore_environ(snapshot.environ, touched)
         if sys.path != snapshot.path:

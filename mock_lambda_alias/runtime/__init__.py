@@ -4,13 +4,15 @@ Each version (and ``$LATEST``) runs in its own execution environments, kept warm
 invocations and created on demand (one per concurrent invocation, as Lambda scales out):
 
 - ``in-process`` (the default, :mod:`.inprocess`): the handler runs in a thread of the test
-  process, with a real timeout, its own log, and every process-wide change undone afterwards;
+  process, with a real timeout, its own log, and its process-wide changes undone afterwards
+  (:mod:`.process_state` says what that can and cannot cover);
 - ``process`` (:mod:`.process`): the handler runs in a worker process, which a timeout kills,
   ``MemorySize`` bounds, and a crash takes down alone.
 
 Packages are checked against AWS's limits when they are uploaded and extracted once per
 activation (:mod:`.packages`). A :class:`Sandbox` holds one activation's environments and
-directories; ``stop()`` closes it.
+directories; ``stop()`` closes it, and every environment's thread or process has ended when it
+returns.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 import datetime
 import os
 import threading
+import time
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from .inprocess import Outcome, Request, ThreadEnvironment
+from .inprocess import STOP_GRACE_SECONDS, Outcome, Request, ThreadEnvironment
 from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds 
 
 __all__ = [
     "ISOLATION_MODES",
+    "STOP_GRACE_SECONDS",
     "TASK_ROOT",
     "UNZIPPED_LIMIT",
     "EnvironmentSpec",
@@ -156,6 +160,8 @@ class Sandbox:
         self._lock = threading.Lock()
         self._idle: dict[EnvironmentSpec, list[Environment]] = {}
         self._busy: set[Environment] = set()
+        #: The threads of this activation's in-process environments, joined at ``close()``.
+        self._threads: list[threading.Thread] = []
         self.closed = False
 
     def lease(self, spec: EnvironmentSpec) -> Environment:
@@ -190,7 +196,14 @@ class Sandbox:
             extra_paths=list(spec.extra_paths),
             log_stream_name=stream,
             name=name,
+            on_thread=self._track,
         )
+
+    def _track(self, thread: threading.Thread) -> None:
+        with self._lock:
+            if len(self._threads) >= 64:
+                self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
 
     def run(self, spec: EnvironmentSpec, environment: Environment, request: Request) -> Outcome:
         """Invoke (outside any backend lock); packages are extracted on the environment's first use."""
@@ -238,12 +251,33 @@ class Sandbox:
             environment.dispose()
 
     def close(self) -> None:
-        """End every environment (worker processes are killed) and remove the packages' directories."""
+        """End every environment and remove the packages' directories.
+
+        Worker processes are killed. Idle environments' threads are told to stop; a handler still
+        running is abandoned as at a timeout (its invocation answers ``Runtime.ExitError``). Then
+        the threads are joined, and the invoking threads of abandoned invocations awaited, for
+        :data:`STOP_GRACE_SECONDS` in all: a handler blocked in a long C call outlives that.
+        """
         with self._lock:
             self.closed = True
             busy = list(self._busy)
         self.clear()
+        abandoned = []
         for environment in busy:
             if environment.isolation == "process":
                 environment.dispose()
+            else:
+                job = environment.stop()
+                if job is not None:
+                    abandoned.append(job)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        current = threading.current_thread()
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            if thread is not current:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        for job in abandoned:
+            if current is not job.caller and current is not job.thread:
+                job.left.wait(max(0.0, deadline - time.monotonic()))
         self.packages.close()

@@ -496,6 +496,7 @@ def begin(
             "client_context": client_context,
             "tenant_id": tenant_id,
         },
+        response_limit=runtime.RESPONSE_LIMIT if invocation_type == "RequestResponse" else None,
     )
     return pending
 

@@ -25,7 +25,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from .inprocess import STOP_GRACE_SECONDS, Outcome, Request, ThreadEnvironment
-from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
+from .lambda_api import RESPONSE_LIMIT, TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
 
 if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds at import
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds 
 
 __all__ = [
     "ISOLATION_MODES",
+    "RESPONSE_LIMIT",
     "STOP_GRACE_SECONDS",
     "TASK_ROOT",
     "UNZIPPED_LIMIT",

@@ -58,7 +58,7 @@ class Outcome:
 class Request:
     """Everything one invocation needs besides the environment."""
 
-    __slots__ = ("context", "ensure_ascii", "event", "request_id", "timeout_seconds", "variables")
+    __slots__ = ("context", "ensure_ascii", "event", "request_id", "response_limit", "timeout_seconds", "variables")
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class Request:
         timeout_seconds: float,
         ensure_ascii: bool,
         context: Optional[dict[str, Any]] = None,
+        response_limit: Optional[int] = None,
     ) -> None:
         self.event = event
         self.request_id = request_id
@@ -76,6 +77,8 @@ class Request:
         self.timeout_seconds = timeout_seconds
         self.ensure_ascii = ensure_ascii
         self.context = context if context is not None else {}
+        #: The most bytes the response may have (synchronous invocations); None: no limit.
+        self.response_limit = response_limit
 
 
 #: Guards making and removing environments' ``/tmp`` directories.
@@ -341,6 +344,9 @@ class _Job:
             outcome = self._finish(json.dumps(payload_dict).encode(), "Unhandled", started)
             outcome.discard = True
             return outcome
+        oversized = lambda_api.oversized_response(payload, request.response_limit)
+        if oversized is not None:
+            return self._finish(oversized, "Unhandled", started)
         return self._finish(payload, None, started)
 
     def _error(self, payload: dict, log: str, discard: bool) -> Outcome:

@@ -220,6 +220,7 @@ class ProcessEnvironment(lambda_api.OwnVariables):
                     "context": request.context,
                     "remaining": max(0.0, deadline - time.monotonic()),
                     "ensure_ascii": request.ensure_ascii,
+                    "response_limit": request.response_limit,
                 }
             )
             message = self._receive(deadline)

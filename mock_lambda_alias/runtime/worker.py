@@ -205,6 +205,9 @@ def main() -> None:
         try:
             result = function(request["event"], context)
             payload = api.encode_result(result, request["ensure_ascii"])
+            oversized = api.oversized_response(payload, request["response_limit"])
+            if oversized is not None:
+                payload, function_error = oversized, "Unhandled"
         except api.HandlerError as exc:
             payload, function_error = pickle_safe_json(exc.payload), "Unhandled"
         except MemoryError as exc:

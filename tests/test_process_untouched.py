@@ -202,6 +202,35 @@ def test_tempdir_stays_unsettled_and_the_environment_unchanged(monkeypatch):
     assert dict(os.environ) == environ
 
 
+def test_tempfile_settling_itself_while_a_handler_runs_is_not_undone(mock, lam, monkeypatch):
+    """Another thread's first tempfile call settles ``tempfile.tempdir`` while a handler runs: that is
+    tempfile's doing, not the handler's, and stays; the handler still gets its own ``/tmp``, and
+    the test's thread gets tempfile's directory. Afterwards ``gettempdir`` is tempfile's own again."""
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    original = tempfile.gettempdir
+    running, release = threading.Event(), threading.Event()
+    seen: dict = {}
+
+    def handler(event, context):
+        running.set()
+        release.wait(10)
+        return tempfile.gettempdir()
+
+    _function(mock, lam, "tmp-user", handler)
+    thread = threading.Thread(target=lambda: seen.update(tmp=call(lam, "tmp-user")["body"]))
+    thread.start()
+    try:
+        assert running.wait(10)
+        settled = tempfile.gettempdir()  # the test's thread: tempfile settles its directory
+        assert tempfile.tempdir == settled
+    finally:
+        release.set()
+        thread.join(10)
+    assert seen["tmp"] != settled
+    assert tempfile.tempdir == settled
+    assert tempfile.gettempdir is original
+
+
 def test_the_process_directory_is_not_in_dev_shm(monkeypatch):
     for name in ("TMPDIR", "TEMP", "TMP"):
         monkeypatch.delenv(name, raising=False)

@@ -89,7 +89,7 @@ def _set_tempdir(value: Any) -> None:
 _SINGLE.update(
     cwd=(_getcwd, _chdir),
     recursion_limit=(sys.getrecursionlimit, sys.setrecursionlimit),
-    root_level=(lambda: logging.root.level, logging.root.setLevel),
+    root_level=(lambda: logging.root.level, lambda level: logging.root.setLevel(level)),
     logging_disable=(lambda: logging.root.manager.disable, logging.disable),
     stdout=(lambda: sys.stdout, _set_stdout),
     stderr=(lambda: sys.stderr, _set_stderr),

@@ -369,7 +369,10 @@ class ProcessState:
 
     def _set_variable(self, key: str, value: Optional[str]) -> None:
         if value is None:
-            os.environ.pop(key, None)
+            try:
+                del os.environ[key]
+            except KeyError:
+                pass
         else:
             os.environ[key] = value
         for window in self._windows:

@@ -379,37 +379,6 @@ def test_lambdas_variables_go_and_the_tests_own_value_of_one_comes_back(lam, mon
     assert not any(name in os.environ for name in lambda_names)
 
 
-def test_a_lambda_variable_the_test_set_while_the_mock_held_it_stays(mock, lam):
-    """The mock sets AWS_LAMBDA_FUNCTION_NAME for "alpha"; the test sets its own value while alpha
-    runs; "beta" starts and ends (the mock finds the test's value there and keeps it for the end);
-    when alpha ends, the mock's values go and the test's stays."""
-    running, release = threading.Event(), threading.Event()
-    seen: dict = {}
-
-    def alpha(event, context):
-        running.set()
-        release.wait(10)
-        return os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-
-    _function(mock, lam, "alpha", alpha)
-    _function(mock, lam, "beta", lambda event, context: os.environ["AWS_LAMBDA_FUNCTION_NAME"])
-    thread = threading.Thread(target=lambda: seen.update(alpha=call(lam, "alpha")["body"]))
-    thread.start()
-    try:
-        assert running.wait(10)
-        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = "set by the test"
-        assert call(lam, "beta")["body"] == "beta"
-    finally:
-        release.set()
-        thread.join(10)
-    try:
-        assert seen["alpha"] == "alpha"  # the handler saw Lambda's value again once beta ended
-        assert os.environ["AWS_LAMBDA_FUNCTION_NAME"] == "set by the test"
-        assert "LAMBDA_TASK_ROOT" not in os.environ
-    finally:
-        os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
-
-
 def test_limit_a_change_made_while_a_handler_runs_is_taken_for_the_handlers(mock, lam):
     """The documented limit, measured: without tracing hooks a change another thread (here the test's)
     makes while an in-process handler runs cannot be told from the handler's own, and is reverted
@@ -558,3 +527,27 @@ def test_an_event_invocations_response_is_not_limited(sized):
     assert response["StatusCode"] == 202
     record = m.invocations("my-function")[-1]
     assert record.function_error is None and len(record.response) == LIMIT + 2
+
+
+def test_a_handlers_change_to_a_lambda_variable_never_stays_when_another_invocation_starts(mock, lam):
+    """A handler changes one of Lambda's variables while another invocation starts and sets it again:
+    when both have ended, the variable is as the test had it (absent), not the handler's value."""
+    running, release = threading.Event(), threading.Event()
+
+    def alpha(event, context):
+        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = "changed by alpha"
+        running.set()
+        release.wait(10)
+        return "alpha"
+
+    _function(mock, lam, "alpha", alpha)
+    _function(mock, lam, "beta", lambda event, context: os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+    thread = threading.Thread(target=lambda: call(lam, "alpha"))
+    thread.start()
+    try:
+        assert running.wait(10)
+        assert call(lam, "beta")["body"] == "beta"
+    finally:
+        release.set()
+        thread.join(10)
+    assert "AWS_LAMBDA_FUNCTION_NAME" not in os.environ

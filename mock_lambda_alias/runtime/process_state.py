@@ -203,7 +203,9 @@ class ProcessState:
                 held = self._variables.get(key)
                 if held is None:
                     held = self._variables[key] = _Held(now)
-                elif now != held.ours:  # changed by someone else since the mock set it: theirs at the end
+                elif now != held.ours and not self._windows:
+                    # Changed since the mock set it while no handler ran: theirs, put back at the
+                    # end. While a handler runs the change may be its own, which must not stay.
                     held.original = now
                 held.holders.append(holder)
                 if now != value:

@@ -551,3 +551,31 @@ def test_a_handlers_change_to_a_lambda_variable_never_stays_when_another_invocat
         release.set()
         thread.join(10)
     assert "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
+
+
+@pytest.mark.parametrize("first_to_end", ["older", "newer"])
+def test_concurrent_handlers_changing_one_key_leave_nothing_behind(mock, lam, first_to_end):
+    """Two handlers change one variable, the second starting after the first changed it; whichever
+    ends first, neither value outlives both."""
+    events = {name: (threading.Event(), threading.Event()) for name in ("older", "newer")}
+
+    def changing(name):
+        def handler(event, context):
+            changed, release = events[name]
+            os.environ["CHANGED_BY_BOTH_HANDLERS"] = name
+            changed.set()
+            release.wait(10)
+            return name
+
+        return handler
+
+    threads = {}
+    for name in ("older", "newer"):
+        _function(mock, lam, name, changing(name))
+        threads[name] = threading.Thread(target=lambda name=name: call(lam, name))
+        threads[name].start()
+        assert events[name][0].wait(10)
+    for name in (first_to_end, "newer" if first_to_end == "older" else "older"):
+        events[name][1].set()
+        threads[name].join(10)
+    assert "CHANGED_BY_BOTH_HANDLERS" not in os.environ

@@ -19,9 +19,10 @@ Two sources of change are told apart, and each is put back key by key:
   from the test's own environment (the standard library, site-packages) stay, as C extensions
   cannot be imported twice.
 
-The mock's own writes (setting Lambda's variables, putting them back, reverting one
-invocation's changes) are applied to the S0 of every other invocation still running, so they are
-never mistaken for that invocation's handler's changes.
+The mock's own writes (setting Lambda's variables and putting them back) are applied to the S0
+of every invocation running, so they are never mistaken for its handler's changes; what one
+invocation's end puts back is applied to the S0 of the invocations started since (whose S0 held
+that handler's change), so no handler's change outlives both.
 
 **The limit.** Without tracing hooks (which would fight coverage.py and profilers, and slow
 handlers down) nothing tells who made a change. A change another thread makes to the same
@@ -178,7 +179,10 @@ class ProcessState:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._holders: list[Holder] = []
+        #: The windows open, oldest first.
         self._windows: list[Window] = []
+        #: The windows a write is also applied to (see :meth:`close_window`).
+        self._rebased: list[Window] = self._windows
         self._variables: dict[str, _Held] = {}
         self._paths: dict[str, _HeldPath] = {}
         self.routes: dict[int, Route] = {}
@@ -287,14 +291,22 @@ class ProcessState:
         with self._lock:
             if window not in self._windows:
                 return
-            self._windows.remove(window)
+            position = self._windows.index(window)
+            del self._windows[position]
             after = Snapshot()
             base = window.base
-            self._revert_single(base.single, after.single)
-            self._revert_environ(base.environ, after.environ)
-            self._revert_entries("path", base.path, after.path)
-            self._revert_modules(base.modules, after.modules, roots)
-            self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
+            # What this handler changed is in the S0 of the windows opened since, not in the older
+            # ones': only the newer ones get what is put back (an older one's S0 would otherwise
+            # take its own handler's change, put back here, for its starting point).
+            self._rebased = self._windows[position:]
+            try:
+                self._revert_single(base.single, after.single)
+                self._revert_environ(base.environ, after.environ)
+                self._revert_entries("path", base.path, after.path)
+                self._revert_modules(base.modules, after.modules, roots)
+                self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
+            finally:
+                self._rebased = self._windows
 
     def _revert_single(self, base: dict[str, Any], after: dict[str, Any]) -> None:
         for kind, (read, _) in _SINGLE.items():
@@ -359,7 +371,7 @@ class ProcessState:
                 now[k] += 1
                 self._insert_entry(kind, index, entry)
 
-    # -- writes: applied, and to the S0 of every window still open ----------------
+    # -- writes: applied, and to the S0 of the windows open (all of them for the mock's own) --
 
     @staticmethod
     def _key(kind: str) -> Callable[[Any], Any]:
@@ -377,7 +389,7 @@ class ProcessState:
                 pass
         else:
             os.environ[key] = value
-        for window in self._windows:
+        for window in self._rebased:
             if value is None:
                 window.base.environ.pop(key, None)
             else:
@@ -388,7 +400,7 @@ class ProcessState:
             sys.modules.pop(name, None)
         else:
             sys.modules[name] = module
-        for window in self._windows:
+        for window in self._rebased:
             if module is MISSING:
                 window.base.modules.pop(name, None)
             else:
@@ -396,7 +408,7 @@ class ProcessState:
 
     def _set_single(self, kind: str, value: Any) -> None:
         _SINGLE[kind][1](value)
-        for window in self._windows:
+        for window in self._rebased:
             window.base.single[kind] = value
 
     def _insert_entry(self, kind: str, index: int, entry: Any) -> None:
@@ -424,7 +436,7 @@ class ProcessState:
     def _apply_to_windows(self, kind: str, removed: collections.Counter, inserted: list[tuple[int, Any]]) -> None:
         """Make the same change to the S0 of the windows still open (positions as near as they go)."""
         key = self._key(kind)
-        for window in self._windows:
+        for window in self._rebased:
             listed = getattr(window.base, kind)
             for k, count in removed.items():
                 for _ in range(count):

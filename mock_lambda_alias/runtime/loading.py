@@ -15,22 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from . import lambda_api, packages
-
-
-def module_file(module: Any) -> str:
-    """A module's ``__file__`` ("" when it has none, or reading it fails)."""
-    try:
-        return getattr(module, "__file__", None) or ""
-    except Exception:
-        return ""
-
-
-def is_real_module(module: Any) -> bool:
-    """A module the import system made (it has a spec), not an object put there by hand."""
-    try:
-        return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
-    except Exception:
-        return False
+from .process_state import MISSING, STATE, module_file
 
 
 def _drop_modules_under(roots: tuple[str, ...], among: Optional[list[str]] = None) -> None:
@@ -39,7 +24,7 @@ def _drop_modules_under(roots: tuple[str, ...], among: Optional[list[str]] = Non
     for name in list(modules) if among is None else among:
         path = module_file(modules.get(name))
         if path and path.startswith(roots):
-            modules.pop(name, None)
+            STATE.set_module(name, MISSING)
 
 
 def _added_after(last: Optional[str]) -> Optional[list[str]]:
@@ -108,15 +93,19 @@ def load_package_handler(
     modname, _ = lambda_api.split_handler(handler)
     import_name = modname.replace("/", ".")
     with LOAD_LOCK.held():
-        # Package directories are new and never change once extracted: no cached finder can be
-        # stale, so none of the process's finders is invalidated. The import's own go afterwards.
-        sys.path.insert(0, task_root)
+        # The mock's own writes go through STATE, so that no running handler takes them for its
+        # own changes. Package directories are new and never change once extracted: no cached
+        # finder can be stale, so none of the process's finders is invalidated. The import's own
+        # go afterwards.
+        STATE.insert_path(0, task_root)
         modules = sys.modules
         # A module's submodules are only there with it, so most cold starts need no search.
         top = import_name.split(".")[0]
         shadowed = (
-            {n: modules.pop(n) for n in list(modules) if n == top or n.startswith(top + ".")} if top in modules else {}
+            {n: modules[n] for n in list(modules) if n == top or n.startswith(top + ".")} if top in modules else {}
         )
+        for name in shadowed:
+            STATE.set_module(name, MISSING)
         # Only this import can have added modules from the package or its layers: only the new
         # entries are looked at. They come after the last one there is now (``sys.modules``
         # keeps insertion order).
@@ -128,10 +117,10 @@ def load_package_handler(
         finally:
             if sys.dont_write_bytecode is True and writes_bytecode is not True:  # still ours
                 sys.dont_write_bytecode = writes_bytecode
-            with contextlib.suppress(ValueError):
-                sys.path.remove(task_root)
+            STATE.remove_path(task_root)
             roots = (task_root, *extra_paths)
             for path in [p for p in sys.path_importer_cache if isinstance(p, str) and p.startswith(roots)]:
                 sys.path_importer_cache.pop(path, None)  # the directories go with the activation
             _drop_modules_under(roots, among=_added_after(last))
-            sys.modules.update(shadowed)
+            for name, module in shadowed.items():
+                STATE.set_module(name, module)

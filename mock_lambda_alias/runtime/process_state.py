@@ -50,7 +50,6 @@ import tempfile
 import threading
 from typing import Any, Callable, Optional
 
-from .loading import is_real_module, module_file
 from .output import OutputRouter, Route, TempdirRouter
 
 #: An absent key (``sys.modules`` may hold None, so None cannot stand for absence there).
@@ -96,6 +95,22 @@ _SINGLE.update(
     stderr=(lambda: sys.stderr, _set_stderr),
     tempdir=(lambda: tempfile.tempdir, _set_tempdir),
 )
+
+
+def module_file(module: Any) -> str:
+    """A module's ``__file__`` ("" when it has none, or reading it fails)."""
+    try:
+        return getattr(module, "__file__", None) or ""
+    except Exception:
+        return ""
+
+
+def is_real_module(module: Any) -> bool:
+    """A module the import system made (it has a spec), not an object put there by hand."""
+    try:
+        return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
+    except Exception:
+        return False
 
 
 def _environ() -> dict[str, str]:
@@ -272,6 +287,23 @@ class ProcessState:
         if sys.stderr is self._stderr:
             self._set_single("stderr", stderr)
         self.tempdirs.uninstall()
+
+    # -- the mock's own writes while a handler imports (see loading.py) ----------
+
+    def insert_path(self, index: int, entry: str) -> None:
+        with self._lock:
+            self._insert_entry("path", index, entry)
+
+    def remove_path(self, entry: str) -> None:
+        """Remove the first ``entry`` of ``sys.path``, if there is one."""
+        with self._lock:
+            if entry in sys.path:
+                self._remove_entry("path", entry)
+
+    def set_module(self, name: str, module: Any) -> None:
+        """Set a ``sys.modules`` entry (remove it: :data:`MISSING`)."""
+        with self._lock:
+            self._set_module(name, module)
 
     # -- the handler's changes --------------------------------------------------
 

@@ -19,25 +19,32 @@ Two sources of change are told apart, and each is put back key by key:
   from the test's own environment (the standard library, site-packages) stay, as C extensions
   cannot be imported twice.
 
-The mock's own writes (setting Lambda's variables and putting them back) are applied to the S0
-of every invocation running, so they are never mistaken for its handler's changes; what one
-invocation's end puts back is applied to the S0 of the invocations started since (whose S0 held
-that handler's change), so no handler's change outlives both.
+The mock's own writes (setting Lambda's variables and putting them back, and what loading a
+handler does to ``sys.path`` and ``sys.modules``) are applied to the S0 of every invocation
+running, so they are never mistaken for its handler's changes; what one invocation's end puts
+back is applied to the S0 of the invocations started since (whose S0 held that handler's
+change), so no handler's change outlives both.
 
 **The limit.** Without tracing hooks (which would fight coverage.py and profilers, and slow
 handlers down) nothing tells who made a change. A change another thread makes to the same
 process-wide state while a handler runs, be it the test's main thread (``monkeypatch.setenv``,
 ``syspath_prepend``, ``chdir``, ``caplog``, ``capsys``), a thread the test started or another
 invocation's handler, lands between that handler's S0 and S1 and is reverted with the handler's
-own changes when the handler ends (unless it was changed again after S1). The test keeps what it
-changes while no in-process handler runs. Concurrent handlers share the one process: each sees
+own changes when the handler ends (unless it was changed again after S1). Measured: with an
+invocation's handler blocked in a background thread, a variable the test set and a ``sys.path``
+entry it prepended were both gone once that handler returned (as with the former design, which
+restored everything when the last running invocation ended); what another invocation changed
+and ended meanwhile was already back when it returned, where the former design kept it until
+the last one ended. The test keeps what it changes while no in-process handler runs, however
+many invocations run in worker processes. Concurrent handlers share the one process: each sees
 the others' changes while they run, and a handler's changes are undone when it ends, even if a
 concurrent handler has used them since.
 
 **What is not contained in-process**: process-wide C state (the umask, ``os.putenv`` and
-``os.unsetenv`` called directly, locale, resource limits), signal handlers, file descriptors,
-``os.fork``, and threads a handler leaves running (what they change after the handler returned
-is not undone). ``isolation="process"`` contains all of those.
+``os.unsetenv`` called directly, the locale, resource limits), signal handlers (``signal.signal``
+fails outside the main thread anyway), file descriptors, ``os.fork``, ``os._exit`` (it ends the
+test process), and threads a handler leaves running (what they change after the handler
+returned is not undone). ``isolation="process"`` contains all of those.
 """
 
 from __future__ import annotations

@@ -368,60 +368,36 @@ def test_kept_files_are_bounded(monkeypatch):
 # --- where the process's directory goes -------------------------------------------------------------
 
 
-class _Filesystem:
-    """What ``os.statvfs`` reports: mount flags and free room."""
-
-    def __init__(self, free: int, flags: int = 0) -> None:
-        self.f_flag = flags
-        self.f_frsize = 4096
-        self.f_bavail = free // 4096
-
-
-def _mounted(monkeypatch: pytest.MonkeyPatch, filesystem: _Filesystem) -> None:
+def _no_temporary_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("TMPDIR", "TEMP", "TMP"):
         monkeypatch.delenv(name, raising=False)
-    original = os.statvfs
-    monkeypatch.setattr(os, "statvfs", lambda path: filesystem if path == "/dev/shm" else original(path))
-    monkeypatch.setattr(os, "access", lambda path, mode: path == "/dev/shm" or os.path.exists(path))
-
-
-def test_packages_go_to_a_memory_backed_file_system_with_room(monkeypatch):
-    """Directories and files cost a cold start a tenth there of what ext4 costs."""
-    _mounted(monkeypatch, _Filesystem(free=packages.MEMORY_ROOM))
-    assert packages.root_parent() == "/dev/shm"
-
-
-@pytest.mark.parametrize(
-    "filesystem",
-    [
-        _Filesystem(free=64 << 20),  # Docker's /dev/shm
-        _Filesystem(free=8 << 30, flags=getattr(os, "ST_NOEXEC", 8)),  # a layer's extension modules would not load
-        _Filesystem(free=8 << 30, flags=getattr(os, "ST_RDONLY", 1)),
-    ],
-    ids=["too small", "noexec", "read-only"],
-)
-def test_packages_stay_in_the_temporary_directory_without_a_fitting_memory_file_system(monkeypatch, filesystem):
-    _mounted(monkeypatch, filesystem)
-    assert packages.root_parent() == tempfile.gettempdir()
-
-
-def test_a_memory_directory_that_refuses_falls_back_to_the_temporary_directory(monkeypatch):
-    """A security policy can refuse what the mode bits allow: the first activation must not fail."""
-    refusing = os.path.join(tempfile.gettempdir(), "no-such-parent", "deeper")
-    monkeypatch.setattr(packages, "root_parent", lambda: refusing)
-    monkeypatch.setattr(packages, "_root", None)
-    root = packages.extraction_root()
-    try:
-        assert os.path.dirname(root) == tempfile.gettempdir() and os.path.isdir(root)
-    finally:
-        packages.remove_tree(root)
+    monkeypatch.setattr(tempfile, "tempdir", None)
 
 
 def test_a_temporary_directory_the_user_chose_is_used(monkeypatch, tmp_path):
-    _mounted(monkeypatch, _Filesystem(free=8 << 30))
+    _no_temporary_variables(monkeypatch)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
-    assert packages.root_parent() == str(tmp_path)
+    assert packages.temporary_parent() == str(tmp_path)
+    assert tempfile.tempdir is None  # found without settling tempfile's own directory
+
+
+def test_a_temporary_variable_that_is_no_directory_is_skipped(monkeypatch, tmp_path):
+    """As tempfile skips it: the next variable, then the platform's default."""
+    _no_temporary_variables(monkeypatch)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("TEMP", str(tmp_path))
+    assert packages.temporary_parent() == str(tmp_path)
+    monkeypatch.delenv("TEMP")
+    if os.name == "posix":
+        assert packages.temporary_parent() == "/tmp"
+    assert tempfile.tempdir is None
+
+
+def test_tempfiles_own_directory_wins_when_set(monkeypatch, tmp_path):
+    _no_temporary_variables(monkeypatch)
+    monkeypatch.setenv("TMPDIR", "/")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert packages.temporary_parent() == str(tmp_path)
 
 
 def test_a_handlers_package_and_tmp_are_in_the_chosen_directory(tmp_path):

@@ -245,3 +245,48 @@ def _fresh_process(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def test_first_activation_makes_the_process_directory_and_leaves_no_thread():
+    """The process's first activation makes its directory, without settling ``tempfile``'s, and leaves
+    no thread behind."""
+    code = (
+        "import os, threading\n"
+        "from mock_lambda_alias import mock_lambda_alias\n"
+        "m = mock_lambda_alias().start()\n"
+        "from mock_lambda_alias.runtime import packages\n"
+        "assert packages._root is not None and os.path.isdir(packages._root)\n"
+        "import tempfile\n"
+        "assert tempfile.tempdir is None\n"
+        "assert threading.enumerate() == [threading.main_thread()], threading.enumerate()\n"
+        "m.stop()\n"
+        "print('ok')\n"
+    )
+    assert _fresh_process(code) == "ok"
+
+
+def test_an_activation_that_cannot_prepare_the_process_leaves_nothing_engaged():
+    """A first activation that cannot make the process's directory raises its error and leaves no
+    interception, no fake credentials and no active mock behind; the next activation works."""
+    code = (
+        "import os, boto3\n"
+        "from mock_lambda_alias import hook, mock_lambda_alias\n"
+        "from mock_lambda_alias.runtime import packages\n"
+        "real = packages.extraction_root\n"
+        "def refuse(check=False):\n"
+        "    raise PermissionError(13, 'Permission denied', '/tmp')\n"
+        "packages.extraction_root = refuse\n"
+        "m = mock_lambda_alias()\n"
+        "before = dict(os.environ)\n"
+        "try:\n"
+        "    m.start()\n"
+        "except PermissionError as exc:\n"
+        "    print('refused', exc.errno)\n"
+        "assert not hook.ACTIVE and not hook.engaged() and not m.active\n"
+        "assert dict(os.environ) == before\n"
+        "packages.extraction_root = real\n"
+        "with mock_lambda_alias():\n"
+        "    client = boto3.client('lambda', region_name='us-east-1')\n"
+        "    print(client.list_functions()['Functions'])\n"
+    )
+    assert _fresh_process(code).splitlines() == ["refused 13", "[]"]

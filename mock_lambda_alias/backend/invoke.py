@@ -274,8 +274,12 @@ def begin(
     client_context: Any = None,
     qualifier: Optional[str] = None,
     tenant_id: Optional[str] = None,
+    streaming: bool = False,
 ) -> Pending:
     """Record the invocation and decide what runs; call with the store lock held.
+
+    A synchronous response is held to Lambda's response limit, unless it is streamed
+    (InvokeWithResponseStream), whose larger limit the mock does not enforce.
 
     Raises ``TooManyRequestsException`` (the record says throttled) when it is throttled.
     """
@@ -341,6 +345,7 @@ def begin(
             "client_context": client_context,
             "tenant_id": tenant_id,
         },
+        response_limit=runtime.RESPONSE_LIMIT if invocation_type == "RequestResponse" and not streaming else None,
     )
     return pending
 
@@ -381,7 +386,7 @@ def _client_context(header: Optional[str]) -> Any:
         return None
 
 
-def invoke(call: Call, req: dict) -> dict:
+def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
     state = call.store.invoke
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
@@ -418,6 +423,7 @@ def invoke(call: Call, req: dict) -> dict:
             _client_context(req.get("ClientContext")),
             qualifier=qualifier,
             tenant_id=tenant_id,
+            streaming=streaming,
         )
     outcome = run_unlocked(lock, pending)
     if invocation_type == "Event":
@@ -433,7 +439,7 @@ def invoke(call: Call, req: dict) -> dict:
 
 def invoke_with_response_stream(call: Call, req: dict) -> dict:
     """Invoke, answered as an event stream: the payload as one chunk, then InvokeComplete."""
-    response = invoke(call, req)
+    response = invoke(call, req, streaming=True)
     if response["StatusCode"] != 200:
         return response
     complete: dict[str, Any] = {}

@@ -4,27 +4,28 @@ Each version (and ``$LATEST``) runs in its own execution environments, kept warm
 invocations and created on demand (one per concurrent invocation, as Lambda scales out):
 
 - ``in-process`` (the default, :mod:`.inprocess`): the handler runs in a thread of the test
-  process, with a real timeout, its own log, and every process-wide change undone afterwards;
+  process, with a real timeout, its own log, and its process-wide changes undone afterwards
+  (:mod:`.process_state` says what that can and cannot cover);
 - ``process`` (:mod:`.process`): the handler runs in a worker process, which a timeout kills,
   ``MemorySize`` bounds, and a crash takes down alone.
 
 Packages are checked against AWS's limits when they are uploaded and extracted once per
 activation (:mod:`.packages`). A :class:`Sandbox` holds one activation's environments and
-directories; ``stop()`` closes it.
+directories; ``stop()`` closes it, and every environment's thread or process has ended when it
+returns.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 import threading
+import time
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from . import packages
-from .inprocess import Outcome, Request, ThreadEnvironment
-from .lambda_api import TASK_ROOT, HandlerError, LambdaContext, encode_result
+from .inprocess import STOP_GRACE_SECONDS, Outcome, Request, ThreadEnvironment
+from .lambda_api import RESPONSE_LIMIT, TASK_ROOT, HandlerError, LambdaContext, encode_result
 from .packages import UNZIPPED_LIMIT, PackageRejected, Packages, check_package
 
 if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds at import
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # imported on first use: subprocess alone costs milliseconds 
 
 __all__ = [
     "ISOLATION_MODES",
+    "RESPONSE_LIMIT",
+    "STOP_GRACE_SECONDS",
     "TASK_ROOT",
     "UNZIPPED_LIMIT",
     "EnvironmentSpec",
@@ -45,7 +48,6 @@ __all__ = [
     "encode_result",
     "layer_paths",
     "log_stream_name",
-    "prepare_in_thread",
 ]
 
 ISOLATION_MODES = ("in-process", "process")
@@ -60,38 +62,6 @@ def layer_paths(opt: str, runtime_name: str) -> list[str]:
 def log_stream_name(version: str) -> str:
     today = datetime.datetime.now(datetime.timezone.utc)  # not strftime: its first call costs more
     return f"{today.year:04d}/{today.month:02d}/{today.day:02d}/[{version}]{uuid.uuid4().hex}"
-
-
-def prepare_in_thread() -> Callable[[], None]:
-    """Prepare the process for running handlers in a new thread; the function returned waits for
-    it (raising what it raised).
-
-    Made once per process, by its first activation, while the backend loads: the process's
-    directory for packages and handlers' ``/tmp``, and ``tempfile``'s own directory, which it
-    settles on first use by writing a probe file there (the first invocation of every activation
-    asks for it; the process's directory need not be in it). That thread is also the process's
-    first: it costs about twice what later threads do (glibc maps its stack and makes it a malloc
-    arena, both of which later threads reuse), and a cold start's environment thread would
-    otherwise be the one to pay it.
-    """
-    failed: list[BaseException] = []
-
-    def prepare() -> None:
-        try:
-            tempfile.gettempdir()
-            packages.extraction_root(check=True)
-        except BaseException as exc:  # handed to the waiting thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=prepare, name="mock_lambda_alias prepare", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
 
 
 class EnvironmentSpec:
@@ -191,6 +161,8 @@ class Sandbox:
         self._lock = threading.Lock()
         self._idle: dict[EnvironmentSpec, list[Environment]] = {}
         self._busy: set[Environment] = set()
+        #: The threads of this activation's in-process environments, joined at ``close()``.
+        self._threads: list[threading.Thread] = []
         self.closed = False
 
     def lease(self, spec: EnvironmentSpec) -> Environment:
@@ -225,7 +197,14 @@ class Sandbox:
             extra_paths=list(spec.extra_paths),
             log_stream_name=stream,
             name=name,
+            on_thread=self._track,
         )
+
+    def _track(self, thread: threading.Thread) -> None:
+        with self._lock:
+            if len(self._threads) >= 64:
+                self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
 
     def run(self, spec: EnvironmentSpec, environment: Environment, request: Request) -> Outcome:
         """Invoke (outside any backend lock); packages are extracted on the environment's first use."""
@@ -273,12 +252,33 @@ class Sandbox:
             environment.dispose()
 
     def close(self) -> None:
-        """End every environment (worker processes are killed) and remove the packages' directories."""
+        """End every environment and remove the packages' directories.
+
+        Worker processes are killed. Idle environments' threads are told to stop; a handler still
+        running is abandoned as at a timeout (its invocation answers ``Runtime.ExitError``). Then
+        the threads are joined, and the invoking threads of abandoned invocations awaited, for
+        :data:`STOP_GRACE_SECONDS` in all: a handler blocked in a long C call outlives that.
+        """
         with self._lock:
             self.closed = True
             busy = list(self._busy)
         self.clear()
+        abandoned = []
         for environment in busy:
             if environment.isolation == "process":
                 environment.dispose()
+            else:
+                job = environment.stop()
+                if job is not None:
+                    abandoned.append(job)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        current = threading.current_thread()
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            if thread is not current:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        for job in abandoned:
+            if current is not job.caller and current is not job.thread:
+                job.left.wait(max(0.0, deadline - time.monotonic()))
         self.packages.close()

@@ -4,596 +4,42 @@
   deadline (init, then ``Timeout``) and answers ``Sandbox.Timedout`` when it passes. The
   abandoned thread gets an exception raised into it (pure-Python code stops at its next line;
   a blocking call first has to return) and, being a daemon, never delays the interpreter's exit.
-  The hand-off to that thread and back stays on one CPU where the system allows (:mod:`.affinity`).
-- Output is routed per thread: ``sys.stdout``/``sys.stderr`` are replaced, while handlers run,
-  by a router that sends each invocation thread's writes to that invocation's log and every
-  other thread's writes where they went before.
-- Each environment has a temporary directory of its own (Lambda's ``/tmp``, kept across warm
-  invocations, removed with the environment): while handlers run, ``tempfile.gettempdir()`` (and
-  so ``mkstemp``, ``TemporaryFile``, ``TemporaryDirectory``, ...) answers the calling invocation
-  thread's directory and every other thread's the usual one. A literal ``"/tmp"`` path, helper
-  threads a handler starts, child processes and C libraries still see the host's ``/tmp``: only
-  ``isolation="process"`` (whose workers get ``TMPDIR``) separates those too.
-- What a handler can change in the process — environment variables, ``sys.path``,
-  ``sys.modules``, the working directory, the recursion limit, the root logger's handlers and
-  level, ``sys.stdout``/``sys.stderr`` — is snapshotted when the first of the concurrent
-  invocations starts and restored when the last one ends (or is abandoned).
+- Output and ``tempfile``'s directory are routed per invocation thread (:mod:`.output`).
+- What the mock sets for an invocation (Lambda's variables, import paths) and what the handler
+  changes in the process are put back key by key afterwards (:mod:`.process_state`).
 - A ``BaseException`` never escapes: ``SystemExit``, ``KeyboardInterrupt`` and the like become
   the ``Runtime.ExitError`` Lambda reports when its runtime process ends, and the environment is
   thrown away, as Lambda throws away a crashed sandbox. A real Ctrl-C arrives in the main
   thread, which is only waiting, so it still stops the test run.
+- ``stop()`` ends every environment's thread: an idle one is told to stop; a running handler is
+  abandoned as at a timeout, and its thread is given :data:`STOP_GRACE_SECONDS` to end.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import logging
 import os
 import shutil
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any, Callable, Optional
 
-from . import affinity, lambda_api, packages
+from . import lambda_api, packages
 from .lambda_api import HandlerError, LambdaContext
+from .loading import LOAD_LOCK, load_package_handler
+from .output import DISCARD, Route
+from .process_state import STATE, Window
 
-try:  # the C queue alone: importing ``queue`` costs a millisecond at import time
-    from _queue import SimpleQueue
-except ImportError:  # pragma: no cover - other interpreters
-    from queue import SimpleQueue
+#: How long ``stop()`` waits, in all, for the threads of an activation's environments to end
+#: once told to: code blocked in a long C call (``time.sleep(60)``) can outlive it, as a daemon.
+STOP_GRACE_SECONDS = 1.0
 
 
 class _Abandoned(BaseException):
     """Raised into a handler thread whose invocation timed out, to stop it where Python can."""
-
-
-# ---------------------------------------------------------------------------
-# output: one log per invocation thread
-# ---------------------------------------------------------------------------
-
-
-class _Route:
-    __slots__ = ("environment", "sink", "thread")
-
-    def __init__(self, thread: threading.Thread, sink: Any, environment: Optional[ThreadEnvironment] = None) -> None:
-        self.thread = thread
-        self.sink = sink
-        #: Whose temporary directory (its ``/tmp``) the thread's ``tempfile`` calls get.
-        self.environment = environment
-
-
-class _Discard(io.TextIOBase):
-    def write(self, text: str) -> int:
-        return len(text)
-
-
-_DISCARD = _Discard()
-
-
-class OutputRouter(io.TextIOBase):
-    """A text stream that writes each invocation thread's output to its own buffer.
-
-    Threads without a route (the test's own, and handlers' helper threads) write to the stream
-    that was in place when the router was installed. Attribute look-ups (``encoding``,
-    ``fileno``, ``isatty``, ...) go to the stream the calling thread writes to.
-    """
-
-    def __init__(self, fallback: Any, routes: dict[int, _Route]) -> None:
-        self._fallback = fallback
-        self._routes = routes
-
-    def _target(self) -> Any:
-        route = self._routes.get(threading.get_ident())
-        if route is not None and route.thread is threading.current_thread():
-            return route.sink
-        return self._fallback
-
-    def write(self, text: str) -> int:  # type: ignore[override]
-        return self._target().write(text)
-
-    def writelines(self, lines: Any) -> None:  # type: ignore[override]
-        self._target().writelines(lines)
-
-    def flush(self) -> None:
-        target = self._target()
-        if target is not self and hasattr(target, "flush"):
-            target.flush()
-
-    def isatty(self) -> bool:
-        return bool(getattr(self._target(), "isatty", lambda: False)())
-
-    def fileno(self) -> int:
-        return self._target().fileno()
-
-    def writable(self) -> bool:
-        return True
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._target(), "encoding", None) or "utf-8"
-
-    @property
-    def errors(self) -> Optional[str]:  # type: ignore[override]
-        return getattr(self._target(), "errors", None)
-
-    def close(self) -> None:
-        """A handler closing ``sys.stdout`` closes nothing: the streams behind it are not its own."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._target(), name)
-
-
-class TempdirRouter:
-    """``tempfile.gettempdir`` / ``gettempdirb`` answering each invocation thread its environment's ``/tmp``.
-
-    ``tempfile.tempdir`` is one process-wide value computed once, so setting ``TMPDIR`` would
-    neither take effect nor keep concurrent environments apart; every ``tempfile`` function that
-    picks a directory asks ``gettempdir()`` (or ``gettempdirb()``) at call time, so routing those
-    two by thread gives each environment its own directory. Other threads get the originals.
-    A handler that assigns ``tempfile.tempdir`` itself gets what it assigned, as on Lambda, and
-    the assignment is undone with the rest of the process state.
-    """
-
-    def __init__(self, routes: dict[int, _Route]) -> None:
-        self._routes = routes
-        self.original = (tempfile.gettempdir, tempfile.gettempdirb)
-        self.settled: Optional[str] = None
-
-    def _own(self) -> Optional[str]:
-        if tempfile.tempdir != self.settled:  # assigned while handlers run: theirs to choose
-            return None
-        route = self._routes.get(threading.get_ident())
-        if route is not None and route.thread is threading.current_thread() and route.environment is not None:
-            return route.environment.tmpdir
-        return None
-
-    def gettempdir(self) -> str:
-        own = self._own()
-        return own if own is not None else self.original[0]()
-
-    def gettempdirb(self) -> bytes:
-        own = self._own()
-        return os.fsencode(own) if own is not None else self.original[1]()
-
-    def install(self) -> None:
-        self.original = (tempfile.gettempdir, tempfile.gettempdirb)
-        self.original[0]()  # settles tempfile.tempdir (computed once, then cached by tempfile)
-        self.settled = tempfile.tempdir
-        tempfile.gettempdir, tempfile.gettempdirb = self.gettempdir, self.gettempdirb  # type: ignore[assignment]
-
-    def uninstall(self) -> None:
-        if tempfile.gettempdir == self.gettempdir:
-            tempfile.gettempdir = self.original[0]
-        if tempfile.gettempdirb == self.gettempdirb:
-            tempfile.gettempdirb = self.original[1]
-        tempfile.tempdir = self.settled
-
-
-# ---------------------------------------------------------------------------
-# process state: snapshot at the first concurrent invocation, restore after the last
-# ---------------------------------------------------------------------------
-
-
-def _environ_data() -> Optional[dict]:
-    data = getattr(os.environ, "_data", None)
-    return data if os.name == "posix" and isinstance(data, dict) else None
-
-
-class _Layer:
-    """What one invocation put into the process: its environment variables and import paths.
-
-    Compared by identity: two invocations of one version put in equal layers.
-    """
-
-    __slots__ = ("modules_before", "paths", "task_root", "variables")
-
-    def __init__(self, variables: dict[str, str], paths: list[str], task_root: Optional[str]) -> None:
-        self.variables = variables
-        self.paths = paths
-        self.task_root = task_root
-        self.modules_before = 0
-
-
-class _Snapshot:
-    """The process state the first of the running invocations found."""
-
-    __slots__ = (
-        "cwd",
-        "environ",
-        "logging_disable",
-        "modules",
-        "path",
-        "recursion_limit",
-        "root_handlers",
-        "root_level",
-        "stderr",
-        "stdout",
-    )
-
-    def __init__(self) -> None:
-        # ``dict.copy()`` clones the table in one go, several times faster than ``dict(d)``.
-        data = _environ_data()
-        self.environ: dict = data.copy() if data is not None else dict(os.environ)
-        self.path = list(sys.path)
-        self.modules = sys.modules.copy()
-        try:
-            self.cwd: Optional[str] = os.getcwd()
-        except OSError:
-            self.cwd = None
-        self.recursion_limit = sys.getrecursionlimit()
-        root = logging.root
-        self.root_handlers = list(root.handlers)
-        self.root_level = root.level
-        self.logging_disable = logging.root.manager.disable
-        self.stdout = sys.stdout
-        self.stderr = sys.stderr
-
-
-class ProcessState:
-    """Keeps in-process handlers from leaking into the test process; see the module docstring."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._layers: list[_Layer] = []
-        self._snapshot: Optional[_Snapshot] = None
-        self.routes: dict[int, _Route] = {}
-        #: Package directories of the running invocations: their modules go when the last one ends.
-        self.package_roots: set[str] = set()
-        # Made once and installed by the first of concurrent invocations, uninstalled by the last.
-        self._stdout = OutputRouter(None, self.routes)
-        self._stderr = OutputRouter(None, self.routes)
-        self._tempdirs = TempdirRouter(self.routes)
-        #: The variables the running invocations set (keys as ``os.environ`` holds them): the
-        #: ones to put back first when they end.
-        self._touched: set[Any] = set()
-
-    # -- entering and leaving -------------------------------------------------
-
-    def enter(
-        self,
-        variables: dict[str, str],
-        paths: list[str],
-        task_root: Optional[str],
-        encoded: Optional[Encoded] = None,
-    ) -> _Layer:
-        """Put an invocation's variables and paths in; ``encoded`` is :func:`encode_variables` of
-        ``variables``, which an environment makes once for all its invocations."""
-        layer = _Layer(variables, paths, task_root)
-        with self._lock:
-            if not self._layers:
-                self._snapshot = snapshot = _Snapshot()
-                # A router left in place by someone who kept it keeps the stream it already falls back to.
-                if snapshot.stdout is not self._stdout:
-                    self._stdout._fallback = snapshot.stdout
-                if snapshot.stderr is not self._stderr:
-                    self._stderr._fallback = snapshot.stderr
-                sys.stdout, sys.stderr = self._stdout, self._stderr  # type: ignore[assignment]
-                self._tempdirs.install()
-            self._layers.append(layer)
-            if encoded is not None and _environ_data() is not None:
-                self._touched.update(_put_encoded(encoded))
-            else:
-                self._touched.update(_set_variables(variables))
-            for path in reversed(paths):
-                if path not in sys.path:
-                    sys.path.insert(0, path)
-            self.package_roots.update(paths)
-            layer.modules_before = len(sys.modules)
-        return layer
-
-    def leave(self, layer: _Layer) -> None:
-        with self._lock:
-            if layer not in self._layers:
-                return
-            self._layers.remove(layer)
-            if not self._layers:
-                snapshot, self._snapshot = self._snapshot, None
-                if snapshot is not None:
-                    self._restore(snapshot)
-                return
-            # Others still run: hand back what this invocation set, keep what they need.
-            snapshot = self._snapshot
-            for key in layer.variables:
-                value = next((o.variables[key] for o in reversed(self._layers) if key in o.variables), None)
-                if value is not None:
-                    _set_variables({key: value})
-                elif snapshot is not None:
-                    _restore_variable(key, snapshot.environ)
-            in_use = {p for other in self._layers for p in other.paths}
-            for path in layer.paths:
-                if path not in in_use:
-                    with contextlib.suppress(ValueError):
-                        sys.path.remove(path)
-            root = layer.task_root
-            if root and len(sys.modules) != layer.modules_before and root not in {o.task_root for o in self._layers}:
-                _drop_modules_under(tuple(p for p in layer.paths if p not in in_use), keep=())
-
-    # -- restoring ------------------------------------------------------------
-
-    def _restore(self, snapshot: _Snapshot) -> None:
-        sys.stdout, sys.stderr = snapshot.stdout, snapshot.stderr
-        self._tempdirs.uninstall()
-        touched, self._touched = self._touched, set()
-        _restore_environ(snapshot.environ, touched)
-        if sys.path != snapshot.path:
-            sys.path[:] = snapshot.path
-        _restore_modules(snapshot.modules, tuple(self.package_roots))
-        self.package_roots.clear()
-        if snapshot.cwd is not None:
-            try:
-                if os.getcwd() != snapshot.cwd:
-                    os.chdir(snapshot.cwd)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.chdir(snapshot.cwd)
-        if sys.getrecursionlimit() != snapshot.recursion_limit:
-            sys.setrecursionlimit(snapshot.recursion_limit)
-        root = logging.root
-        if root.handlers != snapshot.root_handlers:
-            root.handlers[:] = snapshot.root_handlers
-        if root.level != snapshot.root_level:
-            root.setLevel(snapshot.root_level)
-        if logging.root.manager.disable != snapshot.logging_disable:
-            logging.disable(snapshot.logging_disable)
-
-
-def _set_variables(variables: dict[str, str]) -> list[Any]:
-    """Set environment variables; on POSIX through the byte mapping, several times cheaper.
-
-    Returns their keys as the mapping holds them, so that putting them back needs no encoding.
-    """
-    if _environ_data() is None:
-        os.environ.update(variables)
-        return list(variables)
-    return _put_encoded(encode_variables(variables))
-
-
-#: Environment variables as ``os.environ`` holds them on POSIX: (key, value) byte pairs.
-Encoded = tuple[tuple[bytes, bytes], ...]
-
-
-def encode_variables(variables: dict[str, str]) -> Encoded:
-    encoding = sys.getfilesystemencoding()
-    return tuple(
-        (key.encode(encoding, "surrogateescape"), value.encode(encoding, "surrogateescape"))
-        for key, value in variables.items()
-    )
-
-
-def _put_encoded(encoded: Encoded) -> list[bytes]:
-    """Set encoded variables (POSIX); returns their keys."""
-    data = _environ_data()
-    assert data is not None
-    putenv = os.putenv
-    for key, value in encoded:
-        putenv(key, value)
-    data.update(encoded)
-    return [key for key, _ in encoded]
-
-
-def _restore_variable(key: str, saved: dict) -> None:
-    """Put one variable back as ``saved`` has it."""
-    data = _environ_data()
-    if data is None:
-        value = saved.get(key)
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-        return
-    _put_back(data, key.encode(sys.getfilesystemencoding(), "surrogateescape"), saved)
-
-
-def _put_back(data: dict, bkey: Any, saved: dict) -> None:
-    """Put one variable (its key as ``os.environ`` holds it on POSIX) back as ``saved`` has it."""
-    bvalue = saved.get(bkey)
-    if bvalue is None:
-        if bkey in data:
-            os.unsetenv(bkey)
-            del data[bkey]
-    elif data.get(bkey) != bvalue:
-        os.putenv(bkey, bvalue)
-        data[bkey] = bvalue
-
-
-def _restore_environ(saved: dict, touched: Iterable[Any] = ()) -> None:
-    """Put the environment back as ``saved``; ``touched`` holds the keys known to have been set.
-
-    Those are put back first; when that already makes the environment equal to ``saved`` (a
-    handler that set no variables of its own), one comparison in C replaces a walk over all.
-    """
-    data = _environ_data()
-    if data is None:
-        for key in [k for k in os.environ if k not in saved]:
-            del os.environ[key]
-        for key, value in saved.items():
-            if os.environ.get(key) != value:
-                os.environ[key] = value
-        return
-    for bkey in touched:
-        _put_back(data, bkey, saved)
-    if data == saved:
-        return
-    for bkey in [k for k in data if k not in saved]:
-        os.unsetenv(bkey)
-        del data[bkey]
-    for bkey, bvalue in saved.items():
-        if data.get(bkey) != bvalue:
-            os.putenv(bkey, bvalue)
-            data[bkey] = bvalue
-
-
-def _module_file(module: Any) -> str:
-    try:
-        return getattr(module, "__file__", None) or ""
-    except Exception:
-        return ""
-
-
-def _drop_modules_under(roots: tuple[str, ...], keep: tuple[str, ...], among: Optional[list[str]] = None) -> None:
-    """Remove the modules loaded from under ``roots`` (of the names ``among``, else all)."""
-    modules = sys.modules
-    for name in list(modules) if among is None else among:
-        if name in keep:
-            continue
-        path = _module_file(modules.get(name))
-        if path and path.startswith(roots):
-            modules.pop(name, None)
-
-
-def _added_after(last: Optional[str]) -> Optional[list[str]]:
-    """The names ``sys.modules`` holds after ``last``, newest first; None (all of them) once
-    ``last`` is gone, as then where the new entries start is not known."""
-    modules = sys.modules
-    if last is not None and last not in modules:
-        return None
-    added = []
-    for name in reversed(modules.copy()):
-        if name == last:
-            break
-        added.append(name)
-    return added
-
-
-def _is_real_module(module: Any) -> bool:
-    """A module the import system made (it has a spec), not an object put there by hand."""
-    return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
-
-
-def _same(current: dict[str, Any], saved: dict[str, Any]) -> bool:
-    """Whether two mappings hold the same keys with the very same values.
-
-    Dict equality looks every key up in the other table and compares the values by identity
-    first, in one C loop: about half the cost of comparing ``items()`` views, which makes an item
-    pair for every entry.
-    """
-    try:
-        return len(current) == len(saved) and current == saved
-    except Exception:  # an object put there by hand whose __eq__ fails: not the same, then
-        return False
-
-
-def _restore_modules(saved: dict[str, Any], package_roots: tuple[str, ...]) -> None:
-    """Put ``sys.modules`` back: entries a handler replaced or removed, and the ones it added.
-
-    New modules imported from the test's own environment (the standard library, site-packages)
-    stay: removing them could break C extensions, which cannot be imported twice. New entries
-    from a function's package, and anything injected by hand, go.
-    """
-    modules = sys.modules
-    if _same(modules, saved):  # the common case
-        return
-    for name, module in saved.items():
-        if modules.get(name) is not module:
-            modules[name] = module
-    for name in [n for n in modules if n not in saved]:
-        module = modules.get(name)
-        path = _module_file(module)
-        if (path and package_roots and path.startswith(package_roots)) or not _is_real_module(module):
-            modules.pop(name, None)
-
-
-STATE = ProcessState()
-
-
-# ---------------------------------------------------------------------------
-# loading a package's handler
-# ---------------------------------------------------------------------------
-
-
-class _LoadLock:
-    """Serialises handler imports (they juggle ``sys.modules``), surviving a stuck import.
-
-    When an import never finishes, its invocation is abandoned (after Lambda's 10 s of init and
-    the function's timeout) and the lock it holds is replaced, so cold starts continue; until
-    then they wait. Warm environments never take it.
-    """
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._lock = threading.Lock()
-        self._owner: Optional[threading.Thread] = None
-
-    @contextlib.contextmanager
-    def held(self) -> Any:
-        with self._guard:
-            lock = self._lock
-        while not lock.acquire(timeout=0.05):
-            with self._guard:  # the holder may have been abandoned meanwhile: wait for the new lock
-                lock = self._lock
-        with self._guard:
-            self._owner = threading.current_thread() if lock is self._lock else None
-        try:
-            yield
-        finally:
-            with self._guard:
-                if self._owner is threading.current_thread():
-                    self._owner = None
-            lock.release()
-
-    def abandon(self, thread: threading.Thread) -> None:
-        with self._guard:
-            if self._owner is thread:
-                self._lock = threading.Lock()
-                self._owner = None
-
-
-LOAD_LOCK = _LoadLock()
-
-
-def load_package_handler(
-    task_root: str, handler: str, extra_paths: Sequence[str] = (), top_level: Optional[packages.TopLevel] = None
-) -> tuple[Any, Any]:
-    """Import ``handler`` from an extracted package, privately: (module, function).
-
-    A module of the same name loaded from elsewhere (another version, the test suite) is set
-    aside while importing, and the modules of the package and of its ``extra_paths`` (layers)
-    are dropped from ``sys.modules`` again, so two versions never share module state.
-    """
-    modname, _ = lambda_api.split_handler(handler)
-    import_name = modname.replace("/", ".")
-    with LOAD_LOCK.held():
-        # Package directories are new and never change once extracted: no cached finder can be
-        # stale, so none is invalidated (invalidating every finder of the process cost the first
-        # cold start more than the import itself). The import's own finders go afterwards.
-        sys.path.insert(0, task_root)
-        modules = sys.modules
-        # A module's submodules are only there with it, so most cold starts need no search.
-        top = import_name.split(".")[0]
-        shadowed = (
-            {n: modules.pop(n) for n in list(modules) if n == top or n.startswith(top + ".")} if top in modules else {}
-        )
-        # Only this import can have added modules from the package or its layers: looking at the
-        # new entries alone spares reading every loaded module's file at each cold start. New
-        # entries come after the last one there is now (``sys.modules`` keeps insertion order).
-        last = next(reversed(modules), None)
-        # ``/var/task`` is read-only on Lambda: no bytecode is written there (and writing it
-        # would cost a cold start a directory and a file).
-        writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-        try:
-            return lambda_api.import_handler(task_root, handler, top_level)
-        finally:
-            sys.dont_write_bytecode = writes_bytecode
-            with contextlib.suppress(ValueError):
-                sys.path.remove(task_root)
-            roots = (task_root, *extra_paths)
-            for path in [p for p in sys.path_importer_cache if isinstance(p, str) and p.startswith(roots)]:
-                sys.path_importer_cache.pop(path, None)  # the directories go with the activation
-            _drop_modules_under(roots, keep=(), among=_added_after(last))
-            sys.modules.update(shadowed)
-
-
-# ---------------------------------------------------------------------------
-# one invocation
-# ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -612,7 +58,7 @@ class Outcome:
 class Request:
     """Everything one invocation needs besides the environment."""
 
-    __slots__ = ("context", "ensure_ascii", "event", "request_id", "timeout_seconds", "variables")
+    __slots__ = ("context", "ensure_ascii", "event", "request_id", "response_limit", "timeout_seconds", "variables")
 
     def __init__(
         self,
@@ -623,6 +69,7 @@ class Request:
         timeout_seconds: float,
         ensure_ascii: bool,
         context: Optional[dict[str, Any]] = None,
+        response_limit: Optional[int] = None,
     ) -> None:
         self.event = event
         self.request_id = request_id
@@ -630,6 +77,8 @@ class Request:
         self.timeout_seconds = timeout_seconds
         self.ensure_ascii = ensure_ascii
         self.context = context if context is not None else {}
+        #: The most bytes the response may have (synchronous invocations); None: no limit.
+        self.response_limit = response_limit
 
 
 #: Guards making and removing environments' ``/tmp`` directories.
@@ -639,8 +88,8 @@ _TMPDIRS = threading.Lock()
 class ThreadEnvironment(lambda_api.OwnVariables):
     """A warm in-process execution environment: the loaded handler of one version and its thread.
 
-    The thread lives as long as the environment (handing a job to a waiting thread costs a tenth
-    of starting one), so thread-local state survives between warm invocations, as on Lambda.
+    The thread lives as long as the environment, so thread-local state survives between warm
+    invocations, as on Lambda.
     """
 
     isolation = "in-process"
@@ -655,12 +104,15 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         log_stream_name: str,
         name: str,
         new_tmpdir: Callable[[str], str],
+        on_thread: Callable[[threading.Thread], None] = lambda thread: None,
     ) -> None:
         self.task_root = task_root
         self.handler_name = handler_name
         self.function = function
         #: Makes a directory from a prefix: the activation's, removed with it.
         self._new_tmpdir = new_tmpdir
+        #: Told of the environment's thread when it starts (the sandbox joins it at ``stop()``).
+        self._on_thread = on_thread
         self.module: Any = None
         self.extra_paths = extra_paths
         self.log_stream_name = log_stream_name
@@ -670,15 +122,18 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self._ended = False
         #: The names at the top of the unzipped package, when known (finding the handler's module).
         self.top_level: Optional[packages.TopLevel] = None
-        self._thread: Optional[threading.Thread] = None
+        self.thread: Optional[threading.Thread] = None
         self._jobs: Optional[SimpleQueue] = None
-        #: The CPU the thread waits on for its next job (it moves there after each pinned one).
-        self._cpu: Optional[int] = None
-        #: The variables of the latest invocation, and their encoded form.
-        self._encoded: Optional[tuple[dict[str, str], Encoded]] = None
+        #: The invocation running, if any.
+        self.job: Optional[_Job] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
+
+    def module_roots(self) -> tuple[str, ...]:
+        """The directories new modules of this environment's own come from: package, layers, ``/tmp``."""
+        roots = self.paths() + ([self._tmpdir] if self._tmpdir else [])
+        return tuple(os.path.join(root, "") for root in roots)
 
     @property
     def tmpdir(self) -> str:
@@ -704,43 +159,40 @@ class ThreadEnvironment(lambda_api.OwnVariables):
 
     def invoke(self, request: Request) -> Outcome:
         job = _Job(self, request)
-        encoded = self._encoded
-        if encoded is None or encoded[0] is not request.variables:
-            encoded = self._encoded = (request.variables, encode_variables(request.variables))
-        layer = STATE.enter(request.variables, self.paths(), self.task_root, encoded[1])
+        holder = STATE.enter(request.variables, self.paths())
         try:
-            # Cold starts included: the new thread inherits the meeting CPU, so it starts where
-            # the caller's caches are warm rather than on an idle CPU that must first be woken.
-            job.pin = pin = affinity.pin()
-            try:
-                if self._thread is None or self._jobs is None:
-                    # The job is queued first: the new thread takes it as soon as it runs, rather
-                    # than waiting for it once ``start()`` has seen it begin.
-                    self._jobs = SimpleQueue()
-                    self._jobs.put(job)
-                    self._thread = job.thread = threading.Thread(
-                        target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
-                    )
-                    self._thread.start()
-                else:
-                    job.thread = self._thread
-                    if pin is not None and self._cpu != pin.cpu:
-                        # Waiting on another CPU (the meeting CPU moved, or the last hand-off was
-                        # not pinned): moved first, so that the job wakes it where the caller waits.
-                        affinity.move(self._thread.native_id, pin)
-                    self._jobs.put(job)
-                self._cpu = pin.cpu if pin is not None else None
-                return job.wait()
-            finally:
-                affinity.unpin(pin)
+            if self.thread is None or self._jobs is None:
+                self._jobs = SimpleQueue()
+                self.thread = threading.Thread(
+                    target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
+                )
+                self.thread.start()
+                self._on_thread(self.thread)
+            job.thread = self.thread
+            self.job = job
+            self._jobs.put(job)
+            return job.wait()
         finally:
-            STATE.leave(layer)
+            self.job = None
+            STATE.leave(holder)
+            job.left.set()
+
+    def stop(self) -> Optional[_Job]:
+        """At ``stop()``: abandon a running handler as at a timeout, and end the environment.
+
+        Returns the abandoned invocation, whose invoking thread is then returning.
+        """
+        job = self.job
+        if job is not None and not job.stop():
+            job = None
+        self.dispose()
+        return job
 
     def dispose(self) -> None:
         """End the environment; its thread ends too, unless a timed-out handler still holds it."""
         if self._jobs is not None:
             self._jobs.put(None)
-        self._jobs = self._thread = None
+        self._jobs = None
         self.function = None
         self.module = None
         with _TMPDIRS:
@@ -752,14 +204,12 @@ class ThreadEnvironment(lambda_api.OwnVariables):
 
 def _serve(jobs: SimpleQueue) -> None:
     """An environment's thread: run its invocations one after the other until it is disposed."""
-    affinity.settle_worker()
     try:
         while True:
             job = jobs.get()
             if job is None:
                 return
-            affinity.widen(job.pin)
-            job.run()  # narrows again before signalling, so the two threads meet where they left
+            job.run()
     except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
         return
 
@@ -767,55 +217,60 @@ def _serve(jobs: SimpleQueue) -> None:
 class _Job:
     """One invocation handed to an environment's thread.
 
-    Completion is signalled through a plain lock the invoking thread holds until the handler's
-    thread releases it: waiting on it is one C call, where an ``Event`` would build a
-    ``Condition`` and a waiter lock per wait. Only a cold start, whose deadline moves once init
-    is over, also needs the ``initialized`` event.
+    Whoever settles it first sets :attr:`outcome`, under :attr:`lock`: the environment's thread
+    when the handler returns, the invoking thread when the deadline passes, ``stop()``. Only a
+    cold start, whose deadline moves once init is over, also needs the ``initialized`` event.
     """
 
     __slots__ = (
         "abandoned",
         "buffer",
+        "caller",
         "deadline",
         "done",
         "environment",
-        "finished",
         "init_ms",
         "initialized",
+        "left",
         "lock",
-        "needs_init",
         "outcome",
-        "pin",
         "request",
         "started",
         "thread",
+        "window",
     )
 
     def __init__(self, environment: ThreadEnvironment, request: Request) -> None:
         self.environment = environment
         self.request = request
+        self.caller = threading.current_thread()
         self.thread: Optional[threading.Thread] = None
         self.buffer = io.StringIO()
         self.lock = threading.Lock()
-        self.done = threading.Lock()
-        self.done.acquire()
-        self.finished = False
+        #: Set when the outcome is there.
+        self.done = threading.Event()
+        #: Set when the invoking thread has taken the mock's own changes out again.
+        self.left = threading.Event()
         self.abandoned = False
         self.started = time.monotonic()
         self.deadline = self.started + request.timeout_seconds
         self.outcome: Optional[Outcome] = None
         self.init_ms: Optional[float] = None
-        self.needs_init = environment.function is None
-        self.initialized: Optional[threading.Event] = threading.Event() if self.needs_init else None
-        self.pin: Optional[affinity.Pin] = None
+        self.initialized: Optional[threading.Event] = threading.Event() if environment.function is None else None
+        #: The handler's run, from S0 (see :mod:`.process_state`).
+        self.window: Optional[Window] = None
 
     # -- in the handler's thread ----------------------------------------------
 
     def run(self) -> None:
         try:
+            with self.lock:
+                if self.abandoned:
+                    return
+                self.window = STATE.open_window()
             thread = threading.current_thread()
             ident = threading.get_ident()
-            STATE.routes[ident] = _Route(thread, self.buffer, self.environment)
+            STATE.routes[ident] = Route(thread, self.buffer, self.environment)
             try:
                 outcome = self._run()
             finally:
@@ -824,20 +279,15 @@ class _Job:
                     del STATE.routes[ident]
             with self.lock:
                 if not self.abandoned:
+                    STATE.close_window(self.window, self.environment.module_roots())
                     self.outcome = outcome
-                    self.finished = True
-            self._signal()
-        except BaseException:  # _Abandoned, or anything arriving while we wrap up: the caller has gone
+        finally:  # _Abandoned, or anything arriving while we wrap up: the caller has gone
             self._signal()
 
     def _signal(self) -> None:
-        # Back on the meeting CPU before the waiting thread wakes: moving a running thread off a
-        # CPU afterwards (as the woken thread takes it) costs more than the whole hand-off.
-        affinity.narrow(self.pin)
         if self.initialized is not None:
             self.initialized.set()
-        with contextlib.suppress(RuntimeError):  # released already: an exception arrived while signalling
-            self.done.release()
+        self.done.set()
 
     def _run(self) -> Outcome:
         environment, request = self.environment, self.request
@@ -894,6 +344,9 @@ class _Job:
             outcome = self._finish(json.dumps(payload_dict).encode(), "Unhandled", started)
             outcome.discard = True
             return outcome
+        oversized = lambda_api.oversized_response(payload, request.response_limit)
+        if oversized is not None:
+            return self._finish(oversized, "Unhandled", started)
         return self._finish(payload, None, started)
 
     def _error(self, payload: dict, log: str, discard: bool) -> Outcome:
@@ -910,12 +363,11 @@ class _Job:
         initialized = self.initialized
         while True:
             remaining = self.deadline - time.monotonic()
-            if remaining > 0 and self.done.acquire(timeout=remaining):
+            if remaining > 0 and self.done.wait(remaining):
                 break
             # The deadline as it stood has passed. On a cold start, init has 10 s of its own
             # before the handler's timeout starts, and the handler's thread moves the deadline
-            # when init is over: only now is that worth waiting for (waking up when init ends
-            # would cost every cold start a hand-off, where most end long before the deadline).
+            # when init is over: only now is that worth waiting for.
             if initialized is None:
                 break
             if not initialized.is_set():
@@ -925,28 +377,45 @@ class _Job:
             if self.deadline <= time.monotonic():
                 break
             initialized = None  # the deadline is final now
+        payload = lambda_api.timeout_payload(self.request.request_id, self.request.timeout_seconds)
+        return self._abandon(payload, payload["errorMessage"] + "\n")
+
+    def stop(self) -> bool:
+        """At ``stop()``, in the stopping thread: end the invocation as its environment is shut down
+        (``Runtime.ExitError``, ``signal: killed``, as a killed runtime process reports); False
+        when it had ended already."""
+        payload = lambda_api.exit_payload(self.request.request_id, signal_number=9)
         with self.lock:
-            if self.finished:
-                assert self.outcome is not None
+            if self.outcome is not None or self.abandoned:
+                return False
+        self._abandon(payload, lambda_api.service_log_lines(payload))
+        self._signal()
+        return True
+
+    def _abandon(self, payload: dict[str, Any], last_line: str) -> Outcome:
+        """Settle the invocation with ``payload`` unless the handler's thread has; then stop that
+        thread where Python can (its process changes up to now are reverted)."""
+        with self.lock:
+            if self.outcome is not None:
                 return self.outcome
             self.abandoned = True
-        return self._abandon()
-
-    def _abandon(self) -> Outcome:
+            if self.window is not None:
+                STATE.close_window(self.window, self.environment.module_roots())
+            log = self.buffer.getvalue()
+            if log and not log.endswith("\n"):
+                log += "\n"
+            duration = (time.monotonic() - self.started) * 1000
+            self.outcome = Outcome(
+                json.dumps(payload).encode(), "Unhandled", log + last_line, duration, self.init_ms, discard=True
+            )
         thread = self.thread
         assert thread is not None
         route = STATE.routes.get(thread.ident or -1)
         if route is not None and route.thread is thread:
-            route.sink = _DISCARD
+            route.sink = DISCARD
         LOAD_LOCK.abandon(thread)
         _raise_in(thread, _Abandoned)
-        payload = lambda_api.timeout_payload(self.request.request_id, self.request.timeout_seconds)
-        log = self.buffer.getvalue()
-        if log and not log.endswith("\n"):
-            log += "\n"
-        log += f"{payload['errorMessage']}\n"
-        duration = (time.monotonic() - self.started) * 1000
-        return Outcome(json.dumps(payload).encode(), "Unhandled", log, duration, self.init_ms, discard=True)
+        return self.outcome
 
 
 def _raise_in(thread: threading.Thread, exception: type) -> None:

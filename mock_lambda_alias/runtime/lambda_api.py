@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 TASK_ROOT = "/var/task"
 #: How long Lambda gives a function's init phase before it counts against the invoke's timeout.
 INIT_LIMIT_SECONDS = 10.0
+#: Lambda's limit on a synchronous invocation's response, in bytes. Its quotas say "6 MB"; its
+#: error message names 6 MiB + 100 bytes, and a response of 6 MiB + 2 bytes is returned whole
+#: (LocalStack's AWS-validated test_lambda_large_response / test_lambda_too_large_response).
+RESPONSE_LIMIT = 6_291_556
 
 #: Signal names as Lambda prints them (Go's ``syscall.Signal.String()`` on Linux).
 SIGNAL_NAMES = {
@@ -275,6 +279,18 @@ def encode_result(result: Any, ensure_ascii: bool) -> bytes:
                 "stackTrace": [],
             }
         ) from None
+
+
+def oversized_response(payload: bytes, limit: Optional[int]) -> Optional[bytes]:
+    """The error payload Lambda answers instead of a response over ``limit`` bytes (None if within).
+
+    AWS answers it as a function error (``FunctionError: Unhandled``, status 200), recorded by
+    LocalStack's AWS snapshot ``test_lambda_too_large_response``; the environment stays warm.
+    """
+    if limit is None or len(payload) <= limit:
+        return None
+    message = f"Response payload size exceeded maximum allowed payload size ({limit} bytes)."
+    return json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode()
 
 
 def exception_payload(exc: BaseException, request_id: str, task_root: Optional[str]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import encodings.cp437  # noqa: F401  # see below
 import io
 import itertools
 import os
@@ -31,12 +30,6 @@ from typing import Any, NamedTuple, Optional
 UNZIPPED_LIMIT = 262_144_000
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
 TOO_LARGE = f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes"
-
-
-# ``zipfile`` decodes the names of members without the UTF-8 flag as cp437: most zips' names, as
-# Python's ``zipfile`` and most tools set the flag only for names that are not ASCII. Its codec is
-# imported above, with the activation that loads this module, rather than by the process's first
-# CreateFunction (half a millisecond).
 
 
 class PackageRejected(ValueError):
@@ -132,76 +125,55 @@ _root_lock = threading.Lock()
 def extraction_root(check: bool = False) -> str:
     """The process's directory for extracted packages and environments' ``/tmp`` directories.
 
-    Made by the process's first activation (a directory costs a cold start tens of microseconds
-    here) and removed at exit; each activation's directories in it are removed when it stops.
-    With ``check`` (each activation, and a directory that could not be made in it), it is made
-    again when something removed it: a cold start pays no ``stat`` to find out. It is made in
-    :func:`root_parent`.
+    Made by the process's first activation in :func:`temporary_parent` and removed at exit; each
+    activation's directories in it are removed when it stops. With ``check`` (each activation, and
+    a directory that could not be made in it), it is made again when something removed it.
     """
     global _root
     with _root_lock:
         if _root is None or (check and not os.path.isdir(_root)):
-            _root = _make_root()
+            _root = tempfile.mkdtemp(prefix="mock_lambda_alias-", dir=temporary_parent())
             atexit.register(remove_tree, _root)
         return _root
 
 
-def _make_root() -> str:
-    parent = root_parent()
-    try:
-        return _private_directory(parent, "mock_lambda_alias-")
-    except OSError:
-        fallback = tempfile.gettempdir()
-        if parent == fallback:
-            raise
-        # A memory-backed directory that looked usable but refused (a security policy the mode
-        # bits do not show): the temporary directory, as without one.
-        return _private_directory(fallback, "mock_lambda_alias-")
-
-
-#: Memory-backed directories the process's directory may go in, and the room one must have free.
-MEMORY_PARENTS = ("/dev/shm",)
-MEMORY_ROOM = 2 << 30
 _TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 
 
-def root_parent() -> str:
-    """Where the process's directory goes: a memory-backed file system when there is one with room.
+def temporary_parent() -> str:
+    """The directory ``tempfile`` would use, found without settling ``tempfile.tempdir``.
 
-    Making a directory and a file on a disk's journaling file system (ext4) cost a cold start
-    30-70 µs each on a virtual machine, about a tenth of that on ``tmpfs``, and its time varied
-    with the journal. ``/dev/shm`` is taken when it is writable, mounted neither read-only nor
-    ``noexec`` (a layer's extension modules must load from it) and has 2 GiB free (Docker gives
-    containers 64 MiB), and the user has not chosen a temporary directory (``TMPDIR``, ``TEMP``
-    or ``TMP``): otherwise ``tempfile``'s directory, as before.
+    ``tempfile`` computes its directory once, on its first use, and keeps it in
+    ``tempfile.tempdir``: asking it (``gettempdir()``, ``mkdtemp()`` without ``dir``) would set
+    that for the test process. So: ``tempfile.tempdir`` when something set it, else the first of
+    ``TMPDIR``, ``TEMP`` and ``TMP`` that names a directory, else ``/tmp`` on POSIX. Elsewhere
+    (Windows) it is :func:`_tempfile_own_choice`.
     """
-    if not any(os.environ.get(name) for name in _TEMP_VARIABLES):
-        refused = getattr(os, "ST_RDONLY", 1) | getattr(os, "ST_NOEXEC", 8)
-        for parent in MEMORY_PARENTS:
-            try:
-                found = os.statvfs(parent)
-            except (OSError, AttributeError):  # absent, or no statvfs (Windows)
-                continue
-            if (
-                not found.f_flag & refused
-                and found.f_bavail * found.f_frsize >= MEMORY_ROOM
-                and os.access(parent, os.W_OK | os.X_OK)
-            ):
-                return parent
-    return tempfile.gettempdir()
+    chosen = tempfile.tempdir
+    if chosen is not None:
+        return os.fsdecode(chosen)
+    for name in _TEMP_VARIABLES:
+        value = os.environ.get(name)
+        if value and os.path.isdir(value):
+            return value
+    if os.name == "posix" and os.path.isdir("/tmp"):
+        return "/tmp"
+    return _tempfile_own_choice()
 
 
-def _private_directory(parent: str, prefix: str) -> str:
-    """What ``tempfile.mkdtemp`` makes (a new directory of mode 0700 under an unguessable name),
-    at a third of its cost in a process's first call: the name comes from ``os.urandom``
-    rather than from a generator that ``tempfile`` seeds on first use."""
-    while True:
-        path = os.path.join(parent, prefix + os.urandom(8).hex())
-        try:
-            os.mkdir(path, 0o700)
-            return os.path.abspath(path)
-        except FileExistsError:  # pragma: no cover - 64 random bits
-            continue
+#: ``tempfile.gettempdir`` as this module found it (while handlers run, the module's attribute
+#: answers each handler's thread its environment's ``/tmp``).
+_gettempdir = tempfile.gettempdir
+
+
+def _tempfile_own_choice() -> str:
+    """``tempfile``'s own directory, where the platform's default is not simply ``/tmp``.
+
+    This settles ``tempfile.tempdir`` as any first ``tempfile`` call would, and nothing is put
+    back: assigning ``tempfile.tempdir`` ourselves would be a change of our own. Only Windows
+    (and a POSIX system without ``/tmp``) takes this path.
+    """
+    return _gettempdir()
 
 
 #: Numbers the activations' directories: each activation's names start with its own number.
@@ -353,14 +325,12 @@ class Packages:
     def new_directory(self, prefix: str) -> str:
         """A new empty directory of this activation, removed with it (an environment's ``/tmp``).
 
-        The process's directory is private (mkdtemp's mode 0700) and its names are ours alone:
-        counters name each directory, without mkdtemp's random names and retries, and without a
-        directory per activation to hold them. Once the activation is closed, a directory named by
-        ``tempfile`` in the process's directory (removed with the environment, or at exit).
+        The process's directory is private (mkdtemp's mode 0700) and its names are ours alone, so
+        each activation names its directories ``<activation>-<prefix><n>``. Once the activation is
+        closed, a directory named by ``tempfile`` in the process's directory (removed with the
+        environment, or at exit).
         """
         path = self._directory(prefix)
-        # In the process's directory, named by tempfile: never through tempfile.gettempdir(),
-        # which in a handler's thread asks for this very directory.
         if path is not None:
             return path
         return tempfile.mkdtemp(prefix=f"mock-lambda-{prefix}", dir=extraction_root(check=True))

@@ -35,7 +35,7 @@ import time
 import weakref
 from typing import Any, Optional
 
-from . import lambda_api
+from . import lambda_api, packages
 from .inprocess import Outcome, Request
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
@@ -84,13 +84,16 @@ class ProcessEnvironment(lambda_api.OwnVariables):
         env = dict(os.environ)
         env.update(variables)
         env.setdefault("AWS_ENDPOINT_URL", UNREACHABLE_ENDPOINT)
+        # In the process's directory: tempfile's own directory is never asked for, as asking
+        # settles ``tempfile.tempdir`` for the test process.
+        root = packages.extraction_root(check=True)
         if self.tmpdir is None:
-            self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-")
+            self.tmpdir = tempfile.mkdtemp(prefix="mock-lambda-tmp-", dir=root)
         # The function's own TMPDIR variable wins; the host's never reaches the worker.
         env["TMPDIR"] = variables.get("TMPDIR", self.tmpdir)
         # glibc reserves 64 MB of address space per malloc arena: keep MemorySize about the handler.
         env.setdefault("MALLOC_ARENA_MAX", "2")
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
+        self._log = tempfile.TemporaryFile(dir=root)  # noqa: SIM115 (lives as long as the worker)
         self._process = subprocess.Popen(  # -B: no bytecode written, as in Lambda's read-only /var/task
             [sys.executable, "-I", "-u", "-B", WORKER],
             stdin=subprocess.PIPE,
@@ -217,6 +220,7 @@ class ProcessEnvironment(lambda_api.OwnVariables):
                     "context": request.context,
                     "remaining": max(0.0, deadline - time.monotonic()),
                     "ensure_ascii": request.ensure_ascii,
+                    "response_limit": request.response_limit,
                 }
             )
             message = self._receive(deadline)

@@ -10,6 +10,12 @@ Like Lambda's runtime interface client it catches ``Exception`` only: a ``BaseEx
 the process with the status (or signal) CPython would exit with, and the parent reports the
 ``Runtime.ExitError`` Lambda would. ``MemoryError`` ends it with SIGKILL, as Lambda's
 out-of-memory kill does.
+
+A handler may ``os.fork()``. A child that returns from the handler (or from the import) exits
+there with ``os._exit``, without a word on the protocol pipe, which belongs to the worker; the
+worker reaps the children the handler forked once they have ended (after each invocation, and
+before it exits), so none stays a zombie. Only children made by ``os.fork``/``os.forkpty`` are
+reaped: a ``subprocess.Popen`` waits for its own.
 """
 
 from __future__ import annotations
@@ -100,7 +106,59 @@ def _end(exc: BaseException) -> None:
     os._exit(1)
 
 
+#: The worker's own process id: a forked child of the handler has another.
+_WORKER_PID = os.getpid()
+#: Children the handler forked that have not been reaped yet.
+_forked: set[int] = set()
+
+
+def _track_forks() -> None:
+    """Let ``os.fork`` and ``os.forkpty`` note the children they make (in this worker only)."""
+    fork, forkpty = os.fork, getattr(os, "forkpty", None)
+
+    def tracked_fork() -> int:
+        pid = fork()
+        if pid:
+            _forked.add(pid)
+        return pid
+
+    os.fork = tracked_fork
+    if forkpty is not None:
+
+        def tracked_forkpty() -> tuple[int, int]:
+            pid, fd = forkpty()
+            if pid:
+                _forked.add(pid)
+            return pid, fd
+
+        os.forkpty = tracked_forkpty
+
+
+def _reap() -> None:
+    """Reap the handler's forked children that have ended (the running ones are left alone)."""
+    for pid in list(_forked):
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by the handler itself
+            done = pid
+        if done:
+            _forked.discard(pid)
+
+
+def _leave_if_forked(status: int) -> None:
+    """In a child the handler forked, returning into the worker's loop: exit, never answering."""
+    if os.getpid() != _WORKER_PID:
+        _flush()
+        os._exit(status)
+
+
+def _exit(status: int) -> None:
+    _reap()
+    os._exit(status)
+
+
 def main() -> None:
+    _track_forks()
     # The protocol keeps the original pipes; the handler's fd 0 reads nothing, fds 1 and 2 log.
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb")
@@ -120,19 +178,22 @@ def main() -> None:
     try:
         _module, function = api.import_handler(task_root, setup["handler"])
     except api.HandlerError as exc:
+        _leave_if_forked(1)
         sys.stdout.write(api.error_log_line(exc.payload))
         _flush()
         send(replies, ("init_error", exc.payload))
-        os._exit(0)
+        _exit(0)
     except BaseException as exc:
         _end(exc)
+    _leave_if_forked(0)
+    _reap()
     send(replies, ("ready", (time.monotonic() - started) * 1000))
 
     while True:
         try:
             request = receive(requests)
         except EOFError:
-            os._exit(0)
+            _exit(0)
         context = api.LambdaContext(
             timeout_seconds=request["remaining"],
             aws_request_id=request["request_id"],
@@ -144,6 +205,9 @@ def main() -> None:
         try:
             result = function(request["event"], context)
             payload = api.encode_result(result, request["ensure_ascii"])
+            oversized = api.oversized_response(payload, request["response_limit"])
+            if oversized is not None:
+                payload, function_error = oversized, "Unhandled"
         except api.HandlerError as exc:
             payload, function_error = pickle_safe_json(exc.payload), "Unhandled"
         except MemoryError as exc:
@@ -154,7 +218,9 @@ def main() -> None:
             payload, function_error = pickle_safe_json(error), "Unhandled"
         except BaseException as exc:
             _end(exc)
+        _leave_if_forked(0 if function_error is None else 1)
         _flush()
+        _reap()
         send(replies, ("result", payload, function_error, (time.perf_counter() - begun) * 1000))
 
 

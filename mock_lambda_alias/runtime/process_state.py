@@ -1,0 +1,494 @@
+"""What an in-process invocation changes in the test process, and putting back only that.
+
+Two sources of change are told apart, and each is put back key by key:
+
+- **The mock's own changes** (:meth:`ProcessState.enter` / :meth:`ProcessState.leave`): Lambda's
+  environment variables, the task root and layer paths on ``sys.path`` and the output and
+  ``tempfile`` routers, for as long as an invocation runs. Each is recorded as (key, value
+  before, value set); afterwards the value before is put back only where the current value is
+  still the one the mock set. A key someone else changed meanwhile keeps their value.
+- **The handler's changes** (:meth:`ProcessState.open_window` / :meth:`ProcessState.close_window`):
+  each kind of process state is snapshotted in the environment's thread just before init or
+  the handler runs (S0) and just after it returns (S1; on a timeout, or at ``stop()``, the
+  thread that abandons it takes S1). Only keys that differ between S0 and S1 are reverted, and
+  only where the current value is still S1's. The kinds: environment variables, ``sys.path``
+  entries, ``sys.modules`` entries, the working directory, the recursion limit, the root
+  logger's handlers and level and ``logging.disable``, ``sys.stdout``/``sys.stderr`` and
+  ``tempfile.tempdir``. Of new ``sys.modules`` entries, modules loaded from the function's
+  package, layers or ``/tmp`` and objects put there by hand go; modules the import system loaded
+  from the test's own environment (the standard library, site-packages) stay, as C extensions
+  cannot be imported twice.
+
+The mock's own writes (setting Lambda's variables and putting them back, and what loading a
+handler does to ``sys.path`` and ``sys.modules``) are applied to the S0 of every invocation
+running, so they are never mistaken for its handler's changes; what one invocation's end puts
+back is applied to the S0 of the invocations started since (whose S0 held that handler's
+change), so no handler's change outlives both.
+
+**The limit.** Without tracing hooks (which would fight coverage.py and profilers, and slow
+handlers down) nothing tells who made a change. A change another thread makes to the same
+process-wide state while a handler runs, be it the test's main thread (``monkeypatch.setenv``,
+``syspath_prepend``, ``chdir``, ``caplog``, ``capsys``), a thread the test started or another
+invocation's handler, lands between that handler's S0 and S1 and is reverted with the handler's
+own changes when the handler ends (unless it was changed again after S1). Measured: with an
+invocation's handler blocked in a background thread, a variable the test set and a ``sys.path``
+entry it prepended were both gone once that handler returned (as with the former design, which
+restored everything when the last running invocation ended); what another invocation changed
+and ended meanwhile was already back when it returned, where the former design kept it until
+the last one ended. The test keeps what it changes while no in-process handler runs, however
+many invocations run in worker processes. Concurrent handlers share the one process: each sees
+the others' changes while they run, and a handler's changes are undone when it ends, even if a
+concurrent handler has used them since.
+
+**What is not contained in-process**: process-wide C state (the umask, ``os.putenv`` and
+``os.unsetenv`` called directly, the locale, resource limits), signal handlers (``signal.signal``
+fails outside the main thread anyway), file descriptors, ``os.fork``, ``os._exit`` (it ends the
+test process), and threads a handler leaves running (what they change after the handler
+returned is not undone). ``isolation="process"`` contains all of those.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import sys
+import tempfile
+import threading
+from typing import Any, Callable, Optional
+
+from .output import OutputRouter, Route, TempdirRouter
+
+#: An absent key (``sys.modules`` may hold None, so None cannot stand for absence there).
+MISSING: Any = object()
+
+#: The process state kinds held by one value, with how to read and set each.
+_SINGLE: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
+
+
+def _getcwd() -> Optional[str]:
+    try:
+        return os.getcwd()
+    except OSError:  # the working directory was removed
+        return None
+
+
+def _chdir(path: Optional[str]) -> None:
+    if path is not None:
+        try:
+            os.chdir(path)
+        except OSError:  # gone since: there is nothing to go back to
+            pass
+
+
+def _set_stdout(stream: Any) -> None:
+    sys.stdout = stream
+
+
+def _set_stderr(stream: Any) -> None:
+    sys.stderr = stream
+
+
+def _set_tempdir(value: Any) -> None:
+    tempfile.tempdir = value
+
+
+_SINGLE.update(
+    cwd=(_getcwd, _chdir),
+    recursion_limit=(sys.getrecursionlimit, sys.setrecursionlimit),
+    root_level=(lambda: logging.root.level, lambda level: logging.root.setLevel(level)),
+    logging_disable=(lambda: logging.root.manager.disable, logging.disable),
+    stdout=(lambda: sys.stdout, _set_stdout),
+    stderr=(lambda: sys.stderr, _set_stderr),
+    tempdir=(lambda: tempfile.tempdir, _set_tempdir),
+)
+
+
+def module_file(module: Any) -> str:
+    """A module's ``__file__`` ("" when it has none, or reading it fails)."""
+    try:
+        return getattr(module, "__file__", None) or ""
+    except Exception:
+        return ""
+
+
+def is_real_module(module: Any) -> bool:
+    """A module the import system made (it has a spec), not an object put there by hand."""
+    try:
+        return isinstance(module, type(sys)) and getattr(module, "__spec__", None) is not None
+    except Exception:
+        return False
+
+
+def _environ() -> dict[str, str]:
+    """A copy of ``os.environ`` (taken again if another thread changes it while it is read)."""
+    while True:
+        try:
+            return dict(os.environ)
+        except RuntimeError:  # changed size during iteration
+            continue
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Whether two snapshots of one kind are equal (values compared as the containers compare
+    them: identity first); an object put there by hand whose ``__eq__`` fails is not."""
+    try:
+        return bool(one == other)
+    except Exception:
+        return False
+
+
+class Snapshot:
+    """Every kind of process state an in-process handler can change, at one moment."""
+
+    __slots__ = ("environ", "modules", "path", "root_handlers", "single")
+
+    def __init__(self) -> None:
+        self.environ = _environ()
+        self.path = list(sys.path)
+        self.modules = sys.modules.copy()
+        self.root_handlers = list(logging.root.handlers)
+        self.single = {kind: read() for kind, (read, _) in _SINGLE.items()}
+
+
+class Window:
+    """One invocation's init or handler run: S0, kept up to date with the mock's own writes."""
+
+    __slots__ = ("base",)
+
+    def __init__(self) -> None:
+        self.base = Snapshot()
+
+
+class _Held:
+    """An environment variable the mock set for the invocations running (``holders``)."""
+
+    __slots__ = ("holders", "original", "ours")
+
+    def __init__(self, original: Optional[str]) -> None:
+        self.original = original
+        self.ours: Optional[str] = None
+        self.holders: list[Holder] = []
+
+
+class _HeldPath:
+    """A ``sys.path`` entry the running invocations need; ``inserted`` when the mock put it there."""
+
+    __slots__ = ("count", "inserted")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.inserted = False
+
+
+class Holder:
+    """One invocation's own changes: Lambda's variables and its import paths."""
+
+    __slots__ = ("paths", "variables")
+
+    def __init__(self, variables: dict[str, str], paths: list[str]) -> None:
+        self.variables = variables
+        self.paths = paths
+
+
+def _counts(entries: list[Any], key: Callable[[Any], Any]) -> collections.Counter:
+    return collections.Counter(key(entry) for entry in entries)
+
+
+class ProcessState:
+    """The mock's own changes to the test process, and the running handlers' windows."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._holders: list[Holder] = []
+        #: The windows open, oldest first.
+        self._windows: list[Window] = []
+        #: The windows a write is also applied to (see :meth:`close_window`).
+        self._rebased: list[Window] = self._windows
+        self._variables: dict[str, _Held] = {}
+        self._paths: dict[str, _HeldPath] = {}
+        self.routes: dict[int, Route] = {}
+        self._stdout = OutputRouter(None, self.routes)
+        self._stderr = OutputRouter(None, self.routes)
+        self.tempdirs = TempdirRouter(self.routes)
+        #: The streams in place when the routers were installed.
+        self._streams: tuple[Any, Any] = (None, None)
+
+    # -- the mock's own changes -------------------------------------------------
+
+    def enter(self, variables: dict[str, str], paths: list[str]) -> Holder:
+        """Put an invocation's variables and paths in (the first of the running invocations also
+        installs the routers)."""
+        holder = Holder(variables, paths)
+        with self._lock:
+            if not self._holders:
+                self._install_routers()
+            self._holders.append(holder)
+            for key, value in variables.items():
+                now = os.environ.get(key)
+                held = self._variables.get(key)
+                if held is None:
+                    held = self._variables[key] = _Held(now)
+                elif now != held.ours and not self._windows:
+                    # Changed since the mock set it while no handler ran: theirs, put back at the
+                    # end. While a handler runs the change may be its own, which must not stay.
+                    held.original = now
+                held.holders.append(holder)
+                if now != value:
+                    self._set_variable(key, value)
+                held.ours = value
+            for path in reversed(paths):
+                held_path = self._paths.setdefault(path, _HeldPath())
+                held_path.count += 1
+                if path not in sys.path:
+                    self._insert_entry("path", 0, path)
+                    held_path.inserted = True
+        return holder
+
+    def leave(self, holder: Holder) -> None:
+        """Take an invocation's variables and paths out again where they are still the mock's."""
+        with self._lock:
+            if holder not in self._holders:
+                return
+            self._holders.remove(holder)
+            for key in holder.variables:
+                held = self._variables[key]
+                held.holders.remove(holder)
+                if os.environ.get(key) == held.ours:
+                    if held.holders:  # another running invocation set it too: its value
+                        value = held.holders[-1].variables[key]
+                        if value != held.ours:
+                            self._set_variable(key, value)
+                        held.ours = value
+                        continue
+                    self._set_variable(key, held.original)
+                if not held.holders:
+                    del self._variables[key]
+            for path in holder.paths:
+                held_path = self._paths[path]
+                held_path.count -= 1
+                if not held_path.count:
+                    del self._paths[path]
+                    if held_path.inserted and path in sys.path:
+                        self._remove_entry("path", path)
+            if not self._holders:
+                self._uninstall_routers()
+
+    def _install_routers(self) -> None:
+        stdout, stderr = sys.stdout, sys.stderr
+        # A router someone kept in place keeps the stream it already falls back to.
+        if stdout is not self._stdout:
+            self._stdout._fallback = stdout
+        if stderr is not self._stderr:
+            self._stderr._fallback = stderr
+        self._streams = (stdout, stderr)
+        self._set_single("stdout", self._stdout)
+        self._set_single("stderr", self._stderr)
+        self.tempdirs.install()
+
+    def _uninstall_routers(self) -> None:
+        stdout, stderr = self._streams
+        self._streams = (None, None)
+        if sys.stdout is self._stdout:
+            self._set_single("stdout", stdout)
+        if sys.stderr is self._stderr:
+            self._set_single("stderr", stderr)
+        self.tempdirs.uninstall()
+
+    # -- the mock's own writes while a handler imports (see loading.py) ----------
+
+    def insert_path(self, index: int, entry: str) -> None:
+        with self._lock:
+            self._insert_entry("path", index, entry)
+
+    def remove_path(self, entry: str) -> None:
+        """Remove the first ``entry`` of ``sys.path``, if there is one."""
+        with self._lock:
+            if entry in sys.path:
+                self._remove_entry("path", entry)
+
+    def set_module(self, name: str, module: Any) -> None:
+        """Set a ``sys.modules`` entry (remove it: :data:`MISSING`)."""
+        with self._lock:
+            self._set_module(name, module)
+
+    # -- the handler's changes --------------------------------------------------
+
+    def open_window(self) -> Window:
+        """S0: called in the environment's thread just before init or the handler runs."""
+        with self._lock:
+            window = Window()
+            self._windows.append(window)
+            return window
+
+    def close_window(self, window: Window, roots: tuple[str, ...]) -> None:
+        """S1, and revert what changed since S0 where it still is as S1 has it.
+
+        ``roots`` are the directories of the environment's package, layers and ``/tmp``: new
+        modules loaded from under them go.
+        """
+        with self._lock:
+            if window not in self._windows:
+                return
+            position = self._windows.index(window)
+            del self._windows[position]
+            after = Snapshot()
+            base = window.base
+            # What this handler changed is in the S0 of the windows opened since, not in the older
+            # ones': only the newer ones get what is put back (an older one's S0 would otherwise
+            # take its own handler's change, put back here, for its starting point).
+            self._rebased = self._windows[position:]
+            try:
+                self._revert_single(base.single, after.single)
+                self._revert_environ(base.environ, after.environ)
+                self._revert_entries("path", base.path, after.path)
+                self._revert_modules(base.modules, after.modules, roots)
+                self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
+            finally:
+                self._rebased = self._windows
+
+    def _revert_single(self, base: dict[str, Any], after: dict[str, Any]) -> None:
+        for kind, (read, _) in _SINGLE.items():
+            before, done = base[kind], after[kind]
+            if before is done or _same(before, done):
+                continue
+            if kind == "cwd" and before is None:
+                continue
+            if kind == "tempdir" and before is None and done == self.tempdirs.settled:
+                continue  # tempfile settled its own directory (another thread's first call)
+            now = read()
+            if now is done or _same(now, done):
+                self._set_single(kind, before)
+
+    def _revert_environ(self, base: dict[str, str], after: dict[str, str]) -> None:
+        if _same(base, after):
+            return
+        for key in base.keys() | after.keys():
+            before, done = base.get(key), after.get(key)
+            if before != done and os.environ.get(key) == done:
+                self._set_variable(key, before)
+
+    def _revert_modules(self, base: dict[str, Any], after: dict[str, Any], roots: tuple[str, ...]) -> None:
+        if _same(base, after):
+            return
+        modules = sys.modules
+        for name, module in after.items():
+            before = base.get(name, MISSING)
+            if before is module or modules.get(name, MISSING) is not module:
+                continue  # unchanged, or changed again since: theirs
+            if before is not MISSING:
+                self._set_module(name, before)  # replaced
+            elif not is_real_module(module) or (roots and module_file(module).startswith(roots)):
+                self._set_module(name, MISSING)  # injected by hand, or from the function's own files
+        for name, before in base.items():
+            if name not in after and name not in modules:
+                self._set_module(name, before)  # removed
+
+    def _revert_entries(self, kind: str, base: list[Any], after: list[Any]) -> None:
+        """Revert a list kind (``sys.path``, the root logger's handlers) entry by entry."""
+        if _same(base, after):
+            return
+        current = self._list(kind)
+        if _same(current, after):  # nobody changed it since: back exactly, order included
+            self._assign_list(kind, base)
+            return
+        key = self._key(kind)
+        added = _counts(after, key) - _counts(base, key)
+        removed = _counts(base, key) - _counts(after, key)
+        before_counts = _counts(base, key)
+        now = _counts(current, key)
+        for entry in reversed(after):
+            k = key(entry)
+            if added[k] and now[k] > before_counts[k]:
+                added[k] -= 1
+                now[k] -= 1
+                self._remove_entry(kind, entry, last=True)
+        for index, entry in enumerate(base):
+            k = key(entry)
+            if removed[k] and now[k] < before_counts[k]:
+                removed[k] -= 1
+                now[k] += 1
+                self._insert_entry(kind, index, entry)
+
+    # -- writes: applied, and to the S0 of the windows open (all of them for the mock's own) --
+
+    @staticmethod
+    def _key(kind: str) -> Callable[[Any], Any]:
+        return id if kind == "root_handlers" else (lambda entry: entry)
+
+    @staticmethod
+    def _list(kind: str) -> list[Any]:
+        return sys.path if kind == "path" else logging.root.handlers
+
+    def _set_variable(self, key: str, value: Optional[str]) -> None:
+        if value is None:
+            try:
+                del os.environ[key]
+            except KeyError:
+                pass
+        else:
+            os.environ[key] = value
+        for window in self._rebased:
+            if value is None:
+                window.base.environ.pop(key, None)
+            else:
+                window.base.environ[key] = value
+
+    def _set_module(self, name: str, module: Any) -> None:
+        if module is MISSING:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = module
+        for window in self._rebased:
+            if module is MISSING:
+                window.base.modules.pop(name, None)
+            else:
+                window.base.modules[name] = module
+
+    def _set_single(self, kind: str, value: Any) -> None:
+        _SINGLE[kind][1](value)
+        for window in self._rebased:
+            window.base.single[kind] = value
+
+    def _insert_entry(self, kind: str, index: int, entry: Any) -> None:
+        self._list(kind).insert(index, entry)
+        self._apply_to_windows(kind, collections.Counter(), [(index, entry)])
+
+    def _remove_entry(self, kind: str, entry: Any, last: bool = False) -> None:
+        key = self._key(kind)
+        _delete(self._list(kind), key(entry), key, last)
+        self._apply_to_windows(kind, collections.Counter({key(entry): 1}), [])
+
+    def _assign_list(self, kind: str, entries: list[Any]) -> None:
+        listed = self._list(kind)
+        key = self._key(kind)
+        gone = _counts(listed, key) - _counts(entries, key)
+        new = _counts(entries, key) - _counts(listed, key)
+        listed[:] = entries
+        inserted = []
+        for index, entry in enumerate(entries):
+            if new[key(entry)]:
+                new[key(entry)] -= 1
+                inserted.append((index, entry))
+        self._apply_to_windows(kind, gone, inserted)
+
+    def _apply_to_windows(self, kind: str, removed: collections.Counter, inserted: list[tuple[int, Any]]) -> None:
+        """Make the same change to the S0 of the windows still open (positions as near as they go)."""
+        key = self._key(kind)
+        for window in self._rebased:
+            listed = getattr(window.base, kind)
+            for k, count in removed.items():
+                for _ in range(count):
+                    _delete(listed, k, key, last=True)
+            for index, entry in inserted:
+                listed.insert(min(index, len(listed)), entry)
+
+
+def _delete(listed: list[Any], k: Any, key: Callable[[Any], Any], last: bool) -> None:
+    """Delete one entry whose key is ``k`` (the last such one, or the first)."""
+    positions = [i for i, candidate in enumerate(listed) if key(candidate) == k]
+    if positions:
+        del listed[positions[-1] if last else positions[0]]
+
+
+STATE = ProcessState()

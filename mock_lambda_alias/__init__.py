@@ -3,14 +3,14 @@ and resource policies, for testing boto3 code with no AWS account and no network
 
 Importing the package changes nothing in botocore: only while a mock is active (``@mock_lambda_alias``,
 ``with mock_lambda_alias():``, ``start()``/``stop()`` or the ``mock_lambda_alias`` pytest fixture)
-are the client classes' request methods guarded (see :mod:`mock_lambda_alias.hook`).
+are Lambda requests answered, in ``before-send`` after botocore built and signed them (see
+:mod:`mock_lambda_alias.interception`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import hook
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ __all__ = [
 
 def register_session(session: object) -> None:
     """Kept for compatibility; no longer needed: every client of every session is intercepted."""
-    inner = getattr(session, "_session", session)
-    hook.register_on(inner)
+    del session
 
 
 def implemented_operations() -> list[str]:

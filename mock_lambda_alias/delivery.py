@@ -32,11 +32,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from . import hook, identity
+from . import identity
 from .backend import registry
 from .backend.invoke import Invocation
 from .errors import AccessDenied, LambdaError
 from .evaluation import Caller, Decision, evaluate, resolve
+from .switch import innermost
 
 if TYPE_CHECKING:
     from .switch import LambdaAliasMock
@@ -154,10 +155,11 @@ _ORIGINALS: dict[tuple[Any, str], Any] = {}
 
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
     """Stands in for ``moto.s3.notifications._invoke_awslambda`` while a mock is active."""
-    if not hook.ACTIVE:
+    mock = innermost()
+    if mock is None:
         return _ORIGINALS[(_s3_module(), "_invoke_awslambda")](account_id, event_body, fn_arn, region_name)
     bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
-    deliver(hook.ACTIVE[-1], "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
+    deliver(mock, "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
     return None
 
 
@@ -173,8 +175,8 @@ def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
     otherwise: the wiring error surfaces at deploy time, as on AWS.
     """
     original = _ORIGINALS[(type(bucket), "set_notification_configuration")]
-    if hook.ACTIVE and notification_config:
-        mock = hook.ACTIVE[-1]
+    mock = innermost()
+    if mock is not None and notification_config:
         for entry in notification_config.get("CloudFunctionConfiguration") or []:
             arn = entry.get("CloudFunction", "")
             if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
@@ -198,7 +200,8 @@ def _allowed(mock: LambdaAliasMock, service: str, arn: str, source_arn: str, sou
 def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
     """Stands in for ``moto.sns.models.Subscription.publish`` while a mock is active."""
     original = _ORIGINALS[(type(subscription), "publish")]
-    if not hook.ACTIVE or subscription.protocol != "lambda":
+    mock = innermost()
+    if mock is None or subscription.protocol != "lambda":
         return original(subscription, message, message_id, *args, **kwargs)
     names = ("subject", "message_attributes", "group_id", "deduplication_id", "message_structure")
     options = dict(zip(names, args), **kwargs)
@@ -209,7 +212,7 @@ def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, *
         message = subscription._parse_message_structure(message, "lambda")
     event = sns_event(subscription.arn, subscription.topic_arn, message, message_id, **options)
     deliver(
-        hook.ACTIVE[-1],
+        mock,
         "sns.amazonaws.com",
         subscription.endpoint,
         event,
@@ -228,7 +231,8 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
     """
     original = _ORIGINALS[(type(rule), "send_to_targets")]
     ours = [t for t in rule.targets if t.get("Arn", "").split(":")[2:3] == ["lambda"]]
-    if not hook.ACTIVE or not ours:
+    mock = innermost()
+    if mock is None or not ours:
         return original(rule, original_event, transform_input)
     if rule.event_pattern.matches_event(original_event):
         from moto.events.models import EventTemplateParser
@@ -247,7 +251,7 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
                 if isinstance(event.get("time"), (int, float)):
                     moment = datetime.datetime.fromtimestamp(event["time"], datetime.timezone.utc)
                     event["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-            deliver(hook.ACTIVE[-1], "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
+            deliver(mock, "events.amazonaws.com", target["Arn"], event, rule.arn, rule.account_id)
     targets = rule.targets
     rule.targets = [t for t in targets if t not in ours]
     try:

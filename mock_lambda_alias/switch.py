@@ -11,14 +11,18 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
-from . import hook
+from . import interception
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_MAX_RECORDS, DEFAULT_REGION, Store
-from .import_hooks import AfterImport
+from .interception.import_hooks import AfterImport
 
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.model import OperationModel
+
     # The backend, the runtime and event delivery load with the first activation (or the first
     # call that needs them), not with ``from mock_lambda_alias import mock_lambda_alias``.
     from . import delivery
@@ -39,6 +43,9 @@ FAKE_ENV = {
 }
 
 _env_lock = threading.Lock()
+#: Active mocks, innermost last: a tuple, replaced whole under ``_env_lock``, so one read of it is
+#: always a consistent stack (see :func:`innermost`).
+ACTIVE: tuple[LambdaAliasMock, ...] = ()
 #: Whether an activation of this process has prepared it for running handlers (see _prepare_process).
 _prepared = False
 _saved_env: dict[str, Optional[str]] = {}
@@ -66,6 +73,30 @@ def _prepare_process() -> None:
     else:
         prepared()
         _prepared = True
+
+
+def innermost() -> Optional[LambdaAliasMock]:
+    """The innermost active mock (the last one started, in whichever thread), or None: race-free."""
+    active = ACTIVE
+    return active[-1] if active else None
+
+
+def _answerer() -> Callable[[OperationModel, AWSPreparedRequest], Optional[AWSResponse]]:
+    """What the interception calls for each Lambda request: the innermost mock answers, if any."""
+    from .responder import respond
+
+    def answer(operation_model: OperationModel, request: AWSPreparedRequest) -> Optional[AWSResponse]:
+        mock = innermost()
+        return None if mock is None else respond(mock, operation_model, request)
+
+    return answer
+
+
+def _moto_stubber() -> tuple[Any, ...]:
+    """moto's ``before-send`` stubber, when moto is loaded: it must never see a Lambda request."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return () if stubber is None else (stubber,)
 
 
 def _enter_env() -> None:
@@ -190,38 +221,40 @@ class LambdaAliasMock:
 
     def start(self) -> LambdaAliasMock:
         """Activate; the first start of an activation begins from empty state."""
+        global ACTIVE
         with _env_lock:
             if self._depth == 0:
                 self.store = self._new_store()
                 self.store.url_listener = self._serve_urls
                 self.internal_errors = []
                 self._identities.clear()
-            if not hook.ACTIVE:
+            if not ACTIVE:
                 _prepare_process()  # before anything is engaged: a failure leaves nothing behind
                 from . import delivery
 
                 _enter_env()
-                hook.engage()
+                interception.engage(_answerer(), suspended=_moto_stubber)
                 delivery.patch_moto()
             self._depth += 1
-            hook.ACTIVE.append(self)
+            ACTIVE = (*ACTIVE, self)
         return self
 
     def stop(self) -> None:
         """Deactivate; after the last stop no Lambda call is answered by this mock."""
+        global ACTIVE
         with _env_lock:
-            if self._depth == 0 or self not in hook.ACTIVE:
+            if self._depth == 0 or self not in ACTIVE:
                 raise RuntimeError("mock_lambda_alias.stop() called without a matching start()")
             self._depth -= 1
             # Remove the innermost registration of this mock (activations may be stopped out of order).
-            for index in range(len(hook.ACTIVE) - 1, -1, -1):
-                if hook.ACTIVE[index] is self:
-                    del hook.ACTIVE[index]
+            for index in range(len(ACTIVE) - 1, -1, -1):
+                if ACTIVE[index] is self:
+                    ACTIVE = ACTIVE[:index] + ACTIVE[index + 1 :]
                     break
-            if not hook.ACTIVE:
+            if not ACTIVE:
                 from . import delivery
 
-                hook.disengage()
+                interception.disengage()
                 _leave_env()
                 delivery.unpatch_moto()
             if self._depth == 0:
@@ -812,6 +845,7 @@ def mock_lambda_alias(
 
 def active_mock() -> LambdaAliasMock:
     """The innermost active mock, e.g. inside a function decorated with ``@mock_lambda_alias``."""
-    if not hook.ACTIVE:
+    mock = innermost()
+    if mock is None:
         raise RuntimeError("no mock_lambda_alias is active")
-    return hook.ACTIVE[-1]
+    return mock

@@ -15,7 +15,7 @@ from conftest import REGION, ROLE, ZIP
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
 
-from mock_lambda_alias import hook, mock_lambda_alias  # noqa: E402
+from mock_lambda_alias import interception, mock_lambda_alias  # noqa: E402
 
 
 def run(coroutine: Any) -> Any:
@@ -132,7 +132,7 @@ def test_aiobotocore_client_made_before_activation_and_used_after_stop():
             return count, str(exc.value)
 
     assert run(main()) == (1, "network")
-    assert not hook.engaged()
+    assert not interception.engaged()
 
 
 # -- aioboto3 (CI's "async" leg installs it; its releases pin an older aiobotocore and botocore) ---

@@ -74,9 +74,9 @@ def own_emitter(emitter: Any, make_handler: Callable[[Any], Callable[..., Any]],
         engagement = _engagement
         if engagement is None or emitter in _emitters:
             return
+        taken = tuple(h for h in engagement.suspended() if registered(emitter, SEND, h))
         handler = make_handler(service_model)
         emitter.register_first(EVENT, handler, unique_id=UNIQUE_ID)
-        taken = tuple(h for h in engagement.suspended() if registered(emitter, SEND, h))
         for suspended in taken:
             emitter.unregister(SEND, suspended)
         _emitters[emitter] = _Owned(handler, taken)
@@ -117,10 +117,12 @@ def release() -> None:
                 cls._make_request = original  # type: ignore[attr-defined]
             # else: someone wrapped it over us since; leave theirs (ours, beneath it, only calls on).
         for emitter, owned in list(_emitters.items()):
-            emitter.unregister(EVENT, owned.handler, unique_id=UNIQUE_ID)
+            # Suspended handlers go back first: a request sent meanwhile meets our handler, which
+            # answers None now, and then theirs, never neither.
             for handler in owned.taken:
                 if not registered(emitter, SEND, handler):  # unless someone put it back meanwhile
                     emitter.register(SEND, handler)
+            emitter.unregister(EVENT, owned.handler, unique_id=UNIQUE_ID)
         _emitters.clear()
 
 

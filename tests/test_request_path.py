@@ -205,6 +205,19 @@ def test_moto_side_by_side_records_no_lambda_request(tmp_path, monkeypatch, sock
     assert socket_guard.attempts == []
 
 
+def test_a_retry_is_botocores_own_signed_again_and_counted(mock):
+    """A throttled answer is retried by botocore's endpoint: a new request, signed again, sent again."""
+    client = boto3.client("lambda", region_name=REGION, config=Config(retries={"total_max_attempts": 2}))
+    create(client)
+    spy = Spy(client)
+    mock.inject_fault("my-function", "$LATEST", kind="throttle")
+    with pytest.raises(client.exceptions.TooManyRequestsException) as exc:
+        client.invoke(FunctionName="my-function")
+    assert exc.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert spy.events() == ORDER * 2
+    assert len(mock.invocations("my-function")) == 2
+
+
 # ---------------------------------------------------------------------------
 # the caller is who signed the request
 # ---------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def answering(service_model: Any) -> Callable[..., Any]:
 
 
 def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
-    async def _make_request(self: Any, operation_model: Any, request_dict: dict, request_context: dict) -> Any:
+    async def _make_request(
+        self: Any, operation_model: Any, request_dict: dict[str, Any], request_context: dict[str, Any]
+    ) -> Any:
         if self._service_model.service_name == SERVICE:
             ownership.own_emitter(self.meta.events, answering, self._service_model)
         return await original(self, operation_model, request_dict, request_context)

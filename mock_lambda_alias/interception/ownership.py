@@ -21,6 +21,9 @@ import weakref
 from collections.abc import Iterable
 from typing import Any, Callable, NamedTuple, Optional
 
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.model import OperationModel
+
 #: The event the mock answers on: more specific than any plain ``before-send`` handler, so a
 #: handler registered first on it runs before every handler of those.
 EVENT = "before-send.lambda"
@@ -30,7 +33,7 @@ UNIQUE_ID = "mock_lambda_alias.interception"
 
 #: ``answer(operation_model, request) -> Optional[AWSResponse]``: the response to a signed
 #: ``AWSPreparedRequest``, or None when no mock is active (the request then goes on as without us).
-Answer = Callable[[Any, Any], Optional[Any]]
+Answer = Callable[[OperationModel, AWSPreparedRequest], Optional[AWSResponse]]
 #: Returns the handler objects to take off ``before-send`` of Lambda clients while engaged.
 Suspended = Callable[[], Iterable[Callable[..., Any]]]
 

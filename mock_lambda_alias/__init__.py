@@ -3,7 +3,8 @@ and resource policies, for testing boto3 code with no AWS account and no network
 
 Importing the package changes nothing in botocore: only while a mock is active (``@mock_lambda_alias``,
 ``with mock_lambda_alias():``, ``start()``/``stop()`` or the ``mock_lambda_alias`` pytest fixture)
-are Lambda requests answered in process.
+are Lambda requests answered, in ``before-send`` after botocore built and signed them (see
+:mod:`mock_lambda_alias.interception`).
 """
 
 from __future__ import annotations

@@ -9,16 +9,20 @@ AWS; afterwards each variable is put back unless the test changed it meanwhile.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any, Callable, Optional, TypeVar, overload
 
-from . import hook
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.model import OperationModel
+
+from . import interception
 from .backend.controls import Controls
 from .backend.invocations import DEFAULT_MAX_RECORDS
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .decorating import Decorating
-from .import_hooks import AfterImport
 from .integrations import deliveries
+from .interception.import_hooks import AfterImport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +34,9 @@ FAKE_ENV = {
 }
 
 _switch_lock = threading.Lock()
+#: Active mocks, innermost last: a tuple, replaced whole under ``_switch_lock``, so that one read of
+#: it is always a whole stack (see :func:`innermost`).
+ACTIVE: tuple[LambdaAliasMock, ...] = ()
 #: (variable, value before the first activation, value we set) for each variable we set.
 _saved_env: list[tuple[str, Optional[str], str]] = []
 
@@ -66,13 +73,26 @@ def _leave_env() -> None:
     _saved_env.clear()
 
 
-def _innermost() -> Optional[LambdaAliasMock]:
-    """The innermost active mock, or None; safe against a concurrent stop()."""
-    active = hook.ACTIVE
-    try:
-        return active[-1]
-    except IndexError:
-        return None
+def innermost() -> Optional[LambdaAliasMock]:
+    """The innermost active mock (the last one started, in whichever thread), or None: race-free."""
+    active = ACTIVE
+    return active[-1] if active else None
+
+
+def _answer(operation_model: OperationModel, request: AWSPreparedRequest) -> Optional[AWSResponse]:
+    """What the interception calls for each Lambda request: the innermost mock answers, if any (a
+    call racing with the last stop() goes where it would without us)."""
+    from .wire.dispatch import respond
+
+    mock = innermost()
+    return None if mock is None else respond(mock, operation_model, request)
+
+
+def _moto_stubber() -> tuple[Any, ...]:
+    """moto's ``before-send`` stubber, when moto is loaded: it must never see a Lambda request."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return () if stubber is None else (stubber,)
 
 
 class LambdaAliasMock(Decorating, Controls):
@@ -102,34 +122,36 @@ class LambdaAliasMock(Decorating, Controls):
 
     def start(self) -> LambdaAliasMock:
         """Activate; the first start of an activation begins from empty state."""
+        global ACTIVE
         with _switch_lock:
             if self._depth == 0:
                 self.store = self.new_store()
                 self.store.url_listener = self._serve_urls
                 self.internal_errors = []
                 self._identities.clear()
-            if not hook.ACTIVE:
+            if not ACTIVE:
                 _prepare_process()  # before anything is engaged: a failure leaves nothing behind
                 _enter_env()
-                hook.engage()
-                deliveries.patch_moto(_innermost)
+                interception.engage(_answer, suspended=_moto_stubber)
+                deliveries.patch_moto(innermost)
             self._depth += 1
-            hook.ACTIVE.append(self)
+            ACTIVE = (*ACTIVE, self)
         return self
 
     def stop(self) -> None:
         """Deactivate; after the last stop no Lambda call is answered by this mock."""
+        global ACTIVE
         with _switch_lock:
-            if self._depth == 0 or self not in hook.ACTIVE:
+            if self._depth == 0 or self not in ACTIVE:
                 raise RuntimeError("mock_lambda_alias.stop() called without a matching start()")
             self._depth -= 1
             # Remove the innermost registration of this mock (activations may be stopped out of order).
-            for index in range(len(hook.ACTIVE) - 1, -1, -1):
-                if hook.ACTIVE[index] is self:
-                    del hook.ACTIVE[index]
+            for index in range(len(ACTIVE) - 1, -1, -1):
+                if ACTIVE[index] is self:
+                    ACTIVE = ACTIVE[:index] + ACTIVE[index + 1 :]
                     break
-            if not hook.ACTIVE:
-                hook.disengage()
+            if not ACTIVE:
+                interception.disengage()
                 _leave_env()
                 deliveries.unpatch_moto()
             if self._depth == 0:
@@ -252,7 +274,7 @@ def mock_lambda_alias(
 
 def active_mock() -> LambdaAliasMock:
     """The innermost active mock, e.g. inside a function decorated with ``@mock_lambda_alias``."""
-    found = _innermost()
+    found = innermost()
     if found is None:
         raise RuntimeError("no mock_lambda_alias is active")
     return found

@@ -24,7 +24,7 @@ from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
 import mock_lambda_alias
-from mock_lambda_alias import hook
+from mock_lambda_alias import switch
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -60,7 +60,7 @@ class ShapeViolation(AssertionError):
 
 
 def _check_response(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
-    if hook.ACTIVE:
+    if switch.innermost() is not None:
         check_response(http_response, parsed, model)
 
 

@@ -11,11 +11,12 @@ import textwrap
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from conftest import REGION, ROLE, ZIP
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
 
-from mock_lambda_alias import hook, mock_lambda_alias  # noqa: E402
+from mock_lambda_alias import interception, mock_lambda_alias  # noqa: E402
 
 
 def run(coroutine: Any) -> Any:
@@ -132,7 +133,136 @@ def test_aiobotocore_client_made_before_activation_and_used_after_stop():
             return count, str(exc.value)
 
     assert run(main()) == (1, "network")
-    assert not hook.engaged()
+    assert not interception.engaged()
+
+
+def test_aiobotocore_runs_the_whole_request_path(socket_guard):
+    """Signing and every handler of the request path run for an aiobotocore client too."""
+    seen: list[tuple[str, str]] = []
+
+    def record(event_name: str, request: Any, **_: Any) -> None:
+        value = request.headers.get("Authorization") or b""
+        seen.append((event_name.split(".")[0], value.decode() if isinstance(value, bytes) else value))
+
+    async def main() -> int:
+        session = aiobotocore_session.get_session()
+        async with session.create_client(
+            "lambda", region_name="eu-west-1", aws_access_key_id="AKIDASYNC0000000000", aws_secret_access_key="s"
+        ) as client:
+            for event in ("request-created", "before-sign", "before-send"):
+                client.meta.events.register(event, record)
+            await create_function(client)
+            with pytest.raises(client.exceptions.ResourceNotFoundException):
+                await client.get_function(FunctionName="missing")
+            return len((await client.list_functions())["Functions"])
+
+    with mock_lambda_alias():
+        assert run(main()) == 1
+    assert [event for event, _ in seen] == ["before-sign", "request-created", "before-send"] * 3
+    signed = [auth for event, auth in seen if event != "before-sign"]
+    assert all(auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDASYNC0000000000/") for auth in signed)
+    assert all("/eu-west-1/lambda/aws4_request" in auth for auth in signed)
+    assert socket_guard.attempts == []
+
+
+def test_aiobotocore_after_the_last_stop_nothing_of_ours_remains():
+    from aiobotocore.client import AioBaseClient
+
+    from mock_lambda_alias.interception import ownership
+
+    original = AioBaseClient.__dict__["_make_request"]
+
+    async def main() -> list[Any]:
+        session = aiobotocore_session.get_session()
+        async with session.create_client(
+            "lambda", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s"
+        ) as client:
+            with mock_lambda_alias():
+                assert AioBaseClient.__dict__["_make_request"] is not original
+                await client.list_functions()
+                assert len(ownership.owned_emitters()) == 1
+            return list(client.meta.events._emitter._handlers.prefix_search("before-send.lambda.ListFunctions"))
+
+    remaining = run(main())
+    assert AioBaseClient.__dict__["_make_request"] is original
+    assert ownership.owned_emitters() == []
+    assert not any(getattr(h, "__module__", "").startswith("mock_lambda_alias") for h in remaining)
+
+
+ROUNDS = 300
+
+
+def test_aiobotocore_calls_racing_with_stop(socket_guard):
+    """300 rounds: each starts a mock and stops it while four event loops (one per thread) call:
+    every call is answered by the mock or, after the stop, refused by the socket guard."""
+    import threading
+    import time
+
+    from botocore.exceptions import EndpointConnectionError
+
+    workers = 4
+    go = threading.Barrier(workers + 1, timeout=60)
+    done = threading.Barrier(workers + 1, timeout=60)
+    outcomes = {"answered": 0, "network": 0}
+    unexpected: list[BaseException] = []
+    lock = threading.Lock()
+
+    async def calls(client: Any) -> None:
+        for _ in range(3):
+            try:
+                await client.list_functions()
+                outcome = "answered"
+            except EndpointConnectionError:
+                outcome = "network"
+            with lock:
+                outcomes[outcome] += 1
+
+    def worker() -> None:
+        loop = asyncio.new_event_loop()
+        session = aiobotocore_session.get_session()
+        context = session.create_client(
+            "lambda",
+            region_name=REGION,
+            aws_access_key_id="k",
+            aws_secret_access_key="s",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        client = loop.run_until_complete(context.__aenter__())
+        try:
+            for _ in range(ROUNDS):
+                go.wait()
+                try:
+                    loop.run_until_complete(calls(client))
+                except BaseException as exc:  # pragma: no cover - reported below
+                    with lock:
+                        unexpected.append(exc)
+                done.wait()
+        except threading.BrokenBarrierError:  # pragma: no cover - the main thread failed
+            pass
+        finally:
+            loop.run_until_complete(context.__aexit__(None, None, None))
+            loop.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in range(ROUNDS):
+            mock = mock_lambda_alias().start()
+            go.wait()
+            time.sleep((index % 10) / 5000)  # stop from right away to 2 ms into the calls
+            mock.stop()
+            done.wait()
+            assert not mock.internal_errors
+    finally:
+        go.abort()
+        done.abort()
+        for thread in threads:
+            thread.join()
+    assert unexpected == []
+    assert outcomes["answered"] > 0 and outcomes["network"] > 0  # the race was really run
+    assert outcomes["answered"] + outcomes["network"] == ROUNDS * workers * 3
+    assert not interception.engaged()
 
 
 # -- aioboto3 (CI's "async" leg installs it; its releases pin an older aiobotocore and botocore) ---

@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from conftest import REGION, create, error_of
 
-from mock_lambda_alias import hook, mock_lambda_alias
+from mock_lambda_alias import interception, mock_lambda_alias, switch
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
@@ -152,7 +152,7 @@ def generator_helper(client: Any) -> Any:
 def test_decorated_generator_runs_inside_the_mock(socket_guard):
     client = boto3.client("lambda", region_name=REGION, config=NO_RETRIES)
     assert list(generator_helper(client)) == [["my-function"], ["my-function", "second"]]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
     assert socket_guard.attempts == []
 
 
@@ -161,13 +161,13 @@ def test_decorated_generator_receives_sent_values_and_closes():
     def echo() -> Any:
         received = yield "ready"
         while True:
-            received = yield (received, bool(hook.ACTIVE))
+            received = yield (received, bool(switch.ACTIVE))
 
     generator = echo()
     assert next(generator) == "ready"
     assert generator.send(1) == (1, True)
     generator.close()
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 @mock_lambda_alias
@@ -186,7 +186,7 @@ def test_decorated_async_generator_runs_inside_the_mock(socket_guard):
         return [item async for item in async_generator_helper(client)]
 
     assert asyncio.run(main()) == [["my-function"], ["my-function", "second"]]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
     assert socket_guard.attempts == []
 
 
@@ -202,9 +202,9 @@ def test_decorated_async_generator_forwards_throw_and_close():
         gen = agen()
         first = await gen.__anext__()
         second = await gen.athrow(KeyError("x"))
-        active = bool(hook.ACTIVE)
+        active = bool(switch.ACTIVE)
         await gen.aclose()
-        return [first, second, active, bool(hook.ACTIVE)]
+        return [first, second, active, bool(switch.ACTIVE)]
 
     assert asyncio.run(main()) == [1, "caught", True, False]
 
@@ -220,8 +220,8 @@ def contextmanager_helper() -> Any:
 def test_decorated_contextmanager_helper_keeps_the_mock_for_the_block(socket_guard):
     with contextmanager_helper() as client:
         assert names(client) == ["my-function"]
-        assert hook.ACTIVE
-    assert not hook.ACTIVE
+        assert switch.ACTIVE
+    assert not switch.ACTIVE
     assert socket_guard.attempts == []
 
 
@@ -238,7 +238,7 @@ def test_decorated_asynccontextmanager_helper(socket_guard):
             return names(client)
 
     assert asyncio.run(main()) == ["my-function"]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
     assert socket_guard.attempts == []
 
 
@@ -272,13 +272,13 @@ class TestSetupClassSharesOneMock:
 
     def test_sees_class_state(self):
         assert names(self.client) == ["from-setup-class"]
-        assert hook.ACTIVE
+        assert switch.ACTIVE
 
 
 def test_setup_class_mock_is_stopped_after_the_class():
     # Runs after the class above in file order on the same worker, or on another worker: either
     # way no activation may be left over from it.
-    assert hook.ACTIVE == []
+    assert switch.ACTIVE == ()
 
 
 def test_unittest_setupclass_runs_inside_one_mock(socket_guard):
@@ -304,7 +304,7 @@ def test_unittest_setupclass_runs_inside_one_mock(socket_guard):
         result = unittest.TextTestRunner(stream=stream).run(unittest.defaultTestLoader.loadTestsFromTestCase(Case))
     assert result.wasSuccessful(), result.errors + result.failures
     assert seen == [["shared"], ["extra", "shared"]]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
     assert socket_guard.attempts == []
 
 
@@ -313,16 +313,18 @@ def test_unittest_setupclass_runs_inside_one_mock(socket_guard):
 # ---------------------------------------------------------------------------
 
 
-def test_before_and_after_call_handlers_still_run(lam):
+def test_every_event_of_the_request_path_runs_in_order(lam):
     seen: list[str] = []
-    lam.meta.events.register("before-call.lambda.ListFunctions", lambda **kw: seen.append("before-call"))
-    lam.meta.events.register(
-        "after-call.lambda.ListFunctions",
-        lambda http_response, parsed, **kw: seen.append(f"after-call {http_response.status_code}"),
-    )
-    lam.meta.events.register("before-send.lambda", lambda **kw: seen.append("before-send"))
+    for event in ("before-call", "request-created", "before-sign", "before-send", "after-call"):
+        lam.meta.events.register(f"{event}.lambda.ListFunctions", lambda event_name, **kw: seen.append(event_name))
     lam.list_functions()
-    assert seen == ["before-call", "after-call 200"]  # answered after before-call: before-send never runs
+    assert [name.split(".")[0] for name in seen] == [
+        "before-call",
+        "request-created",
+        "before-sign",
+        "before-send",
+        "after-call",
+    ]
 
 
 def test_a_stubber_on_a_client_still_wins(lam):
@@ -376,24 +378,29 @@ def _ours(handler: Any) -> bool:
     return getattr(target, "__module__", "").startswith("mock_lambda_alias")
 
 
+def handlers_for(emitter: Any, event: str) -> list[Any]:
+    """Every handler ``emitter`` would call for ``event`` (read from botocore's handler trie)."""
+    return list(emitter._emitter._handlers.prefix_search(event))
+
+
 def test_nothing_of_ours_remains_after_stop():
     from botocore import handlers as botocore_handlers
 
     original = BaseClient.__dict__["_make_request"]
     session = botocore.session.Session()
-    client = session.create_client("lambda", region_name=REGION)
+    client = session.create_client("lambda", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s")
     with mock_lambda_alias():
         assert BaseClient.__dict__["_make_request"] is not original
         client.list_functions()
+        assert any(_ours(h) for h in handlers_for(client.meta.events, "before-send.lambda.ListFunctions"))
     assert BaseClient.__dict__["_make_request"] is original
-    assert not hook.engaged()
+    assert not interception.engaged()
     assert not any(type(finder).__module__.startswith("mock_lambda_alias") for finder in sys.meta_path)
     assert not any(_ours(entry[1]) for entry in botocore_handlers.BUILTIN_HANDLERS)
     # No handler of ours on the client's or the session's emitter, for any Lambda event.
     for emitter in (client.meta.events, session.get_component("event_emitter")):
         for event in ("before-call.lambda.ListFunctions", "before-send.lambda.ListFunctions", "choose-signer.lambda"):
-            handlers = emitter._emitter._lookup_cache.get(event) or []
-            assert not any(_ours(h) for h in handlers)
+            assert not any(_ours(h) for h in handlers_for(emitter, event))
 
 
 def test_other_services_are_not_answered(socket_guard):
@@ -433,13 +440,13 @@ def test_two_concurrent_activations_share_one_process_wide_stack():
         worker.start()
         assert started_b.wait(30)
         assert names(client) == ["from-b"]  # thread B's activation is the innermost for everyone
-        assert list(hook.ACTIVE) == [a, seen["b"]]
+        assert (a, seen["b"]) == switch.ACTIVE
         stop_b.set()
         assert b_stopped.wait(30)
         worker.join()
         assert names(client) == ["from-a"]  # back to A
-        assert hook.engaged()
-    assert not hook.engaged()
+        assert interception.engaged()
+    assert not interception.engaged()
 
 
 def test_concurrent_start_stop_in_many_threads_leaves_nothing_behind():
@@ -459,5 +466,5 @@ def test_concurrent_start_stop_in_many_threads_leaves_nothing_behind():
     for thread in threads:
         thread.join()
     assert errors == []
-    assert hook.ACTIVE == []
-    assert not hook.engaged()
+    assert switch.ACTIVE == ()
+    assert not interception.engaged()

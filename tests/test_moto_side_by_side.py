@@ -1,8 +1,9 @@
 """Side by side with moto's ``mock_aws``: Lambda is ours, everything else is moto's, untouched.
 
-Lambda requests are answered before botocore's ``before-send`` (where moto answers), so moto
-never sees them: no shadow functions in moto's Lambda backend, no Docker attempts, and moto's
-IAM-auth mode, which reads every request's ``Authorization`` header, never meets our unsigned ones.
+A Lambda request is answered first in botocore's ``before-send``, and moto's stubber is off the
+Lambda client's ``before-send`` while a mock is active, so moto never sees one: no shadow
+functions in moto's Lambda backend, no Docker attempts, nothing in moto's recorder (see
+tests/test_request_path.py), and moto's IAM-auth mode judges only its own services' requests.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ import botocore.session
 import pytest
 
 from mock_lambda_alias import mock_lambda_alias
-from mock_lambda_alias.server.adapter import caller_of
 from mock_lambda_alias.server.routing import Router, lambda_router
+from mock_lambda_alias.wire.signing import caller_of
 
 
 def _render(template: str, value: str) -> tuple[str, str]:

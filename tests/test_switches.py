@@ -10,10 +10,11 @@ import unittest
 
 import boto3
 import pytest
+from botocore.exceptions import NoCredentialsError
 from conftest import REGION, create
 
 import mock_lambda_alias as package
-from mock_lambda_alias import LambdaAliasMock, active_mock, hook, mock_lambda_alias
+from mock_lambda_alias import LambdaAliasMock, active_mock, mock_lambda_alias, switch
 
 
 def names(client) -> list[str]:
@@ -30,7 +31,7 @@ def decorated_plain(x: int) -> tuple[int, list[str]]:
 def test_bare_decorator_on_function():
     assert decorated_plain(7) == (7, ["my-function"])
     assert decorated_plain(8) == (8, ["my-function"])  # a second call starts empty again
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 @mock_lambda_alias(account_id="111111111111")
@@ -66,7 +67,7 @@ async def decorated_coroutine() -> list[str]:
 def test_decorator_on_coroutine():
     assert inspect.iscoroutinefunction(decorated_coroutine)
     assert asyncio.run(decorated_coroutine()) == ["my-function"]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 def test_async_with():
@@ -111,7 +112,7 @@ class TestDecoratedPlainClass:
         assert names(boto3.client("lambda", region_name=REGION)) == []
 
     def helper_not_a_test(self) -> bool:
-        return bool(hook.ACTIVE)
+        return bool(switch.ACTIVE)
 
 
 def test_class_decorator_wraps_only_tests():
@@ -171,13 +172,13 @@ def test_nesting_innermost_answers_and_outer_resumes():
             assert names(client) == []
             create(client, name="inner")
         assert names(client) == ["outer"]
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 def test_exception_inside_still_stops():
     with pytest.raises(ZeroDivisionError), mock_lambda_alias():
         raise ZeroDivisionError
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 def test_decorated_function_exception_still_stops():
@@ -187,7 +188,7 @@ def test_decorated_function_exception_still_stops():
 
     with pytest.raises(ValueError):
         boom()
-    assert not hook.ACTIVE
+    assert not switch.ACTIVE
 
 
 def test_pytest_fixture(mock_lambda_alias):
@@ -212,7 +213,7 @@ def test_credentials_are_faked_and_restored(monkeypatch):
     assert "AWS_SESSION_TOKEN" not in os.environ
 
 
-def test_works_without_any_credentials_or_region(monkeypatch, tmp_path):
+def test_activation_provides_credentials_and_region(monkeypatch, tmp_path):
     for key in (
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
@@ -227,8 +228,11 @@ def test_works_without_any_credentials_or_region(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     before = boto3.session.Session().client("lambda", region_name=REGION)  # no credentials at all
     with mock_lambda_alias():
-        create(before)
-        session_client = boto3.session.Session().client("lambda")  # region defaults while active
+        # Lambda requests are signed as for AWS: a client made with no credentials cannot sign.
+        with pytest.raises(NoCredentialsError):
+            create(before)
+        session_client = boto3.session.Session().client("lambda")  # credentials and region while active
+        create(session_client)
         assert names(session_client) == ["my-function"]
     assert "AWS_DEFAULT_REGION" not in os.environ
 
@@ -270,7 +274,7 @@ def test_an_activation_that_cannot_prepare_the_process_leaves_nothing_engaged():
     interception, no fake credentials and no active mock behind; the next activation works."""
     code = (
         "import os, boto3\n"
-        "from mock_lambda_alias import hook, mock_lambda_alias\n"
+        "from mock_lambda_alias import interception, mock_lambda_alias, switch\n"
         "from mock_lambda_alias.runtime import packages\n"
         "real = packages.extraction_root\n"
         "def refuse(check=False):\n"
@@ -282,7 +286,7 @@ def test_an_activation_that_cannot_prepare_the_process_leaves_nothing_engaged():
         "    m.start()\n"
         "except PermissionError as exc:\n"
         "    print('refused', exc.errno)\n"
-        "assert not hook.ACTIVE and not hook.engaged() and not m.active\n"
+        "assert not switch.ACTIVE and not interception.engaged() and not m.active\n"
         "assert dict(os.environ) == before\n"
         "packages.extraction_root = real\n"
         "with mock_lambda_alias():\n"

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import boto3
 import botocore.session
 import pytest
-from botocore.awsrequest import prepare_request_dict
+from botocore.awsrequest import AWSPreparedRequest, create_request_object, prepare_request_dict
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.serialize import create_serializer
@@ -107,7 +107,7 @@ def test_nested_wrong_types_name_their_path(alias):
     with mock_lambda_alias() as mock:
         model = SERVICE.operation_model("UpdateAlias")
         path = ("RoutingConfig", "AdditionalVersionWeights", "1")
-        response = respond(mock, model, request_for("UpdateAlias", "body", path, "half"), REGION)
+        response = respond(mock, model, prepared(request_for("UpdateAlias", "body", path, "half")))
         message = json.loads(response.raw.getvalue())["message"]
         assert (response.status_code, response.headers["x-amzn-errortype"], message) == error(
             400, "routingConfig.additionalVersionWeights.1", "'half'", "a number"
@@ -335,13 +335,18 @@ def request_for(operation: str, where: str = "", path: tuple = (), value: Any = 
     return request
 
 
+def prepared(request_dict: dict) -> AWSPreparedRequest:
+    """The unsigned request botocore would prepare (its region is the endpoint's, us-east-1)."""
+    return create_request_object(request_dict).prepare()
+
+
 def send(operation: str, params: dict) -> tuple[int, str, str]:
     with mock_lambda_alias() as mock:
         model = SERVICE.operation_model(operation)
         request = SERIALIZER.serialize_to_request({}, model)
         prepare_request_dict(request, endpoint_url=ENDPOINT)
         request["body"] = json.dumps(params).encode()
-        response = respond(mock, model, request, REGION)
+        response = respond(mock, model, prepared(request))
         body = json.loads(response.raw.getvalue() or b"{}")
         return response.status_code, response.headers.get("x-amzn-errortype", ""), body.get("message", "")
 
@@ -491,7 +496,7 @@ def test_wrong_json_types_get_an_aws_answer(world, operation, data):
     request = request_for(operation, where, path, value)
     request["url"] = replaced(request["url"], replacements)
     request["body"] = replaced(request["body"], replacements)
-    response = respond(mock, model, request, REGION)
+    response = respond(mock, model, prepared(request))
     status = response.status_code
     code = response.headers.get("x-amzn-errortype")
     assert status < 500, (status, code, response.raw.getvalue())

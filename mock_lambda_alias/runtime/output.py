@@ -15,10 +15,14 @@ import io
 import os
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
-if TYPE_CHECKING:
-    from .inprocess import ThreadEnvironment
+
+class HasTmpdir(Protocol):
+    """An execution environment, as far as routing needs it: its own ``/tmp``."""
+
+    @property
+    def tmpdir(self) -> str: ...
 
 
 class Route:
@@ -26,7 +30,7 @@ class Route:
 
     __slots__ = ("environment", "sink", "thread")
 
-    def __init__(self, thread: threading.Thread, sink: Any, environment: Optional[ThreadEnvironment] = None) -> None:
+    def __init__(self, thread: threading.Thread, sink: Any, environment: Optional[HasTmpdir] = None) -> None:
         self.thread = thread
         self.sink = sink
         self.environment = environment

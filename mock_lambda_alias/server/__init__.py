@@ -1,7 +1,7 @@
 """Server mode: the same wire layer and backend over HTTP, plus control endpoints.
 
 Layout: :mod:`.routing` (method + URI -> operation, from botocore's model), :mod:`.adapter` (HTTP
-bytes -> the ``AWSPreparedRequest`` the shared responder takes; the caller's account and region
+bytes -> the ``AWSPreparedRequest`` the shared dispatcher takes; the caller's account and region
 from SigV4), :mod:`.control` (``/_mock_lambda_alias/...``), :mod:`.app` (the threading HTTP server)
 and :mod:`.cli` (``mock-lambda-alias serve``). Imported only when used: ``import mock_lambda_alias``
 never loads it.

@@ -2,7 +2,7 @@
 
 Why the standard library's ``ThreadingHTTPServer`` and not werkzeug (moto's choice): the server
 needs no WSGI layer — each request is handed, as bytes, to the same wire layer the in-process
-hook uses — and ``http.server`` gives what is needed with no new dependency: a thread per
+interception uses — and ``http.server`` gives what is needed with no new dependency: a thread per
 connection (concurrent clients; the backend's lock makes each operation atomic), HTTP/1.1
 keep-alive, ``Expect: 100-continue``, and bodies read straight from the socket (6 MB invoke
 payloads and 50 MB zips alike). What it lacks we add in a few lines: chunked request bodies,
@@ -12,7 +12,7 @@ and no reverse DNS lookup at bind time.
 A request is served in this order: a function URL (``Host: <url-id>.lambda-url.<region>.on.aws``
 or the path form ``/_mock_lambda_alias/function-urls/<url-id>/...``), a control endpoint
 (``/_mock_lambda_alias/...``), else a Lambda API operation routed by botocore's model
-(:mod:`.routing`) and answered by the shared responder (:mod:`.adapter`). Nothing a client sends
+(:mod:`.routing`) and answered by the shared dispatcher (:mod:`.adapter`). Nothing a client sends
 can stop the server: every failure becomes an HTTP answer.
 """
 
@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional
 
 from ..backend.controls import Controls
 from ..backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from ..wire.signing import caller_of
 from . import adapter
 from .control import PREFIX, Control, ControlError
 from .routing import Router, lambda_router
@@ -160,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "UnknownOperationException", message)
             return
         self._operation = operation.name
-        caller = adapter.caller_of(self.headers, query)
+        caller = caller_of(self.headers, query)
         url = f"http://{host}{target}" if target.startswith("/") else target
         request = adapter.prepared_request(self.command, url, self.headers, body)
         response = adapter.answer(owner.mock, operation, request, caller.region, caller.access_key)

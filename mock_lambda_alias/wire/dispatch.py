@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any, Optional, Protocol
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel
 
 from ..backend import registry
@@ -23,6 +23,7 @@ from ..backend.identity import Identity
 from ..backend.store import Store
 from ..errors import LambdaError, NotImplementedOperation, ServiceError
 from . import protocol, validation
+from .signing import caller_of
 
 
 class Context(Protocol):
@@ -61,22 +62,20 @@ def _region_from(url: str, fallback: str) -> str:
     return match.group(1) if match else fallback
 
 
-def respond(
-    mock: Context,
-    model: OperationModel,
-    request_dict: dict,
-    region: Optional[str],
-    access_key: Optional[str] = None,
-) -> AWSResponse:
-    """Answer the request dict botocore serialized for ``model`` (the interception's entry)."""
-    return answer(
-        mock,
-        model.name,
-        protocol.RequestParts(request_dict["url"], request_dict["headers"], request_dict["body"]),
-        model,
-        region,
-        access_key,
-    )
+def respond(mock: Context, model: OperationModel, request: AWSPreparedRequest) -> AWSResponse:
+    """Answer the signed request botocore prepared for ``model`` (the interception's entry).
+
+    The caller is who signed it: the access key and region of the ``Authorization`` header's
+    credential scope (parsed as server mode parses it); an unsigned request is the activation's
+    own account, in the region of the URL's host, else the mock's region.
+    """
+    authorization = request.headers.get("Authorization")
+    if isinstance(authorization, bytes):  # botocore encodes the headers it prepares
+        authorization = authorization.decode("latin-1")
+    url = request.url
+    query = url.partition("?")[2] if "X-Amz-Credential" in url else ""
+    caller = caller_of({"Authorization": authorization} if authorization else {}, query)
+    return answer(mock, model.name, request, model, caller.region, caller.access_key)
 
 
 def answer(

@@ -4,7 +4,8 @@ Function URLs are answered through ``responses``, which patches ``requests``. Im
 ``responses`` (and with it ``requests`` and ``urllib3``) costs tens of milliseconds, more than
 everything else a first ``CreateFunctionUrlConfig`` does; and until the code under test imports
 ``requests`` there is nothing to patch. So the URL server starts when ``requests`` is imported,
-or at once when it already is.
+or at once when it already is. The interception waits the same way for ``aiobotocore.client``,
+whose client class it wraps when aiobotocore is first imported while a mock is active.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class _Loader(importlib.abc.Loader):
         self._done = done
 
     def create_module(self, spec: Any) -> Optional[ModuleType]:
-        return self._original.create_module(spec)
+        module: Optional[ModuleType] = self._original.create_module(spec)
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
         # The module keeps its own loader (resource readers, reloads): ours was for this run only.

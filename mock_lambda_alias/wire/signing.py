@@ -1,0 +1,37 @@
+"""Who signed a request: the access key and region of a SigV4 signature.
+
+AWS decides where a request lands (which account's functions it sees) from the credentials that
+signed it. In process and over HTTP alike the mock reads them from the request as AWS receives it:
+the ``Authorization`` header's credential scope
+(``Credential=AKID/20250101/eu-west-1/lambda/aws4_request``) or a presigned URL's querystring.
+Signatures are not verified: nobody but the client knows the secret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+from urllib.parse import parse_qs
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed a request, as far as the signature tells."""
+
+    access_key: Optional[str]
+    region: Optional[str]
+
+
+def caller_of(headers: Any, query: str) -> Caller:
+    """Access key and region from an ``Authorization`` header or a presigned URL's querystring."""
+    authorization = headers.get("Authorization") or ""
+    match = _CREDENTIAL.search(authorization)
+    if match is None and "X-Amz-Credential" in query:
+        credential = (parse_qs(query).get("X-Amz-Credential") or [""])[0]
+        match = _CREDENTIAL.search("Credential=" + credential)
+    if match is None:
+        return Caller(None, None)
+    return Caller(match.group(1), match.group(3))

@@ -23,6 +23,9 @@ from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .decorating import Decorating
 from .integrations import deliveries
 from .interception.import_hooks import AfterImport
+from .runtime import packages
+from .wire import constraints
+from .wire.dispatch import respond
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,11 +45,8 @@ _saved_env: list[tuple[str, Optional[str], str]] = []
 
 
 def _prepare_process() -> None:
-    """Load the wire layer and the backend with the first activation, not in some operation's
-    first call, and compile the patterns most requests are checked against."""
-    from .runtime import packages
-    from .wire import constraints, dispatch  # noqa: F401
-
+    """Compile the patterns most requests are checked against with the first activation, not in
+    some operation's first call, and make the process's directory for running handlers."""
     constraints.compile_common_patterns()
     packages.extraction_root(check=True)
 
@@ -82,8 +82,6 @@ def innermost() -> Optional[LambdaAliasMock]:
 def _answer(operation_model: OperationModel, request: AWSPreparedRequest) -> Optional[AWSResponse]:
     """What the interception calls for each Lambda request: the innermost mock answers, if any (a
     call racing with the last stop() goes where it would without us)."""
-    from .wire.dispatch import respond
-
     mock = innermost()
     return None if mock is None else respond(mock, operation_model, request)
 

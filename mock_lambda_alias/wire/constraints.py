@@ -362,17 +362,34 @@ class LazyPattern:
     patterns of members that calls actually set are ever compiled.
     """
 
-    __slots__ = ("_compiled", "text")
+    __slots__ = ("_compiled", "_matching", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._compiled: Any = None
+        #: Values seen to match: tests send the same names and ARNs again and again.
+        self._matching: set[str] = set()
 
     def fullmatch(self, value: str) -> Any:
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = compile_java_pattern(self.text) or _ANYTHING
         return compiled.fullmatch(value)
+
+    def matches(self, value: str) -> bool:
+        """Whether the whole of ``value`` matches."""
+        matching = self._matching
+        if value in matching:
+            return True
+        if self.fullmatch(value) is None:
+            return False
+        if len(matching) >= _MATCHING_KEPT:
+            matching.clear()
+        matching.add(value)
+        return True
+
+
+_MATCHING_KEPT = 512
 
 
 _ANYTHING = re.compile(r"(?s:.*)")

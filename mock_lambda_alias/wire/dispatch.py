@@ -10,8 +10,8 @@ seeing a traceback from inside botocore.
 from __future__ import annotations
 
 import logging
+import random
 import re
-import uuid
 from typing import Any, Optional, Protocol
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -44,6 +44,18 @@ _OPERATIONS: dict[str, OperationModel] = {}
 _service_model: Any = None
 
 
+#: Request ids are UUIDs, as AWS's are, drawn from a generator of our own (the process's global
+#: ``random`` state is the test's).
+_ids = random.Random()
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID, as text."""
+    value = (_ids.getrandbits(128) & ~(0xF000 << 64) & ~(0xC << 60)) | (0x4000 << 64) | (0x8 << 60)
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def _fallback_operation(name: str) -> Optional[OperationModel]:
     """Our own copy of the model, for requests whose client model we did not see."""
     global _service_model
@@ -69,12 +81,8 @@ def respond(mock: Context, model: OperationModel, request: AWSPreparedRequest) -
     credential scope (parsed as server mode parses it); an unsigned request is the activation's
     own account, in the region of the URL's host, else the mock's region.
     """
-    authorization = request.headers.get("Authorization")
-    if isinstance(authorization, bytes):  # botocore encodes the headers it prepares
-        authorization = authorization.decode("latin-1")
     url = request.url
-    query = url.partition("?")[2] if "X-Amz-Credential" in url else ""
-    caller = caller_of({"Authorization": authorization} if authorization else {}, query)
+    caller = caller_of(request.headers, url.partition("?")[2] if "X-Amz-Credential" in url else "")
     return answer(mock, model.name, request, model, caller.region, caller.access_key)
 
 
@@ -88,7 +96,7 @@ def answer(
 ) -> AWSResponse:
     """Answer one HTTP request (anything with ``url``, ``headers`` and ``body``) for an operation."""
     url = request.url
-    request_id = str(uuid.uuid4())
+    request_id = new_request_id()
     if model is None:
         model = _OPERATIONS.get(operation_name) or _fallback_operation(operation_name)
         if model is None:

@@ -16,7 +16,8 @@ import uuid
 from typing import Any, NamedTuple, Optional
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
+from botocore.compat import HTTPHeaders
 from botocore.model import OperationModel, Shape
 
 from ..backend import rendered
@@ -215,14 +216,7 @@ class OperationCodec:
         if split.query:
             self._parse_query(split.query, params)
         if self.headers:
-            for header, value in request.headers.items():
-                entry = self.headers.get(header.lower())
-                if entry is not None:
-                    if isinstance(value, bytes):
-                        value = value.decode("utf-8")
-                    elif not isinstance(value, str):
-                        value = str(value)  # what HTTP would carry
-                    params[entry[0]] = entry[1](value)
+            self._parse_headers(request.headers, params)
         body = request.body
         if body is not None and not isinstance(body, (bytes, str)):
             body = _read_body(body)
@@ -241,6 +235,23 @@ class OperationCodec:
                         data[name] = conv(data[name])
                 params.update(data)
         return params
+
+    def _parse_headers(self, headers: Any, params: dict) -> None:
+        """The header members: looked up by name in botocore's case-insensitive headers, or found
+        by walking a plain mapping."""
+        if isinstance(headers, (HeadersDict, HTTPHeaders)):
+            found = [(wire, headers.get(wire)) for wire in self.headers]
+        else:
+            found = [(str(header).lower(), value) for header, value in headers.items()]
+        for wire, value in found:
+            entry = self.headers.get(wire)
+            if entry is None or value is None:
+                continue
+            if isinstance(value, bytes):
+                value = value.decode("utf-8")
+            elif not isinstance(value, str):
+                value = str(value)  # what HTTP would carry
+            params[entry[0]] = entry[1](value)
 
     def _parse_query(self, query: str, params: dict) -> None:
         for key, value in parse_qsl(query, keep_blank_values=True):
@@ -312,13 +323,12 @@ class OperationCodec:
             # A kept item answered as the whole output (GetAlias): its text is already written.
             body = result.json().encode()
         else:
-            data = {}
-            encoders = self.out_encoders
-            for name in self.out_body:
-                value = result.get(name)
-                if value is not None:
-                    conv = encoders.get(name)
-                    data[name] = conv(value) if conv is not None else value
+            # Only output members are written (a result may carry more); most need no conversion.
+            out_body, encoders = self.out_body, self.out_encoders
+            data = {name: value for name, value in result.items() if value is not None and name in out_body}
+            for name, conv in encoders.items():
+                if name in data:
+                    data[name] = conv(data[name])
             body = rendered.dumps(data) if (data or status != 204) else b""
         headers["Content-Length"] = str(len(body))
         return AWSResponse(url, status, headers, RawBody(body))

@@ -25,13 +25,39 @@ class Caller:
     region: Optional[str]
 
 
+UNSIGNED = Caller(None, None)
+
+#: Callers by the credential part of an ``Authorization`` header (everything before its first
+#: comma): a client signs every request with the same credential scope for a day.
+_SCOPES: dict[str, Caller] = {}
+_SCOPES_KEPT = 256
+
+
+def signed_by(authorization: str) -> Caller:
+    """Access key and region of an ``Authorization`` header's credential scope."""
+    scope = authorization.partition(",")[0]
+    found = _SCOPES.get(scope)
+    if found is None:
+        match = _CREDENTIAL.search(scope)
+        found = UNSIGNED if match is None else Caller(match.group(1), match.group(3))
+        if len(_SCOPES) >= _SCOPES_KEPT:
+            _SCOPES.clear()
+        _SCOPES[scope] = found
+    return found
+
+
 def caller_of(headers: Any, query: str) -> Caller:
     """Access key and region from an ``Authorization`` header or a presigned URL's querystring."""
     authorization = headers.get("Authorization") or ""
-    match = _CREDENTIAL.search(authorization)
-    if match is None and "X-Amz-Credential" in query:
+    if isinstance(authorization, bytes):  # botocore encodes the headers it prepares
+        authorization = authorization.decode("latin-1")
+    if authorization:
+        caller = signed_by(authorization)
+        if caller is not UNSIGNED:
+            return caller
+    if "X-Amz-Credential" in query:
         credential = (parse_qs(query).get("X-Amz-Credential") or [""])[0]
         match = _CREDENTIAL.search("Credential=" + credential)
-    if match is None:
-        return Caller(None, None)
-    return Caller(match.group(1), match.group(3))
+        if match is not None:
+            return Caller(match.group(1), match.group(3))
+    return UNSIGNED

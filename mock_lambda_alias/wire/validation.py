@@ -80,7 +80,7 @@ def _scalar_failures(shape: Shape, meta: dict, value: Any) -> list[str]:
             failures.append(f"Member must have value greater than or equal to {_number(shape, meta['min'])}")
     if type_name == "string" and isinstance(value, str):
         regex = meta.get("regex")
-        if regex is not None and regex.fullmatch(value) is None:
+        if regex is not None and not regex.matches(value):
             failures.append(f"Member must satisfy regular expression pattern: {meta['pattern_text']}")
         enum = meta.get("enum_set")
         if enum is not None and value not in enum:

@@ -103,7 +103,7 @@ class Decorating:
 
     def __call__(self, target: Any) -> Any:
         if inspect.isclass(target):
-            return self._decorate_class(target)
+            return decorate_class(target, self._fresh)
         if not callable(target):
             raise TypeError(f"mock_lambda_alias decorates functions, coroutines and classes, not {target!r}")
         return self._decorate_callable(target)
@@ -197,104 +197,104 @@ class Decorating:
                     except StopAsyncIteration:
                         return
 
-    def _decorate_class(self, cls: type[T]) -> type[T]:
-        """Each test of the class runs in a fresh mock, its per-test setup and teardown included.
 
-        A class that sets up shared state once (``setUpClass`` / ``setup_class``) gets one mock
-        for the whole class instead, started before that setup and stopped after the class's
-        teardown: the state it creates is what every test sees.
-        """
-        import unittest  # only classes need it; keeps ``import mock_lambda_alias`` cheap
+def decorate_class(cls: type[T], factory: Callable[[], Decorating]) -> type[T]:
+    """Each test of the class runs in a fresh mock, its per-test setup and teardown included.
 
-        factory = self._fresh
-        if issubclass(cls, unittest.TestCase):
-            if cls.setUpClass.__func__ is not unittest.TestCase.setUpClass.__func__:  # type: ignore[attr-defined]
-                original_setup_class = cls.setUpClass.__func__  # type: ignore[attr-defined]
+    A class that sets up shared state once (``setUpClass`` / ``setup_class``) gets one mock
+    for the whole class instead, started before that setup and stopped after the class's
+    teardown: the state it creates is what every test sees.
+    """
+    import unittest  # only classes need it
 
-                def setUpClass(klass: Any) -> None:
-                    mock = factory().start()
-                    klass.addClassCleanup(mock.stop)
-                    original_setup_class(klass)
+    if issubclass(cls, unittest.TestCase):
+        if cls.setUpClass.__func__ is not unittest.TestCase.setUpClass.__func__:  # type: ignore[attr-defined]
+            original_setup_class = cls.setUpClass.__func__  # type: ignore[attr-defined]
 
-                cls.setUpClass = classmethod(setUpClass)  # type: ignore[assignment,method-assign]
-                return cls
-            # Start before setUp and stop after tearDown (cleanups run after tearDown, and also
-            # when setUp fails), so each test gets a fresh mock around its whole lifecycle.
-            original_setup = cls.setUp
-
-            @functools.wraps(original_setup)
-            def setUp(test: Any) -> None:
+            def setUpClass(klass: Any) -> None:
                 mock = factory().start()
-                test.addCleanup(mock.stop)
-                original_setup(test)
+                klass.addClassCleanup(mock.stop)
+                original_setup_class(klass)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            cls.setUpClass = classmethod(setUpClass)  # type: ignore[assignment,method-assign]
             return cls
-        if getattr(cls, "setup_class", None) is not None:
-            self._wrap_setup_class(cls, factory)
-            return cls
-        self._wrap_setup_method(cls, factory)
-        for name, attribute in list(vars(cls).items()):
-            if name.startswith("test") and callable(attribute):
-                setattr(cls, name, _per_test(attribute, factory))
-        return cls
+        # Start before setUp and stop after tearDown (cleanups run after tearDown, and also
+        # when setUp fails), so each test gets a fresh mock around its whole lifecycle.
+        original_setup = cls.setUp
 
-    @staticmethod
-    def _wrap_setup_class(cls: type, factory: Callable[[], Decorating]) -> None:
-        original_setup = cls.setup_class.__func__  # type: ignore[attr-defined]
-        original_teardown = getattr(cls, "teardown_class", None)
-        teardown_func = getattr(original_teardown, "__func__", None)
-
-        def setup_class(klass: Any) -> None:
+        @functools.wraps(original_setup)
+        def setUp(test: Any) -> None:
             mock = factory().start()
-            klass._mock_lambda_alias_class_mock = mock
-            try:
-                original_setup(klass)
-            except BaseException:
+            test.addCleanup(mock.stop)
+            original_setup(test)
+
+        cls.setUp = setUp  # type: ignore[method-assign]
+        return cls
+    if getattr(cls, "setup_class", None) is not None:
+        _wrap_setup_class(cls, factory)
+        return cls
+    _wrap_setup_method(cls, factory)
+    for name, attribute in list(vars(cls).items()):
+        if name.startswith("test") and callable(attribute):
+            setattr(cls, name, _per_test(attribute, factory))
+    return cls
+
+
+def _wrap_setup_class(cls: type, factory: Callable[[], Decorating]) -> None:
+    original_setup = cls.setup_class.__func__  # type: ignore[attr-defined]
+    original_teardown = getattr(cls, "teardown_class", None)
+    teardown_func = getattr(original_teardown, "__func__", None)
+
+    def setup_class(klass: Any) -> None:
+        mock = factory().start()
+        klass._mock_lambda_alias_class_mock = mock
+        try:
+            original_setup(klass)
+        except BaseException:
+            del klass._mock_lambda_alias_class_mock
+            mock.stop()
+            raise
+
+    def teardown_class(klass: Any) -> None:
+        try:
+            if teardown_func is not None:
+                teardown_func(klass)
+        finally:
+            mock = klass.__dict__.get("_mock_lambda_alias_class_mock")
+            if mock is not None:
                 del klass._mock_lambda_alias_class_mock
                 mock.stop()
-                raise
 
-        def teardown_class(klass: Any) -> None:
-            try:
-                if teardown_func is not None:
-                    teardown_func(klass)
-            finally:
-                mock = klass.__dict__.get("_mock_lambda_alias_class_mock")
-                if mock is not None:
-                    del klass._mock_lambda_alias_class_mock
-                    mock.stop()
+    cls.setup_class = classmethod(setup_class)  # type: ignore[attr-defined]
+    cls.teardown_class = classmethod(teardown_class)  # type: ignore[attr-defined]
 
-        cls.setup_class = classmethod(setup_class)  # type: ignore[attr-defined]
-        cls.teardown_class = classmethod(teardown_class)  # type: ignore[attr-defined]
 
-    @staticmethod
-    def _wrap_setup_method(cls: type, factory: Callable[[], Decorating]) -> None:
-        """pytest's ``setup_method`` / ``teardown_method`` run inside the test's own mock."""
-        original_setup = getattr(cls, "setup_method", None)
-        original_teardown = getattr(cls, "teardown_method", None)
-        if original_setup is None and original_teardown is None:
-            return
+def _wrap_setup_method(cls: type, factory: Callable[[], Decorating]) -> None:
+    """pytest's ``setup_method`` / ``teardown_method`` run inside the test's own mock."""
+    original_setup = getattr(cls, "setup_method", None)
+    original_teardown = getattr(cls, "teardown_method", None)
+    if original_setup is None and original_teardown is None:
+        return
 
-        def setup_method(test: Any, method: Any = None) -> None:
-            mock = factory().start()
-            test._mock_lambda_alias_test_mock = mock
-            try:
-                if original_setup is not None:
-                    _call_optional(original_setup, test, method)
-            except BaseException:
-                del test._mock_lambda_alias_test_mock
+    def setup_method(test: Any, method: Any = None) -> None:
+        mock = factory().start()
+        test._mock_lambda_alias_test_mock = mock
+        try:
+            if original_setup is not None:
+                _call_optional(original_setup, test, method)
+        except BaseException:
+            del test._mock_lambda_alias_test_mock
+            mock.stop()
+            raise
+
+    def teardown_method(test: Any, method: Any = None) -> None:
+        try:
+            if original_teardown is not None:
+                _call_optional(original_teardown, test, method)
+        finally:
+            mock = test.__dict__.pop("_mock_lambda_alias_test_mock", None)
+            if mock is not None:
                 mock.stop()
-                raise
 
-        def teardown_method(test: Any, method: Any = None) -> None:
-            try:
-                if original_teardown is not None:
-                    _call_optional(original_teardown, test, method)
-            finally:
-                mock = test.__dict__.pop("_mock_lambda_alias_test_mock", None)
-                if mock is not None:
-                    mock.stop()
-
-        cls.setup_method = setup_method  # type: ignore[attr-defined]
-        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+    cls.setup_method = setup_method  # type: ignore[attr-defined]
+    cls.teardown_method = teardown_method  # type: ignore[attr-defined]

@@ -96,25 +96,11 @@ def _moto_stubber() -> tuple[Any, ...]:
 class LambdaAliasMock(Decorating, Controls):
     """One mock of AWS Lambda. Use it as a decorator, ``with`` block, or start()/stop()."""
 
-    def __init__(
-        self,
-        *,
-        account_id: str = DEFAULT_ACCOUNT_ID,
-        region: str = DEFAULT_REGION,
-        seed: Optional[int] = None,
-        isolation: str = "in-process",
-        max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
-    ) -> None:
-        super().__init__(
-            account_id=account_id,
-            region=region,
-            seed=seed,
-            isolation=isolation,
-            max_invocation_records=max_invocation_records,
-        )
-        self._depth = 0
-        self._url_server: Any = None
-        self._url_hook: Optional[AfterImport] = None
+    #: How many activations of this mock are running (``start()`` without its ``stop()`` yet).
+    _depth = 0
+    #: What serves this activation's function URLs through ``responses``, once there are any.
+    _url_server: Any = None
+    _url_hook: Optional[AfterImport] = None
 
     # -- switching ------------------------------------------------------------
 

@@ -53,7 +53,7 @@ FAMILIES = (
     "versions",
 )
 BACKEND_LEVELS = {
-    **dict.fromkeys(("__init__", "rendered", "identity", "paging", "runtimes"), 0),
+    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes"), 0),
     "model": 1,
     **dict.fromkeys(("invocations", "evaluation"), 2),
     "store": 3,

@@ -9,7 +9,6 @@ outlive their function (AWS keeps them until they are deleted).
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any, Optional
 
 from .. import arns
@@ -17,6 +16,7 @@ from ..errors import InvalidParameterValue, ResourceNotFound
 from . import paging
 from .addressing import split_name
 from .call import Call
+from .ids import new_uuid
 from .model import LATEST, refuse_with_tenant_isolation
 
 _NOT_FOUND = "The resource you requested does not exist."
@@ -114,7 +114,7 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
         raise InvalidParameterValue(
             "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
         )
-    mapping_id = str(uuid.uuid4())
+    mapping_id = new_uuid()
     mapping: dict[str, Any] = {
         "UUID": mapping_id,
         "BatchSize": batch_size,

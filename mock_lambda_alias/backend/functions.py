@@ -168,7 +168,7 @@ def get_function_configuration(call: Call, req: dict) -> dict:
     call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
     function = get_function_or_404(call, name, qualifier)
     record, suffix = resolve_qualifier(function, qualifier)
-    return render(function, record, suffix)
+    return model.render_kept(function, record, suffix)
 
 
 def _listed_records(function: Function, every_version: bool) -> list[tuple[Any, Any]]:

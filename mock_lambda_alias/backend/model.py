@@ -17,7 +17,6 @@ import copy
 import datetime
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -29,6 +28,7 @@ from ..errors import (
     PreconditionFailed,
     ResourceNotFound,
 )
+from .ids import new_uuid
 from .rendered import Rendered
 
 LATEST = "$LATEST"
@@ -50,8 +50,9 @@ LIST_OMITS = (
 
 def now_text() -> str:
     """Lambda's LastModified format: ``2024-01-01T00:00:00.000+0000`` (F-FN-005)."""
-    stamp = datetime.datetime.now(datetime.timezone.utc)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+0000"
+    t = datetime.datetime.now(datetime.timezone.utc)
+    day = f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
+    return f"{day}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}+0000"
 
 
 def refuse_with_tenant_isolation(config: dict, feature: str) -> None:
@@ -67,7 +68,7 @@ def refuse_with_tenant_isolation(config: dict, feature: str) -> None:
 
 
 def new_revision() -> str:
-    return str(uuid.uuid4())
+    return new_uuid()
 
 
 @dataclass(frozen=True)
@@ -83,27 +84,30 @@ class Code:
     source_kms_key_arn: Optional[str] = None
 
 
+_KEPT = ("_wire", "_full", "_derived")
+
+
 class Cached:
     """Keeps what is derived from the object until any attribute of it is assigned.
 
-    ``_wire`` is its rendered response item; ``_derived`` holds what other families compute from
-    it (what an invocation of a version runs, for one). Every write to a version or an alias
-    assigns one of its attributes (a new RevisionId at the least), so dropping both in
-    ``__setattr__`` covers every mutation path, present and future, without each operation having
-    to remember it.
+    ``_wire`` is its rendered list item, ``_full`` its whole rendered configuration; ``_derived``
+    holds what other families compute from it (what an invocation of a version runs, for one).
+    Every write to a version or an alias assigns one of its attributes (a new RevisionId at the
+    least), so dropping them in ``__setattr__`` covers every mutation path, present and future,
+    without each operation having to remember it.
     """
 
     _wire: Optional[Rendered] = None
+    _full: Optional[Rendered] = None
     _derived: Optional[tuple[Any, ...]] = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
-        if name != "_wire" and name != "_derived":
+        if name not in _KEPT:
             kept = self.__dict__
-            if "_wire" in kept:
-                del kept["_wire"]
-            if "_derived" in kept:
-                del kept["_derived"]
+            for slot in _KEPT:
+                if slot in kept:
+                    del kept[slot]
 
 
 @dataclass
@@ -241,6 +245,17 @@ def render(
         else:
             out["LastUpdateStatus"] = "Successful"
     return out
+
+
+def render_kept(function: Function, record: FunctionVersion, arn_qualifier: Optional[str]) -> dict:
+    """:func:`render` of a published version addressed by its own number, kept until the version
+    changes (``$LATEST``, whose configuration operations change in place, is rendered anew)."""
+    if arn_qualifier is None or arn_qualifier != record.version or arn_qualifier == LATEST:
+        return render(function, record, arn_qualifier)
+    kept = record._full
+    if kept is None:
+        kept = record._full = Rendered(render(function, record, arn_qualifier))
+    return kept
 
 
 def image_repository(uri: str) -> str:

@@ -28,7 +28,6 @@ import copy
 import datetime
 import json
 import sys
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -36,6 +35,7 @@ from ..backend import identity
 from ..backend.call import Call
 from ..backend.controls import Controls
 from ..backend.evaluation import Caller, Decision, evaluate, resolve
+from ..backend.ids import new_uuid
 from ..backend.invocations import Invocation
 from ..backend.invoke import invoke
 from ..errors import AccessDenied, LambdaError
@@ -104,7 +104,7 @@ def deliver(
             delivery = Delivery(**record, error=denied.message)
             store.deliveries.append(delivery)
             return delivery
-        request_id = str(uuid.uuid4())
+        request_id = new_uuid()
         call = Call(store, account_id, region, request_id, caller, "Invoke", decision.statement_id)
         request: dict[str, Any] = {"FunctionName": name, "InvocationType": "Event"}
         if qualifier is not None:

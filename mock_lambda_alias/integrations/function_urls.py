@@ -23,6 +23,7 @@ from ..backend import invoke as invoking
 from ..backend.call import Call
 from ..backend.controls import Controls
 from ..backend.evaluation import Caller, evaluate
+from ..backend.ids import new_uuid
 from ..errors import LambdaError
 
 URL_PATTERN = re.compile(r"^https?://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws(?::\d+)?(/.*)?$")
@@ -63,7 +64,7 @@ class UrlServer:
 
     def handle(self, request: Any) -> tuple[int, dict[str, str], bytes]:
         match = URL_PATTERN.match(request.url)
-        request_id = str(uuid.uuid4())
+        request_id = new_uuid()
         if match is None:
             return _json(403, {"Message": None}, request_id, error="AccessDeniedException")
         url_id = match.group(1)

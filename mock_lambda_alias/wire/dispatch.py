@@ -10,7 +10,6 @@ seeing a traceback from inside botocore.
 from __future__ import annotations
 
 import logging
-import random
 import re
 from typing import Any, Optional, Protocol
 
@@ -20,6 +19,7 @@ from botocore.model import OperationModel
 from ..backend import registry
 from ..backend.call import Call
 from ..backend.identity import Identity
+from ..backend.ids import new_uuid
 from ..backend.store import Store
 from ..errors import LambdaError, NotImplementedOperation, ServiceError
 from . import protocol, validation
@@ -42,18 +42,6 @@ log = logging.getLogger("mock_lambda_alias")
 _HOST_REGION = re.compile(r"lambda[.-]([a-z0-9-]+)\.amazonaws")
 _OPERATIONS: dict[str, OperationModel] = {}
 _service_model: Any = None
-
-
-#: Request ids are UUIDs, as AWS's are, drawn from a generator of our own (the process's global
-#: ``random`` state is the test's).
-_ids = random.Random()
-
-
-def new_request_id() -> str:
-    """A random (version 4) UUID, as text."""
-    value = (_ids.getrandbits(128) & ~(0xF000 << 64) & ~(0xC << 60)) | (0x4000 << 64) | (0x8 << 60)
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _fallback_operation(name: str) -> Optional[OperationModel]:
@@ -96,7 +84,7 @@ def answer(
 ) -> AWSResponse:
     """Answer one HTTP request (anything with ``url``, ``headers`` and ``body``) for an operation."""
     url = request.url
-    request_id = new_request_id()
+    request_id = new_uuid()
     if model is None:
         model = _OPERATIONS.get(operation_name) or _fallback_operation(operation_name)
         if model is None:

@@ -183,6 +183,8 @@ def compile_structure(
     if not names and not required:
         return None
     compiled: dict[str, Optional[Check]] = {}
+    #: Each member's place in the shape: errors are reported in that order.
+    order = {name: index for index, name in enumerate(names)}
 
     def member_check(name: str) -> Optional[Check]:
         member = constraints.aws_member(shape, name, shapes[name])
@@ -197,14 +199,16 @@ def compile_structure(
                 errors.append(
                     f"Value null at '{prefix}{camel(name)}' failed to satisfy constraint: Member must not be null"
                 )
-        for name in names:
-            item = value.get(name)
-            if item is not None:
-                member = compiled.get(name, _UNCOMPILED)
-                if member is _UNCOMPILED:
-                    member = member_check(name)
-                if member is not None:
-                    member(item, errors)
+        # A request sets few of a shape's members: visit those, in the shape's order.
+        present = [name for name, item in value.items() if item is not None and name in order]
+        if len(present) > 1:
+            present.sort(key=order.__getitem__)
+        for name in present:
+            member = compiled.get(name, _UNCOMPILED)
+            if member is _UNCOMPILED:
+                member = member_check(name)
+            if member is not None:
+                member(value[name], errors)
 
     return check
 

@@ -128,9 +128,10 @@ BOTOCORE_MAKE_REQUEST = BaseClient.__dict__["_make_request"]
 def canned_client(answers: Callable[[str], Recorded]) -> Any:
     """The floor: botocore answered by ``answers(operation)`` from a ``before-send`` handler.
 
-    It is timed while a mock is active, which answers every Lambda client by standing in for the
-    client classes' ``_make_request``: this client's own class keeps botocore's method, so it pays
-    the whole of botocore's path (signing, ``before-send``, parsing) as without any mock.
+    It is timed while a mock is active, whose wrapper of the client classes' ``_make_request``
+    registers the mock's ``before-send`` handler on every Lambda client: this client's own class
+    keeps botocore's method, so the canned answer is the only one it gets, after botocore's whole
+    path (request creation, signing, ``before-send``, parsing) as against AWS.
     """
     client = boto3.session.Session().client("lambda", region_name=REGION)
     type(client)._make_request = BOTOCORE_MAKE_REQUEST

@@ -213,6 +213,18 @@ def test_credentials_are_faked_and_restored(monkeypatch):
     assert "AWS_SESSION_TOKEN" not in os.environ
 
 
+def test_credentials_the_test_sets_while_active_are_kept(monkeypatch):
+    """The fake credentials are put back at the last stop only where they are still the mock's: a
+    value the test set meanwhile is the test's."""
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "before")
+    with mock_lambda_alias():
+        os.environ["AWS_ACCESS_KEY_ID"] = "set-by-the-test"
+        os.environ["AWS_SESSION_TOKEN"] = "token-of-the-test"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "set-by-the-test"
+    assert os.environ["AWS_SESSION_TOKEN"] == "token-of-the-test"
+
+
 def test_activation_provides_credentials_and_region(monkeypatch, tmp_path):
     for key in (
         "AWS_ACCESS_KEY_ID",

@@ -42,6 +42,31 @@ class _Abandoned(BaseException):
     """Raised into a handler thread whose invocation timed out, to stop it where Python can."""
 
 
+class Latch:
+    """Closed until :meth:`open` is called once; :meth:`wait` returns whether it is open.
+
+    A plain lock held from the start and released by whoever opens it: the hand-off between an
+    invoking thread and an environment's thread is made on every invocation, and a lock is the
+    least a thread can block on (an ``Event`` adds a condition and a lock of its own per waiter).
+    """
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def open(self) -> None:
+        """Open it: call once only."""
+        self._lock.release()
+
+    def wait(self, timeout: float) -> bool:
+        if self._lock.acquire(timeout=timeout):
+            self._lock.release()  # open for any other waiter too
+            return True
+        return False
+
+
 @dataclass
 class Outcome:
     """What one run produced: the response body, a function error, and the log it wrote."""
@@ -175,7 +200,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         finally:
             self.job = None
             STATE.leave(holder)
-            job.left.set()
+            job.left.open()
 
     def stop(self) -> Optional[_Job]:
         """At ``stop()``: abandon a running handler as at a timeout, and end the environment.
@@ -218,8 +243,9 @@ class _Job:
     """One invocation handed to an environment's thread.
 
     Whoever settles it first sets :attr:`outcome`, under :attr:`lock`: the environment's thread
-    when the handler returns, the invoking thread when the deadline passes, ``stop()``. Only a
-    cold start, whose deadline moves once init is over, also needs the ``initialized`` event.
+    when the handler returns, the invoking thread when the deadline passes, ``stop()``. The
+    invoking thread waits for :attr:`done`; only a cold start, whose deadline moves once init is
+    over, also needs the ``initialized`` event.
     """
 
     __slots__ = (
@@ -235,6 +261,7 @@ class _Job:
         "lock",
         "outcome",
         "request",
+        "signalled",
         "started",
         "thread",
         "window",
@@ -247,10 +274,12 @@ class _Job:
         self.thread: Optional[threading.Thread] = None
         self.buffer = io.StringIO()
         self.lock = threading.Lock()
-        #: Set when the outcome is there.
-        self.done = threading.Event()
-        #: Set when the invoking thread has taken the mock's own changes out again.
-        self.left = threading.Event()
+        #: Open when the outcome is there (or the handler's thread is done with the invocation).
+        self.done = Latch()
+        #: Whether :attr:`done` has been opened (it is opened once, by whoever settles first).
+        self.signalled = False
+        #: Open when the invoking thread has taken the mock's own changes out again.
+        self.left = Latch()
         self.abandoned = False
         self.started = time.monotonic()
         self.deadline = self.started + request.timeout_seconds
@@ -285,9 +314,14 @@ class _Job:
             self._signal()
 
     def _signal(self) -> None:
+        """Wake the invoking thread (once: the handler's thread and ``stop()`` may both try)."""
+        with self.lock:
+            if self.signalled:
+                return
+            self.signalled = True
         if self.initialized is not None:
             self.initialized.set()
-        self.done.set()
+        self.done.open()
 
     def _run(self) -> Outcome:
         environment, request = self.environment, self.request
@@ -364,6 +398,9 @@ class _Job:
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining > 0 and self.done.wait(remaining):
+                outcome = self.outcome  # settled before the latch opened
+                if outcome is not None:
+                    return outcome
                 break
             # The deadline as it stood has passed. On a cold start, init has 10 s of its own
             # before the handler's timeout starts, and the handler's thread moves the deadline

@@ -379,6 +379,20 @@ def test_lambdas_variables_go_and_the_tests_own_value_of_one_comes_back(lam, mon
     assert not any(name in os.environ for name in lambda_names)
 
 
+def test_variables_beyond_ascii_are_seen_and_put_back(lam, monkeypatch):
+    """The environment is read and written in the form the operating system holds it: values
+    beyond ASCII reach the handler as set and are put back as they were."""
+    monkeypatch.setenv("THE_TESTS_OWN", "café")
+    deploy(
+        lam,
+        "import os\ndef handler(event, context):\n    os.environ['THE_TESTS_OWN'] = 'thé'\n"
+        "    return [os.environ['GREETING'], os.environ['THE_TESTS_OWN']]\n",
+        Environment={"Variables": {"GREETING": "grüß dich ✓"}},
+    )
+    assert call(lam)["body"] == ["grüß dich ✓", "thé"]
+    assert "GREETING" not in os.environ and os.environ["THE_TESTS_OWN"] == "café"
+
+
 def test_limit_a_change_made_while_a_handler_runs_is_taken_for_the_handlers(mock, lam):
     """The documented limit, measured: without tracing hooks a change another thread (here the test's)
     makes while an in-process handler runs cannot be told from the handler's own, and is reverted

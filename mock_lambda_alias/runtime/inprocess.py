@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any, Callable, Optional
 
-from . import lambda_api, packages
+from . import environ, lambda_api, packages
 from .lambda_api import HandlerError, LambdaContext
 from .loading import LOAD_LOCK, load_package_handler
 from .output import DISCARD, Route
@@ -151,6 +151,8 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self._jobs: Optional[SimpleQueue] = None
         #: The invocation running, if any.
         self.job: Optional[_Job] = None
+        #: The last variables invoked with, and the same in environment form.
+        self._encoded: Optional[tuple[dict[str, str], dict[Any, Any]]] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
@@ -182,9 +184,17 @@ class ThreadEnvironment(lambda_api.OwnVariables):
                     self._tmpdir = tmpdir
         return tmpdir
 
+    def _environ_variables(self, variables: dict[str, str]) -> dict[Any, Any]:
+        """``variables`` in environment form: converted when they are new to the environment (a
+        version's invocations share one dict, see :class:`.lambda_api.OwnVariables`)."""
+        kept = self._encoded
+        if kept is None or kept[0] is not variables:
+            kept = self._encoded = (variables, environ.encoded(variables))
+        return kept[1]
+
     def invoke(self, request: Request) -> Outcome:
         job = _Job(self, request)
-        holder = STATE.enter(request.variables, self.paths())
+        holder = STATE.enter(self._environ_variables(request.variables), self.paths())
         try:
             if self.thread is None or self._jobs is None:
                 self._jobs = SimpleQueue()

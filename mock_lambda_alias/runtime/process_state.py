@@ -57,6 +57,8 @@ import tempfile
 import threading
 from typing import Any, Callable, Optional
 
+from . import environ
+from .environ import ENVIRON
 from .output import OutputRouter, Route, TempdirRouter
 
 #: An absent key (``sys.modules`` may hold None, so None cannot stand for absence there).
@@ -120,15 +122,6 @@ def is_real_module(module: Any) -> bool:
         return False
 
 
-def _environ() -> dict[str, str]:
-    """A copy of ``os.environ`` (taken again if another thread changes it while it is read)."""
-    while True:
-        try:
-            return dict(os.environ)
-        except RuntimeError:  # changed size during iteration
-            continue
-
-
 def _same(one: Any, other: Any) -> bool:
     """Whether two snapshots of one kind are equal (values compared as the containers compare
     them: identity first); an object put there by hand whose ``__eq__`` fails is not."""
@@ -144,7 +137,7 @@ class Snapshot:
     __slots__ = ("environ", "modules", "path", "root_handlers", "single")
 
     def __init__(self) -> None:
-        self.environ = _environ()
+        self.environ = environ.snapshot()
         self.path = list(sys.path)
         self.modules = sys.modules.copy()
         self.root_handlers = list(logging.root.handlers)
@@ -165,9 +158,9 @@ class _Held:
 
     __slots__ = ("holders", "original", "ours")
 
-    def __init__(self, original: Optional[str]) -> None:
+    def __init__(self, original: Optional[Any]) -> None:
         self.original = original
-        self.ours: Optional[str] = None
+        self.ours: Optional[Any] = None
         self.holders: list[Holder] = []
 
 
@@ -182,11 +175,12 @@ class _HeldPath:
 
 
 class Holder:
-    """One invocation's own changes: Lambda's variables and its import paths."""
+    """One invocation's own changes: Lambda's variables (in environment form, see
+    :func:`.environ.encoded`) and its import paths."""
 
     __slots__ = ("paths", "variables")
 
-    def __init__(self, variables: dict[str, str], paths: list[str]) -> None:
+    def __init__(self, variables: dict[Any, Any], paths: list[str]) -> None:
         self.variables = variables
         self.paths = paths
 
@@ -205,7 +199,7 @@ class ProcessState:
         self._windows: list[Window] = []
         #: The windows a write is also applied to (see :meth:`close_window`).
         self._rebased: list[Window] = self._windows
-        self._variables: dict[str, _Held] = {}
+        self._variables: dict[Any, _Held] = {}
         self._paths: dict[str, _HeldPath] = {}
         self.routes: dict[int, Route] = {}
         self._stdout = OutputRouter(None, self.routes)
@@ -216,16 +210,16 @@ class ProcessState:
 
     # -- the mock's own changes -------------------------------------------------
 
-    def enter(self, variables: dict[str, str], paths: list[str]) -> Holder:
-        """Put an invocation's variables and paths in (the first of the running invocations also
-        installs the routers)."""
+    def enter(self, variables: dict[Any, Any], paths: list[str]) -> Holder:
+        """Put an invocation's variables (in environment form) and paths in (the first of the
+        running invocations also installs the routers)."""
         holder = Holder(variables, paths)
         with self._lock:
             if not self._holders:
                 self._install_routers()
             self._holders.append(holder)
             for key, value in variables.items():
-                now = os.environ.get(key)
+                now = ENVIRON.get(key)
                 held = self._variables.get(key)
                 if held is None:
                     held = self._variables[key] = _Held(now)
@@ -254,7 +248,7 @@ class ProcessState:
             for key in holder.variables:
                 held = self._variables[key]
                 held.holders.remove(holder)
-                if os.environ.get(key) == held.ours:
+                if ENVIRON.get(key) == held.ours:
                     if held.holders:  # another running invocation set it too: its value
                         value = held.holders[-1].variables[key]
                         if value != held.ours:
@@ -360,12 +354,12 @@ class ProcessState:
             if now is done or _same(now, done):
                 self._set_single(kind, before)
 
-    def _revert_environ(self, base: dict[str, str], after: dict[str, str]) -> None:
+    def _revert_environ(self, base: dict[Any, Any], after: dict[Any, Any]) -> None:
         if _same(base, after):
             return
         for key in base.keys() | after.keys():
             before, done = base.get(key), after.get(key)
-            if before != done and os.environ.get(key) == done:
+            if before != done and ENVIRON.get(key) == done:
                 self._set_variable(key, before)
 
     def _revert_modules(self, base: dict[str, Any], after: dict[str, Any], roots: tuple[str, ...]) -> None:
@@ -420,14 +414,8 @@ class ProcessState:
     def _list(kind: str) -> list[Any]:
         return sys.path if kind == "path" else logging.root.handlers
 
-    def _set_variable(self, key: str, value: Optional[str]) -> None:
-        if value is None:
-            try:
-                del os.environ[key]
-            except KeyError:
-                pass
-        else:
-            os.environ[key] = value
+    def _set_variable(self, key: Any, value: Optional[Any]) -> None:
+        environ.put(key, value)
         for window in self._rebased:
             if value is None:
                 window.base.environ.pop(key, None)

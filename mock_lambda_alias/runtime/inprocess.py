@@ -31,7 +31,7 @@ from . import environ, lambda_api, packages
 from .lambda_api import HandlerError, LambdaContext
 from .loading import LOAD_LOCK, load_package_handler
 from .output import DISCARD, Route
-from .process_state import STATE, Window
+from .process_state import STATE
 
 #: How long ``stop()`` waits, in all, for the threads of an activation's environments to end
 #: once told to: code blocked in a long C call (``time.sleep(60)``) can outlive it, as a daemon.
@@ -209,7 +209,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             return job.wait()
         finally:
             self.job = None
-            STATE.leave(holder)
+            STATE.leave(holder, self.module_roots)
             job.left.open()
 
     def stop(self) -> Optional[_Job]:
@@ -274,7 +274,6 @@ class _Job:
         "signalled",
         "started",
         "thread",
-        "window",
     )
 
     def __init__(self, environment: ThreadEnvironment, request: Request) -> None:
@@ -296,17 +295,15 @@ class _Job:
         self.outcome: Optional[Outcome] = None
         self.init_ms: Optional[float] = None
         self.initialized: Optional[threading.Event] = threading.Event() if environment.function is None else None
-        #: The handler's run, from S0 (see :mod:`.process_state`).
-        self.window: Optional[Window] = None
 
     # -- in the handler's thread ----------------------------------------------
 
     def run(self) -> None:
+        outcome = None
         try:
             with self.lock:
                 if self.abandoned:
                     return
-                self.window = STATE.open_window()
             thread = threading.current_thread()
             ident = threading.get_ident()
             STATE.routes[ident] = Route(thread, self.buffer, self.environment)
@@ -316,19 +313,17 @@ class _Job:
                 route = STATE.routes.get(ident)
                 if route is not None and route.thread is thread:
                     del STATE.routes[ident]
-            with self.lock:
-                if not self.abandoned:
-                    STATE.close_window(self.window, self.environment.module_roots())
-                    self.outcome = outcome
         finally:  # _Abandoned, or anything arriving while we wrap up: the caller has gone
-            self._signal()
+            self._signal(outcome)
 
-    def _signal(self) -> None:
-        """Wake the invoking thread (once: the handler's thread and ``stop()`` may both try)."""
+    def _signal(self, outcome: Optional[Outcome] = None) -> None:
+        """Settle the invocation with ``outcome`` unless it is settled, and wake the invoking thread."""
         with self.lock:
             if self.signalled:
                 return
             self.signalled = True
+            if outcome is not None and not self.abandoned:
+                self.outcome = outcome
         if self.initialized is not None:
             self.initialized.set()
         self.done.open()
@@ -441,13 +436,11 @@ class _Job:
 
     def _abandon(self, payload: dict[str, Any], last_line: str) -> Outcome:
         """Settle the invocation with ``payload`` unless the handler's thread has; then stop that
-        thread where Python can (its process changes up to now are reverted)."""
+        thread where Python can (its process changes are reverted as the invoking thread leaves)."""
         with self.lock:
             if self.outcome is not None:
                 return self.outcome
             self.abandoned = True
-            if self.window is not None:
-                STATE.close_window(self.window, self.environment.module_roots())
             log = self.buffer.getvalue()
             if log and not log.endswith("\n"):
                 log += "\n"

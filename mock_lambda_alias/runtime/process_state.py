@@ -7,11 +7,12 @@ Two sources of change are told apart, and each is put back key by key:
   ``tempfile`` routers, for as long as an invocation runs. Each is recorded as (key, value
   before, value set); afterwards the value before is put back only where the current value is
   still the one the mock set. A key someone else changed meanwhile keeps their value.
-- **The handler's changes** (:meth:`ProcessState.open_window` / :meth:`ProcessState.close_window`):
-  each kind of process state is snapshotted in the environment's thread just before init or
-  the handler runs (S0) and just after it returns (S1; on a timeout, or at ``stop()``, the
-  thread that abandons it takes S1). Only keys that differ between S0 and S1 are reverted, and
-  only where the current value is still S1's. The kinds: environment variables, ``sys.path``
+- **The handler's changes** (its window, opened and closed by the same two calls): each kind of
+  process state is snapshotted by the invoking thread as the invocation starts, just before the
+  mock's own changes, which are then applied to it (S0), and again as it ends, once the handler
+  has returned or been abandoned at a timeout or at ``stop()`` (S1). The environment's thread
+  only runs the handler. Only keys that differ between S0 and S1 are reverted, and only where
+  the current value is still S1's. The kinds: environment variables, ``sys.path``
   entries, ``sys.modules`` entries, the working directory, the recursion limit, the root
   logger's handlers and level and ``logging.disable``, ``sys.stdout``/``sys.stderr`` and
   ``tempfile.tempdir``. Of new ``sys.modules`` entries, modules loaded from the function's
@@ -145,7 +146,7 @@ class Snapshot:
 
 
 class Window:
-    """One invocation's init or handler run: S0, kept up to date with the mock's own writes."""
+    """One invocation's run: S0, kept up to date with the mock's own writes."""
 
     __slots__ = ("base",)
 
@@ -175,14 +176,15 @@ class _HeldPath:
 
 
 class Holder:
-    """One invocation's own changes: Lambda's variables (in environment form, see
-    :func:`.environ.encoded`) and its import paths."""
+    """One invocation: its own changes (Lambda's variables in environment form, see
+    :func:`.environ.encoded`, and its import paths) and its window."""
 
-    __slots__ = ("paths", "variables")
+    __slots__ = ("paths", "variables", "window")
 
-    def __init__(self, variables: dict[Any, Any], paths: list[str]) -> None:
+    def __init__(self, variables: dict[Any, Any], paths: list[str], window: Window) -> None:
         self.variables = variables
         self.paths = paths
+        self.window = window
 
 
 def _counts(entries: list[Any], key: Callable[[Any], Any]) -> collections.Counter:
@@ -197,7 +199,7 @@ class ProcessState:
         self._holders: list[Holder] = []
         #: The windows open, oldest first.
         self._windows: list[Window] = []
-        #: The windows a write is also applied to (see :meth:`close_window`).
+        #: The windows a write is also applied to (see :meth:`_close_window`).
         self._rebased: list[Window] = self._windows
         self._variables: dict[Any, _Held] = {}
         self._paths: dict[str, _HeldPath] = {}
@@ -211,21 +213,25 @@ class ProcessState:
     # -- the mock's own changes -------------------------------------------------
 
     def enter(self, variables: dict[Any, Any], paths: list[str]) -> Holder:
-        """Put an invocation's variables (in environment form) and paths in (the first of the
-        running invocations also installs the routers)."""
-        holder = Holder(variables, paths)
+        """An invocation starts: S0, then its variables (in environment form) and paths put in
+        (the first of the running invocations also installs the routers)."""
         with self._lock:
+            # A change to one of Lambda's variables made while no invocation ran is someone
+            # else's, to be put back at the end; while one runs it may be its handler's own.
+            adopting = not self._windows
+            window = Window()
+            self._windows.append(window)
+            holder = Holder(variables, paths, window)
             if not self._holders:
                 self._install_routers()
             self._holders.append(holder)
+            before = window.base.environ
             for key, value in variables.items():
-                now = ENVIRON.get(key)
+                now = before.get(key)
                 held = self._variables.get(key)
                 if held is None:
                     held = self._variables[key] = _Held(now)
-                elif now != held.ours and not self._windows:
-                    # Changed since the mock set it while no handler ran: theirs, put back at the
-                    # end. While a handler runs the change may be its own, which must not stay.
+                elif adopting and now != held.ours:
                     held.original = now
                 held.holders.append(holder)
                 if now != value:
@@ -239,11 +245,13 @@ class ProcessState:
                     held_path.inserted = True
         return holder
 
-    def leave(self, holder: Holder) -> None:
-        """Take an invocation's variables and paths out again where they are still the mock's."""
+    def leave(self, holder: Holder, roots: Callable[[], tuple[str, ...]]) -> None:
+        """An invocation ends: its handler's changes reverted (see :meth:`_close_window`), then its
+        variables and paths taken out again where they are still the mock's."""
         with self._lock:
             if holder not in self._holders:
                 return
+            self._close_window(holder.window, roots)
             self._holders.remove(holder)
             for key in holder.variables:
                 held = self._variables[key]
@@ -308,38 +316,28 @@ class ProcessState:
 
     # -- the handler's changes --------------------------------------------------
 
-    def open_window(self) -> Window:
-        """S0: called in the environment's thread just before init or the handler runs."""
-        with self._lock:
-            window = Window()
-            self._windows.append(window)
-            return window
-
-    def close_window(self, window: Window, roots: tuple[str, ...]) -> None:
+    def _close_window(self, window: Window, roots: Callable[[], tuple[str, ...]]) -> None:
         """S1, and revert what changed since S0 where it still is as S1 has it.
 
-        ``roots`` are the directories of the environment's package, layers and ``/tmp``: new
+        ``roots()`` are the directories of the environment's package, layers and ``/tmp``: new
         modules loaded from under them go.
         """
-        with self._lock:
-            if window not in self._windows:
-                return
-            position = self._windows.index(window)
-            del self._windows[position]
-            after = Snapshot()
-            base = window.base
-            # What this handler changed is in the S0 of the windows opened since, not in the older
-            # ones': only the newer ones get what is put back (an older one's S0 would otherwise
-            # take its own handler's change, put back here, for its starting point).
-            self._rebased = self._windows[position:]
-            try:
-                self._revert_single(base.single, after.single)
-                self._revert_environ(base.environ, after.environ)
-                self._revert_entries("path", base.path, after.path)
-                self._revert_modules(base.modules, after.modules, roots)
-                self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
-            finally:
-                self._rebased = self._windows
+        position = self._windows.index(window)
+        del self._windows[position]
+        after = Snapshot()
+        base = window.base
+        # What this handler changed is in the S0 of the windows opened since, not in the older
+        # ones': only the newer ones get what is put back (an older one's S0 would otherwise
+        # take its own handler's change, put back here, for its starting point).
+        self._rebased = self._windows[position:]
+        try:
+            self._revert_single(base.single, after.single)
+            self._revert_environ(base.environ, after.environ)
+            self._revert_entries("path", base.path, after.path)
+            self._revert_modules(base.modules, after.modules, roots)
+            self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
+        finally:
+            self._rebased = self._windows
 
     def _revert_single(self, base: dict[str, Any], after: dict[str, Any]) -> None:
         for kind, (read, _) in _SINGLE.items():
@@ -362,17 +360,19 @@ class ProcessState:
             if before != done and ENVIRON.get(key) == done:
                 self._set_variable(key, before)
 
-    def _revert_modules(self, base: dict[str, Any], after: dict[str, Any], roots: tuple[str, ...]) -> None:
+    def _revert_modules(
+        self, base: dict[str, Any], after: dict[str, Any], roots: Callable[[], tuple[str, ...]]
+    ) -> None:
         if _same(base, after):
             return
-        modules = sys.modules
+        modules, own = sys.modules, roots()
         for name, module in after.items():
             before = base.get(name, MISSING)
             if before is module or modules.get(name, MISSING) is not module:
                 continue  # unchanged, or changed again since: theirs
             if before is not MISSING:
                 self._set_module(name, before)  # replaced
-            elif not is_real_module(module) or (roots and module_file(module).startswith(roots)):
+            elif not is_real_module(module) or (own and module_file(module).startswith(own)):
                 self._set_module(name, MISSING)  # injected by hand, or from the function's own files
         for name, before in base.items():
             if name not in after and name not in modules:

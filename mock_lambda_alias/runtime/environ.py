@@ -10,7 +10,7 @@ converted into that form once per set of variables (:func:`encoded`), not per in
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 #: The environment as read and written here: its keys and values are "environment form".
 ENVIRON: Any = os.environb if os.supports_bytes_environ else os.environ
@@ -19,10 +19,6 @@ ENVIRON: Any = os.environb if os.supports_bytes_environ else os.environ
 def encode(text: str) -> Any:
     """``text`` in environment form (what ``os.environ`` would store for it)."""
     return os.fsencode(text) if os.supports_bytes_environ else text
-
-
-def decode(value: Any) -> str:
-    return os.fsdecode(value) if os.supports_bytes_environ else value
 
 
 def encoded(variables: dict[str, str]) -> dict[Any, Any]:
@@ -37,14 +33,3 @@ def snapshot() -> dict[Any, Any]:
             return dict(ENVIRON)
         except (RuntimeError, KeyError):  # changed while read: a key listed was removed since
             continue
-
-
-def put(key: Any, value: Optional[Any]) -> None:
-    """Set a variable (remove it: None); both through the public mapping, which also calls ``putenv``."""
-    if value is None:
-        try:
-            del ENVIRON[key]
-        except KeyError:
-            pass
-    else:
-        ENVIRON[key] = value

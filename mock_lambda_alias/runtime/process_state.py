@@ -56,6 +56,7 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
 from . import environ
@@ -408,14 +409,21 @@ class ProcessState:
 
     @staticmethod
     def _key(kind: str) -> Callable[[Any], Any]:
-        return id if kind == "root_handlers" else (lambda entry: entry)
+        return id if kind == "root_handlers" else _itself
 
     @staticmethod
     def _list(kind: str) -> list[Any]:
         return sys.path if kind == "path" else logging.root.handlers
 
     def _set_variable(self, key: Any, value: Optional[Any]) -> None:
-        environ.put(key, value)
+        """Set a variable in environment form (remove it: None), through the public mapping."""
+        if value is None:
+            try:
+                del ENVIRON[key]
+            except KeyError:
+                pass
+        else:
+            ENVIRON[key] = value
         for window in self._rebased:
             if value is None:
                 window.base.environ.pop(key, None)
@@ -440,12 +448,12 @@ class ProcessState:
 
     def _insert_entry(self, kind: str, index: int, entry: Any) -> None:
         self._list(kind).insert(index, entry)
-        self._apply_to_windows(kind, collections.Counter(), [(index, entry)])
+        self._apply_to_windows(kind, {}, [(index, entry)])
 
     def _remove_entry(self, kind: str, entry: Any, last: bool = False) -> None:
         key = self._key(kind)
         _delete(self._list(kind), key(entry), key, last)
-        self._apply_to_windows(kind, collections.Counter({key(entry): 1}), [])
+        self._apply_to_windows(kind, {key(entry): 1}, [])
 
     def _assign_list(self, kind: str, entries: list[Any]) -> None:
         listed = self._list(kind)
@@ -460,7 +468,7 @@ class ProcessState:
                 inserted.append((index, entry))
         self._apply_to_windows(kind, gone, inserted)
 
-    def _apply_to_windows(self, kind: str, removed: collections.Counter, inserted: list[tuple[int, Any]]) -> None:
+    def _apply_to_windows(self, kind: str, removed: Mapping[Any, int], inserted: list[tuple[int, Any]]) -> None:
         """Make the same change to the S0 of the windows still open (positions as near as they go)."""
         key = self._key(kind)
         for window in self._rebased:
@@ -470,6 +478,10 @@ class ProcessState:
                     _delete(listed, k, key, last=True)
             for index, entry in inserted:
                 listed.insert(min(index, len(listed)), entry)
+
+
+def _itself(entry: Any) -> Any:
+    return entry
 
 
 def _delete(listed: list[Any], k: Any, key: Callable[[Any], Any], last: bool) -> None:

@@ -199,7 +199,7 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             if self.thread is None or self._jobs is None:
                 self._jobs = SimpleQueue()
                 self.thread = threading.Thread(
-                    target=_serve, args=(self._jobs,), name=f"lambda {self.name}", daemon=True
+                    target=_serve, args=(self._jobs, self), name=f"lambda {self.name}", daemon=True
                 )
                 self.thread.start()
                 self._on_thread(self.thread)
@@ -237,16 +237,26 @@ class ThreadEnvironment(lambda_api.OwnVariables):
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _serve(jobs: SimpleQueue) -> None:
-    """An environment's thread: run its invocations one after the other until it is disposed."""
+def _serve(jobs: SimpleQueue, environment: ThreadEnvironment) -> None:
+    """An environment's thread: run its invocations one after the other until it is disposed.
+
+    Its route (:mod:`.output`) lasts as long as the thread: each invocation only points it at its
+    own log. An abandoned invocation's route keeps discarding until the thread ends.
+    """
+    ident = threading.get_ident()
+    route = STATE.routes[ident] = Route(threading.current_thread(), DISCARD, environment)
     try:
         while True:
             job = jobs.get()
             if job is None:
                 return
+            route.sink = job.buffer
             job.run()
     except BaseException:  # an abandoned invocation's exception arriving late: the environment is gone
         return
+    finally:
+        if STATE.routes.get(ident) is route:
+            del STATE.routes[ident]
 
 
 class _Job:
@@ -304,15 +314,7 @@ class _Job:
             with self.lock:
                 if self.abandoned:
                     return
-            thread = threading.current_thread()
-            ident = threading.get_ident()
-            STATE.routes[ident] = Route(thread, self.buffer, self.environment)
-            try:
-                outcome = self._run()
-            finally:
-                route = STATE.routes.get(ident)
-                if route is not None and route.thread is thread:
-                    del STATE.routes[ident]
+            outcome = self._run()
         finally:  # _Abandoned, or anything arriving while we wrap up: the caller has gone
             self._signal(outcome)
 

@@ -252,12 +252,12 @@ class ProcessState:
         with self._lock:
             if holder not in self._holders:
                 return
-            self._close_window(holder.window, roots)
+            current = self._close_window(holder.window, roots)
             self._holders.remove(holder)
             for key in holder.variables:
                 held = self._variables[key]
                 held.holders.remove(holder)
-                if ENVIRON.get(key) == held.ours:
+                if current.get(key) == held.ours:
                     if held.holders:  # another running invocation set it too: its value
                         value = held.holders[-1].variables[key]
                         if value != held.ours:
@@ -317,11 +317,12 @@ class ProcessState:
 
     # -- the handler's changes --------------------------------------------------
 
-    def _close_window(self, window: Window, roots: Callable[[], tuple[str, ...]]) -> None:
+    def _close_window(self, window: Window, roots: Callable[[], tuple[str, ...]]) -> Mapping[Any, Any]:
         """S1, and revert what changed since S0 where it still is as S1 has it.
 
         ``roots()`` are the directories of the environment's package, layers and ``/tmp``: new
-        modules loaded from under them go.
+        modules loaded from under them go. Returns the environment as it is now: S1's copy when
+        no variable changed in the window (so nothing was put back), else the environment itself.
         """
         position = self._windows.index(window)
         del self._windows[position]
@@ -331,14 +332,17 @@ class ProcessState:
         # ones': only the newer ones get what is put back (an older one's S0 would otherwise
         # take its own handler's change, put back here, for its starting point).
         self._rebased = self._windows[position:]
+        environ_changed = not _same(base.environ, after.environ)
         try:
             self._revert_single(base.single, after.single)
-            self._revert_environ(base.environ, after.environ)
+            if environ_changed:
+                self._revert_environ(base.environ, after.environ)
             self._revert_entries("path", base.path, after.path)
             self._revert_modules(base.modules, after.modules, roots)
             self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
         finally:
             self._rebased = self._windows
+        return ENVIRON if environ_changed else after.environ
 
     def _revert_single(self, base: dict[str, Any], after: dict[str, Any]) -> None:
         for kind, (read, _) in _SINGLE.items():
@@ -354,8 +358,6 @@ class ProcessState:
                 self._set_single(kind, before)
 
     def _revert_environ(self, base: dict[Any, Any], after: dict[Any, Any]) -> None:
-        if _same(base, after):
-            return
         for key in base.keys() | after.keys():
             before, done = base.get(key), after.get(key)
             if before != done and ENVIRON.get(key) == done:

@@ -264,7 +264,8 @@ class ProcessState:
                             self._set_variable(key, value)
                         held.ours = value
                         continue
-                    self._set_variable(key, held.original)
+                    if held.original != held.ours:  # else the mock never changed it
+                        self._set_variable(key, held.original)
                 if not held.holders:
                     del self._variables[key]
             for path in holder.paths:

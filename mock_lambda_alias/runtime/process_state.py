@@ -52,9 +52,7 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import sys
-import tempfile
 import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
@@ -62,50 +60,10 @@ from typing import Any, Callable, Optional
 from . import environ
 from .environ import ENVIRON
 from .output import OutputRouter, Route, TempdirRouter
+from .process_values import SINGLE, read_single
 
 #: An absent key (``sys.modules`` may hold None, so None cannot stand for absence there).
 MISSING: Any = object()
-
-#: The process state kinds held by one value, with how to read and set each.
-_SINGLE: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}
-
-
-def _getcwd() -> Optional[str]:
-    try:
-        return os.getcwd()
-    except OSError:  # the working directory was removed
-        return None
-
-
-def _chdir(path: Optional[str]) -> None:
-    if path is not None:
-        try:
-            os.chdir(path)
-        except OSError:  # gone since: there is nothing to go back to
-            pass
-
-
-def _set_stdout(stream: Any) -> None:
-    sys.stdout = stream
-
-
-def _set_stderr(stream: Any) -> None:
-    sys.stderr = stream
-
-
-def _set_tempdir(value: Any) -> None:
-    tempfile.tempdir = value
-
-
-_SINGLE.update(
-    cwd=(_getcwd, _chdir),
-    recursion_limit=(sys.getrecursionlimit, sys.setrecursionlimit),
-    root_level=(lambda: logging.root.level, lambda level: logging.root.setLevel(level)),
-    logging_disable=(lambda: logging.root.manager.disable, logging.disable),
-    stdout=(lambda: sys.stdout, _set_stdout),
-    stderr=(lambda: sys.stderr, _set_stderr),
-    tempdir=(lambda: tempfile.tempdir, _set_tempdir),
-)
 
 
 def module_file(module: Any) -> str:
@@ -143,7 +101,7 @@ class Snapshot:
         self.path = list(sys.path)
         self.modules = sys.modules.copy()
         self.root_handlers = list(logging.root.handlers)
-        self.single = {kind: read() for kind, (read, _) in _SINGLE.items()}
+        self.single = read_single()
 
 
 class Window:
@@ -321,32 +279,38 @@ class ProcessState:
     def _close_window(self, window: Window, roots: Callable[[], tuple[str, ...]]) -> Mapping[Any, Any]:
         """S1, and revert what changed since S0 where it still is as S1 has it.
 
-        ``roots()`` are the directories of the environment's package, layers and ``/tmp``: new
-        modules loaded from under them go. Returns the environment as it is now: S1's copy when
-        no variable changed in the window (so nothing was put back), else the environment itself.
+        The environment is read whole (nothing cheaper shows a changed value); ``sys.path``,
+        ``sys.modules`` and the root logger's handlers are compared with S0 as they are, and
+        copied only when they differ. ``roots()`` are the directories of the environment's
+        package, layers and ``/tmp``: new modules loaded from under them go. Returns the
+        environment as it is now: S1's copy when no variable changed in the window (so nothing
+        was put back), else the environment itself.
         """
         position = self._windows.index(window)
         del self._windows[position]
-        after = Snapshot()
         base = window.base
+        after_environ = environ.snapshot()
+        environ_changed = not _same(base.environ, after_environ)
         # What this handler changed is in the S0 of the windows opened since, not in the older
         # ones': only the newer ones get what is put back (an older one's S0 would otherwise
         # take its own handler's change, put back here, for its starting point).
         self._rebased = self._windows[position:]
-        environ_changed = not _same(base.environ, after.environ)
         try:
-            self._revert_single(base.single, after.single)
+            self._revert_single(base.single, read_single())
             if environ_changed:
-                self._revert_environ(base.environ, after.environ)
-            self._revert_entries("path", base.path, after.path)
-            self._revert_modules(base.modules, after.modules, roots)
-            self._revert_entries("root_handlers", base.root_handlers, after.root_handlers)
+                self._revert_environ(base.environ, after_environ)
+            if not _same(base.path, sys.path):
+                self._revert_entries("path", base.path, list(sys.path))
+            if not _same(base.modules, sys.modules):
+                self._revert_modules(base.modules, sys.modules.copy(), roots)
+            if not _same(base.root_handlers, logging.root.handlers):
+                self._revert_entries("root_handlers", base.root_handlers, list(logging.root.handlers))
         finally:
             self._rebased = self._windows
-        return ENVIRON if environ_changed else after.environ
+        return ENVIRON if environ_changed else after_environ
 
     def _revert_single(self, base: dict[str, Any], after: dict[str, Any]) -> None:
-        for kind, (read, _) in _SINGLE.items():
+        for kind, (read, _) in SINGLE.items():
             before, done = base[kind], after[kind]
             if before is done or _same(before, done):
                 continue
@@ -367,8 +331,6 @@ class ProcessState:
     def _revert_modules(
         self, base: dict[str, Any], after: dict[str, Any], roots: Callable[[], tuple[str, ...]]
     ) -> None:
-        if _same(base, after):
-            return
         modules, own = sys.modules, roots()
         for name, module in after.items():
             before = base.get(name, MISSING)
@@ -384,8 +346,6 @@ class ProcessState:
 
     def _revert_entries(self, kind: str, base: list[Any], after: list[Any]) -> None:
         """Revert a list kind (``sys.path``, the root logger's handlers) entry by entry."""
-        if _same(base, after):
-            return
         current = self._list(kind)
         if _same(current, after):  # nobody changed it since: back exactly, order included
             self._assign_list(kind, base)
@@ -445,7 +405,7 @@ class ProcessState:
                 window.base.modules[name] = module
 
     def _set_single(self, kind: str, value: Any) -> None:
-        _SINGLE[kind][1](value)
+        SINGLE[kind][1](value)
         for window in self._rebased:
             window.base.single[kind] = value
 

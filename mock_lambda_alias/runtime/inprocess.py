@@ -319,7 +319,8 @@ class _Job:
             self._signal(outcome)
 
     def _signal(self, outcome: Optional[Outcome] = None) -> None:
-        """Settle the invocation with ``outcome`` unless it is settled, and wake the invoking thread."""
+        """Settle the invocation with ``outcome`` unless it is settled, and wake the invoking thread
+        (once: the handler's thread and ``stop()`` may both get here)."""
         with self.lock:
             if self.signalled:
                 return

@@ -8,6 +8,7 @@ with the resource families that use them.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple, Optional
 
@@ -31,8 +32,12 @@ class FunctionRef(NamedTuple):
     partition: Optional[str]
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_function_name(value: str) -> Optional[FunctionRef]:
-    """Split a FunctionName value; None when it is not one (the wire layer reports that)."""
+    """Split a FunctionName value; None when it is not one (the wire layer reports that).
+
+    Remembered for the names last seen: a test addresses the same few functions again and again.
+    """
     match = _FUNCTION_NAME.fullmatch(value)
     if match is None:
         return None

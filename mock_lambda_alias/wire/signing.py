@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Union
 from urllib.parse import parse_qs
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
@@ -29,16 +29,18 @@ UNSIGNED = Caller(None, None)
 
 #: Callers by the credential part of an ``Authorization`` header (everything before its first
 #: comma): a client signs every request with the same credential scope for a day.
-_SCOPES: dict[str, Caller] = {}
+_SCOPES: dict[Union[str, bytes], Caller] = {}
 _SCOPES_KEPT = 256
 
 
-def signed_by(authorization: str) -> Caller:
-    """Access key and region of an ``Authorization`` header's credential scope."""
-    scope = authorization.partition(",")[0]
+def signed_by(authorization: Union[str, bytes]) -> Caller:
+    """Access key and region of an ``Authorization`` header's credential scope (botocore hands the
+    headers it prepared over as bytes, a server as text)."""
+    scope = authorization.partition(b"," if isinstance(authorization, bytes) else ",")[0]
     found = _SCOPES.get(scope)
     if found is None:
-        match = _CREDENTIAL.search(scope)
+        text = scope.decode("latin-1") if isinstance(scope, bytes) else scope
+        match = _CREDENTIAL.search(text)
         found = UNSIGNED if match is None else Caller(match.group(1), match.group(3))
         if len(_SCOPES) >= _SCOPES_KEPT:
             _SCOPES.clear()
@@ -48,9 +50,7 @@ def signed_by(authorization: str) -> Caller:
 
 def caller_of(headers: Any, query: str) -> Caller:
     """Access key and region from an ``Authorization`` header or a presigned URL's querystring."""
-    authorization = headers.get("Authorization") or ""
-    if isinstance(authorization, bytes):  # botocore encodes the headers it prepares
-        authorization = authorization.decode("latin-1")
+    authorization = headers.get("Authorization")
     if authorization:
         caller = signed_by(authorization)
         if caller is not UNSIGNED:

@@ -150,15 +150,45 @@ def _compile_shape(shape: Shape, path: str, depth: int = 0) -> Optional[Check]:
     scalar = _has_scalar_constraints(meta)
     if not scalar and nested is None:
         return None
+    passes = _passes(shape, meta)
 
     def check(value: Any, errors: list) -> None:
-        if scalar:
+        if scalar and not passes(value):
             for failure in _scalar_failures(shape, meta, value):
                 errors.append(f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: {failure}")
         if nested is not None and value is not None:
             nested(value, errors)
 
     return check
+
+
+def _passes(shape: Shape, meta: dict) -> Callable[[Any], bool]:
+    """A quick yes for a value that satisfies every scalar constraint of ``shape``: most do, and
+    only the others need :func:`_scalar_failures` to say how they fail."""
+    type_name = shape.type_name
+    low, high = meta.get("min"), meta.get("max")
+    regex, enum = meta.get("regex"), meta.get("enum_set")
+    if type_name == "string":
+
+        def string(value: Any) -> bool:
+            if not isinstance(value, str):
+                return False
+            size = len(value)
+            return (
+                (low is None or size >= low)
+                and (high is None or size <= high)
+                and (regex is None or regex.matches(value))
+                and (enum is None or value in enum)
+            )
+
+        return string
+    if type_name in ("integer", "long") and regex is None and enum is None:
+
+        def number(value: Any) -> bool:
+            return type(value) is int and (low is None or value >= low) and (high is None or value <= high)
+
+        return number
+    return lambda value: False
 
 
 def _has_scalar_constraints(meta: dict) -> bool:

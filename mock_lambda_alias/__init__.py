@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
     from .errors import LambdaError
     from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
+    from .zips import layer_package, package
 
 #: Public names and the module each lives in. They are imported on first access (PEP 562), so that
 #: ``import mock_lambda_alias`` loads nothing but this module until a test reaches for the mock.
@@ -29,6 +30,8 @@ _LAZY = {
     "LambdaAliasMock": "switch",
     "active_mock": "switch",
     "mock_lambda_alias": "switch",
+    "package": "zips",
+    "layer_package": "zips",
 }
 
 __all__ = [
@@ -40,7 +43,9 @@ __all__ = [
     "__version__",
     "active_mock",
     "implemented_operations",
+    "layer_package",
     "mock_lambda_alias",
+    "package",
     "register_session",
 ]
 

@@ -33,6 +33,7 @@ LAYERS = {
     "arns": 0,
     "errors": 0,
     "_version": 0,
+    "zips": 0,
 }
 
 #: Inside the backend, bottom up; a module may import only modules of a lower level.

@@ -8,6 +8,8 @@ AWS; afterwards each variable is put back unless the test changed it meanwhile.
 
 from __future__ import annotations
 
+import configparser
+import functools
 import os
 import sys
 import threading
@@ -42,6 +44,8 @@ _switch_lock = threading.Lock()
 ACTIVE: tuple[LambdaAliasMock, ...] = ()
 #: (variable, value before the first activation, value we set) for each variable we set.
 _saved_env: list[tuple[str, Optional[str], str]] = []
+#: Waiting for moto's modules that were not loaded when the first mock started.
+_moto_hooks: list[AfterImport] = []
 
 
 def _prepare_process() -> None:
@@ -51,10 +55,37 @@ def _prepare_process() -> None:
     packages.extraction_root(check=True)
 
 
+def region_configured() -> bool:
+    """Whether clients made now find a region without us: in the environment, or for the active
+    profile in the AWS config file (as botocore looks them up). Such a region is never overridden."""
+    if os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION"):
+        return True
+    path = os.path.expanduser(os.environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config"))
+    profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        return False
+    return _profile_has_region(path, stamp, profile)
+
+
+@functools.lru_cache(maxsize=8)
+def _profile_has_region(path: str, stamp: int, profile: str) -> bool:
+    """Read once per version of the file (``stamp``): activations are frequent, edits are not."""
+    del stamp
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return False  # botocore could not read it either
+    sections = ("default", "profile default") if profile == "default" else (f"profile {profile}",)
+    return any(parser.has_section(name) and parser.get(name, "region", fallback="").strip() for name in sections)
+
+
 def _enter_env() -> None:
     _saved_env.clear()
     wanted = dict(FAKE_ENV)
-    if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
+    if not region_configured():
         wanted["AWS_DEFAULT_REGION"] = DEFAULT_REGION
     for key, value in wanted.items():
         _saved_env.append((key, os.environ.get(key), value))
@@ -71,6 +102,21 @@ def _leave_env() -> None:
         else:
             os.environ[key] = before
     _saved_env.clear()
+
+
+def _patch_moto() -> None:
+    """Bridge moto's deliveries now, and for each of its modules imported later while active."""
+    for name in deliveries.patch_moto(innermost):
+        hook = AfterImport(name, functools.partial(deliveries.patch_module, name))
+        if hook.pending:
+            _moto_hooks.append(hook)
+
+
+def _unpatch_moto() -> None:
+    for hook in _moto_hooks:
+        hook.cancel()
+    _moto_hooks.clear()
+    deliveries.unpatch_moto()
 
 
 def innermost() -> Optional[LambdaAliasMock]:
@@ -117,7 +163,7 @@ class LambdaAliasMock(Decorating, Controls):
                 _prepare_process()  # before anything is engaged: a failure leaves nothing behind
                 _enter_env()
                 interception.engage(_answer, suspended=_moto_stubber)
-                deliveries.patch_moto(innermost)
+                _patch_moto()
             self._depth += 1
             ACTIVE = (*ACTIVE, self)
         return self
@@ -137,7 +183,7 @@ class LambdaAliasMock(Decorating, Controls):
             if not ACTIVE:
                 interception.disengage()
                 _leave_env()
-                deliveries.unpatch_moto()
+                _unpatch_moto()
             if self._depth == 0:
                 if self._url_hook is not None:
                     self._url_hook.cancel()

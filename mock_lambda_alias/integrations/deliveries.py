@@ -12,7 +12,8 @@ asynchronous (``Event``) invocation recorded with the service as its caller.
 With moto serving S3 and SNS in the same process, their notifications reach us: while a mock is
 active, the two places where moto hands an event to its own Lambda backend
 (``moto.s3.notifications._invoke_awslambda`` and ``moto.sns.models.Subscription.publish`` for
-``lambda`` subscriptions) are patched to deliver here, and restored when the last mock stops. S3
+``lambda`` subscriptions) are patched to deliver here (also when moto, or one of its services, is
+first imported after the mock started), and restored when the last mock stops. S3
 also checks a Lambda destination's policy when the notification is configured, as AWS does
 (``FakeBucket.set_notification_configuration``): a bucket notifying ``PROD`` while the permission
 sits on the function is refused with ``InvalidArgument`` at configuration time; a permission
@@ -28,6 +29,7 @@ import copy
 import datetime
 import json
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -275,46 +277,53 @@ _PATCHES = (
     ("moto.sns.models", "Subscription", "publish", _sns_publish),
     ("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
 )
-#: The (owner, attribute, stand-in) triples found in the loaded moto, resolved once per process.
-_targets: Optional[list[tuple[Any, str, Any]]] = None
+#: Guards the patching against an import of moto's modules racing with the last stop().
+_patch_lock = threading.Lock()
 
 
-def _resolve_targets() -> list[tuple[Any, str, Any]]:
+def patch_moto(active: Callable[[], Optional[Controls]]) -> list[str]:
+    """Route moto's S3, SNS and EventBridge deliveries to Lambda through ``active()`` (the innermost
+    active mock, or None) in the moto modules already loaded.
+
+    Returns the names of those not loaded yet: moto imports its services lazily, possibly after the
+    mock started, so the caller patches each with :func:`patch_module` once it is imported.
+    """
+    global _active
+    with _patch_lock:
+        _active = active
+        for patch in _PATCHES:
+            if patch[0] in sys.modules:
+                _patch(*patch)
+    return [patch[0] for patch in _PATCHES if patch[0] not in sys.modules]
+
+
+def patch_module(module_name: str) -> None:
+    """Patch one moto module imported while a mock is active (nothing once the last one stopped)."""
+    with _patch_lock:
+        if _active is _inactive:
+            return
+        for patch in _PATCHES:
+            if patch[0] == module_name:
+                _patch(*patch)
+
+
+def _patch(module_name: str, owner_name: str, attribute: str, replacement: Any) -> None:
     """Each service on its own: a moto without one of them (or without its optional dependencies,
     such as EventBridge's ``jsonpath_ng``) still gets the others bridged."""
-    import importlib
-
-    found: list[tuple[Any, str, Any]] = []
-    for module_name, owner_name, attribute, replacement in _PATCHES:
-        try:
-            owner: Any = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if owner_name:
-            owner = getattr(owner, owner_name, None)
-        if owner is not None and getattr(owner, attribute, None) is not None:
-            found.append((owner, attribute, replacement))
-    return found
-
-
-def patch_moto(active: Callable[[], Optional[Controls]]) -> None:
-    """Route moto's S3, SNS and EventBridge deliveries to Lambda through ``active()`` (the innermost
-    active mock, or None), when moto is loaded."""
-    global _targets, _active
-    _active = active
-    if _ORIGINALS or "moto" not in sys.modules:
+    owner: Any = sys.modules.get(module_name)
+    if owner_name:
+        owner = getattr(owner, owner_name, None)
+    if owner is None or getattr(owner, attribute, None) is None or (owner, attribute) in _ORIGINALS:
         return
-    if _targets is None:
-        _targets = _resolve_targets()
-    for owner, attribute, replacement in _targets:
-        _ORIGINALS[(owner, attribute)] = getattr(owner, attribute)
-        setattr(owner, attribute, replacement)
+    _ORIGINALS[(owner, attribute)] = getattr(owner, attribute)
+    setattr(owner, attribute, replacement)
 
 
 def unpatch_moto() -> None:
     """Give moto its own functions back (the last mock stopped)."""
     global _active
-    _active = _inactive
-    for (owner, attribute), original in _ORIGINALS.items():
-        setattr(owner, attribute, original)
-    _ORIGINALS.clear()
+    with _patch_lock:
+        _active = _inactive
+        for (owner, attribute), original in _ORIGINALS.items():
+            setattr(owner, attribute, original)
+        _ORIGINALS.clear()

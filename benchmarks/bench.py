@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import io
 import json
 import os
 import statistics
@@ -25,7 +24,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import zipfile
 from typing import Any, Callable
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -39,7 +37,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import mock_lambda_alias, package
 from mock_lambda_alias.wire.protocol import RawBody
 
 REGION = "us-east-1"
@@ -48,11 +46,7 @@ FN = "bench-fn"
 perf = time.perf_counter
 
 
-def code_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
+CODE = package({"index.py": "def handler(event, context):\n    return event\n"})
 
 
 def median_us(fn: Callable[[int], Any], calls: int) -> float:
@@ -124,10 +118,10 @@ def prepare(client: Any, permission_targets: int = 0) -> None:
             Runtime="python3.12",
             Role=ROLE,
             Handler="index.handler",
-            Code={"ZipFile": code_zip()},
+            Code={"ZipFile": CODE},
         )
     client.create_function(
-        FunctionName=FN, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
+        FunctionName=FN, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": CODE}
     )
     client.publish_version(FunctionName=FN)
     client.update_function_configuration(FunctionName=FN, Description="v2")
@@ -249,7 +243,7 @@ def _handler_figures(isolation: str, calls: int) -> dict[str, float]:
         client = boto3.client("lambda", region_name=REGION)
         for name, runtime in (("no-code", "nodejs20.x"), ("python", "python3.12")):
             client.create_function(
-                FunctionName=name, Runtime=runtime, Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
+                FunctionName=name, Runtime=runtime, Role=ROLE, Handler="index.handler", Code={"ZipFile": CODE}
             )
             client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()  # warm up
         figures = {
@@ -281,7 +275,7 @@ def section_scale(results: dict, n_versions: int, n_aliases: int) -> None:
     with mock_lambda_alias() as mock:
         client = boto3.client("lambda", region_name=REGION)
         client.create_function(
-            FunctionName=FN, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": code_zip()}
+            FunctionName=FN, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": CODE}
         )
         small: dict[str, float] = {}
         page_of_50 = 0.0

@@ -12,14 +12,14 @@ Run directly, it deploys against the mock: ``python examples/canary_release.py``
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+
+from mock_lambda_alias import package
 
 ALIAS = "live"
 
@@ -32,13 +32,6 @@ class Canary:
     weight: float
 
 
-def package(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", source)
-    return buffer.getvalue()
-
-
 def bootstrap(client: Any, function: str, role: str, source: str) -> str:
     """Create the function, publish version 1 and point the ``live`` alias at it."""
     client.create_function(
@@ -46,7 +39,7 @@ def bootstrap(client: Any, function: str, role: str, source: str) -> str:
         Runtime="python3.12",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": package(source)},
+        Code={"ZipFile": package({"app.py": source})},
     )
     client.get_waiter("function_active_v2").wait(FunctionName=function, WaiterConfig={"Delay": 0})
     version = client.publish_version(FunctionName=function, Description="initial release")["Version"]
@@ -56,7 +49,7 @@ def bootstrap(client: Any, function: str, role: str, source: str) -> str:
 
 def release(client: Any, function: str, source: str, weight: float = 0.1) -> Canary:
     """Deploy new code as a version and send ``weight`` of live traffic to it."""
-    updated = client.update_function_code(FunctionName=function, ZipFile=package(source))
+    updated = client.update_function_code(FunctionName=function, ZipFile=package({"app.py": source}))
     client.get_waiter("function_updated_v2").wait(FunctionName=function, WaiterConfig={"Delay": 0})
     candidate = client.publish_version(FunctionName=function, CodeSha256=updated["CodeSha256"])["Version"]
     alias = client.get_alias(FunctionName=function, Name=ALIAS)

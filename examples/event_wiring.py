@@ -10,24 +10,23 @@ Run directly: ``python examples/event_wiring.py``.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
 import boto3
 
+from mock_lambda_alias import package
 
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return len(event.get('Records', []))\n")
-    return buffer.getvalue()
+HANDLER = "def handler(event, context):\n    return len(event.get('Records', []))\n"
 
 
 def deploy(client: Any, function: str, role: str) -> str:
     """Create the function, publish version 1 and point PROD at it; return PROD's ARN."""
     client.create_function(
-        FunctionName=function, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": package()}
+        FunctionName=function,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": package({"app.py": HANDLER})},
     )
     client.publish_version(FunctionName=function)
     return client.create_alias(FunctionName=function, Name="PROD", FunctionVersion="1")["AliasArn"]

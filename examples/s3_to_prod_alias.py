@@ -12,24 +12,19 @@ Run directly: ``python examples/s3_to_prod_alias.py`` (needs moto).
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import Any, Optional
 
 import boto3
+
+from mock_lambda_alias import package
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
 
 
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        source = "def handler(event, context):\n    return event['Records'][0]['s3']['object']['key']\n"
-        archive.writestr("app.py", source)
-    return buffer.getvalue()
+HANDLER = "def handler(event, context):\n    return event['Records'][0]['s3']['object']['key']\n"
 
 
 #: Lambda may assume the execution role (moto's IAM checks that it exists).
@@ -45,7 +40,11 @@ def create_role(iam: Any) -> str:
 def deploy(lam: Any, function: str = "helloworld") -> str:
     """Create the function, publish version 1, point PROD at it; return PROD's ARN."""
     lam.create_function(
-        FunctionName=function, Runtime="python3.12", Role=ROLE, Handler="app.handler", Code={"ZipFile": package()}
+        FunctionName=function,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": package({"app.py": HANDLER})},
     )
     lam.publish_version(FunctionName=function)
     return lam.create_alias(FunctionName=function, Name="PROD", FunctionVersion="1")["AliasArn"]

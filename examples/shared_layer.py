@@ -11,26 +11,19 @@ Run directly: ``python examples/shared_layer.py``.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import Any
 
 import boto3
 
+from mock_lambda_alias import layer_package, package
+
 HANDLER = "import greeting\n\ndef handler(event, context):\n    return greeting.greet(event['name'])\n"
 
 
-def zip_of(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 def layer_zip(template: str) -> bytes:
-    return zip_of({"python/greeting.py": f"def greet(name):\n    return {template!r}.format(name)\n"})
+    """The layer: ``greeting.py`` under ``python/``, where Lambda's Python runtime finds it."""
+    return layer_package({"greeting.py": f"def greet(name):\n    return {template!r}.format(name)\n"})
 
 
 def deploy(client: Any, role: str) -> str:
@@ -43,7 +36,7 @@ def deploy(client: Any, role: str) -> str:
         Runtime="python3.12",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": zip_of({"app.py": HANDLER})},
+        Code={"ZipFile": package({"app.py": HANDLER})},
         Layers=[layer["LayerVersionArn"]],
     )
     client.publish_version(FunctionName="greeter")

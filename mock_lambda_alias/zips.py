@@ -66,7 +66,13 @@ def _files(source: Source) -> dict[str, bytes]:
     if isinstance(source, str):
         return {DEFAULT_FILENAME: source.encode("utf-8")}
     if isinstance(source, Mapping):
-        return {_archive_name(name): _read(content) for name, content in source.items()}
+        files: dict[str, bytes] = {}
+        for name, content in source.items():
+            key = _archive_name(name)
+            if key in files:
+                raise ValueError(f"{name!r} names the same file as another entry: {key!r}")
+            files[key] = _read(content)
+        return files
     if isinstance(source, os.PathLike):
         root = pathlib.Path(source)
         if not root.is_dir():
@@ -76,9 +82,13 @@ def _files(source: Source) -> dict[str, bytes]:
 
 
 def _archive_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip("/"):
-        raise ValueError(f"an archive name must be a non-empty string, not {name!r}")
-    return name.lstrip("/")
+    """A file's name inside the archive: relative, with no ``..`` and not a folder."""
+    if not isinstance(name, str):
+        raise TypeError(f"an archive name is a str, not {type(name).__name__}")
+    parts = name.strip("/").split("/")
+    if not name.strip("/") or name.endswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"an archive name must be a relative file path with no empty, '.' or '..' parts, not {name!r}")
+    return "/".join(parts)
 
 
 def _read(content: Content) -> bytes:
@@ -97,6 +107,7 @@ def _zip(files: Mapping[str, bytes]) -> bytes:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
             info.external_attr = _FILE_MODE
+            info.create_system = 3  # Unix, on every platform: the same files give the same bytes
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name])
     return buffer.getvalue()

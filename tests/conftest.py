@@ -9,9 +9,7 @@ at the call that produced it. Our own internal errors (answered as 500) fail it 
 from __future__ import annotations
 
 import functools
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -24,7 +22,7 @@ from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
 import mock_lambda_alias
-from mock_lambda_alias import switch
+from mock_lambda_alias import package, switch
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -111,10 +109,8 @@ _install_checker()
 
 
 def make_zip(source: str = "def handler(event, context):\n    return event\n", name: str = "index.py") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, source)
-    return buffer.getvalue()
+    """A package of one file, ``index.py`` by default (the handler ``index.handler`` of :func:`create`)."""
+    return package({name: source})
 
 
 ZIP = make_zip()

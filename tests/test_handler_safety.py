@@ -24,7 +24,7 @@ import boto3
 import pytest
 from conftest import REGION, create, make_zip
 
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import mock_lambda_alias, package
 from mock_lambda_alias.runtime import packages
 
 
@@ -354,14 +354,13 @@ def test_lambda_variables_are_set_only_while_the_handler_runs(lam):
 
 
 def test_package_modules_do_not_stay_in_sys_modules(lam):
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    import helper_of_the_package\n    return 1\n")
-        archive.writestr("helper_of_the_package.py", "VALUE = 1\n")
-    create(lam, Code={"ZipFile": buffer.getvalue()})
+    code = package(
+        {
+            "index.py": "def handler(event, context):\n    import helper_of_the_package\n    return 1\n",
+            "helper_of_the_package.py": "VALUE = 1\n",
+        }
+    )
+    create(lam, Code={"ZipFile": code})
     assert invoke(lam)["body"] == b"1"
     assert "helper_of_the_package" not in sys.modules and "index" not in sys.modules
 

@@ -110,18 +110,16 @@ def test_the_first_activation_loads_the_backend_so_first_calls_import_nothing():
 
 
 _URL_BEFORE_REQUESTS = """
-import io, json, sys, zipfile
+import json, sys
 import boto3
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import mock_lambda_alias, package
 
-buffer = io.BytesIO()
-with zipfile.ZipFile(buffer, "w") as archive:
-    archive.writestr("index.py", "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'hi'}\\n")
+code = package({"index.py": "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'hi'}\\n"})
 seen = {}
 with mock_lambda_alias():
     lam = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
     lam.create_function(FunctionName="f", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r",
-                        Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+                        Handler="index.handler", Code={"ZipFile": code})
     lam.add_permission(FunctionName="f", StatementId="url", Action="lambda:InvokeFunctionUrl",
                        Principal="*", FunctionUrlAuthType="NONE")
     url = lam.create_function_url_config(FunctionName="f", AuthType="NONE")["FunctionUrl"]

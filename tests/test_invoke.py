@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import sys
-import zipfile
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import FN_ARN_PREFIX, REGION, create, error_of, make_zip
 
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import mock_lambda_alias, package
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
 
@@ -310,10 +308,7 @@ def test_the_handler_module_is_found_as_the_import_system_finds_it(lam):
         "            'origin': os.path.relpath(spec.origin, root), 'loader': type(__loader__).__name__,\n"
         "            'package': __package__, 'cached': os.path.relpath(__cached__, root)}\n"
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", reports)
-    create(lam, Code={"ZipFile": buffer.getvalue()})
+    create(lam, Code={"ZipFile": package({"index.py": reports})})
     assert json.loads(body(lam.invoke(FunctionName="my-function"))) == {
         "name": "index",
         "file": "index.py",
@@ -322,11 +317,13 @@ def test_the_handler_module_is_found_as_the_import_system_finds_it(lam):
         "package": "",
         "cached": f"__pycache__/index.{sys.implementation.cache_tag}.pyc",
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return 'the file'\n")
-        archive.writestr("index/__init__.py", "def handler(event, context):\n    return 'the package'\n")
-    create(lam, name="both", Code={"ZipFile": buffer.getvalue()})
+    both = package(
+        {
+            "index.py": "def handler(event, context):\n    return 'the file'\n",
+            "index/__init__.py": "def handler(event, context):\n    return 'the package'\n",
+        }
+    )
+    create(lam, name="both", Code={"ZipFile": both})
     assert json.loads(body(lam.invoke(FunctionName="both"))) == "the package"
 
 
@@ -364,11 +361,13 @@ def test_bytecode_shipped_in_the_package_is_used_as_the_import_system_uses_it(la
     py_compile.compile(
         str(compiled_from), cfile=str(pyc), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return 'the source'\n")
-        archive.writestr(os.path.relpath(importlib.util.cache_from_source("index.py")), pyc.read_bytes())
-    create(lam, Code={"ZipFile": buffer.getvalue()})
+    code = package(
+        {
+            "index.py": "def handler(event, context):\n    return 'the source'\n",
+            os.path.relpath(importlib.util.cache_from_source("index.py")): pyc,
+        }
+    )
+    create(lam, Code={"ZipFile": code})
     assert json.loads(body(lam.invoke(FunctionName="my-function"))) == "the bytecode"
 
 
@@ -438,16 +437,12 @@ def test_versions_do_not_share_modules_imported_at_init(lam, prelude, tmp_path):
     ``sys.modules`` it did not add (the new entries are then found among all)."""
     import threading
 
-    def package(value: str) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("index.py", prelude + HOLDING_HELPER_USER)
-            archive.writestr("helper.py", f"VALUE = {value!r}\n")
-        return buffer.getvalue()
+    def code(value: str) -> bytes:
+        return package({"index.py": prelude + HOLDING_HELPER_USER, "helper.py": f"VALUE = {value!r}\n"})
 
-    create(lam, Code={"ZipFile": package("one")})
+    create(lam, Code={"ZipFile": code("one")})
     lam.publish_version(FunctionName="my-function")
-    lam.update_function_code(FunctionName="my-function", ZipFile=package("two"))
+    lam.update_function_code(FunctionName="my-function", ZipFile=code("two"))
     lam.publish_version(FunctionName="my-function")
     hold = str(tmp_path / "release")
     held: list[bytes] = []
@@ -471,15 +466,14 @@ def test_versions_do_not_share_modules_imported_at_init(lam, prelude, tmp_path):
 
 
 def test_package_with_helper_module(lam):
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app/main.py", "from app import util\ndef handler(event, context):\n    return util.VALUE\n")
-        archive.writestr("app/__init__.py", "")
-        archive.writestr("app/util.py", "VALUE = 'from helper'\n")
-    create(lam, Handler="app/main.handler", Code={"ZipFile": buffer.getvalue()})
+    code = package(
+        {
+            "app/main.py": "from app import util\ndef handler(event, context):\n    return util.VALUE\n",
+            "app/__init__.py": "",
+            "app/util.py": "VALUE = 'from helper'\n",
+        }
+    )
+    create(lam, Handler="app/main.handler", Code={"ZipFile": code})
     assert body(lam.invoke(FunctionName="my-function")) == b'"from helper"'
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
-import zipfile
 from typing import Any
 
 import pytest
@@ -21,18 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mock_lambda_alias
+from mock_lambda_alias import layer_package, package
 
 LAYER_ARN_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:"
 OTHER = "210987654321"
 NOT_FOUND = "The resource you requested does not exist."
-
-
-def zip_of(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def publish(lam: Any, name: str = "my-layer", content: bytes = ZIP, **kwargs: Any) -> dict:
@@ -532,7 +523,7 @@ def test_permission_action_must_be_get_layer_version(raw_lam):
 
 def test_update_function_configuration_with_a_layer(lam):
     """F-LY-029: exactly Arn and CodeSize (the layer archive's size), on update and later reads."""
-    layer = publish(lam, content=make_zip("X = 1\n", "python/x.py"))
+    layer = publish(lam, content=layer_package({"x.py": "X = 1\n"}))
     create(lam)
     response = lam.update_function_configuration(FunctionName="my-function", Layers=[layer["LayerVersionArn"]])
     expected = [{"Arn": layer["LayerVersionArn"], "CodeSize": layer["Content"]["CodeSize"]}]
@@ -542,7 +533,7 @@ def test_update_function_configuration_with_a_layer(lam):
 
 
 def test_create_function_with_layers_in_order(lam):
-    a = publish(lam, "a", content=make_zip("A = 1\n", "python/a.py"))
+    a = publish(lam, "a", content=layer_package({"a.py": "A = 1\n"}))
     b = publish(lam, "b")
     response = create(lam, Layers=[b["LayerVersionArn"], a["LayerVersionArn"]])
     assert [x["Arn"] for x in response["Layers"]] == [b["LayerVersionArn"], a["LayerVersionArn"]]
@@ -723,22 +714,22 @@ def invoke_value(lam: Any, qualifier: str = "$LATEST") -> Any:
 
 
 def test_handler_imports_from_its_layer(lam):
-    layer = publish(lam, content=zip_of({"python/shared.py": "VALUE = 'from /opt/python'\n"}))
+    layer = publish(lam, content=layer_package({"shared.py": "VALUE = 'from /opt/python'\n"}))
     create(lam, Code={"ZipFile": make_zip(HANDLER)}, Layers=[layer["LayerVersionArn"]])
     assert invoke_value(lam) == "from /opt/python"
 
 
 def test_handler_imports_from_the_layers_site_packages(lam):
-    files = {"python/lib/python3.12/site-packages/shared/__init__.py": "VALUE = 'site-packages'\n"}
-    layer = publish(lam, content=zip_of(files))
+    files = {"lib/python3.12/site-packages/shared/__init__.py": "VALUE = 'site-packages'\n"}
+    layer = publish(lam, content=layer_package(files))
     create(lam, Code={"ZipFile": make_zip(HANDLER)}, Layers=[layer["LayerVersionArn"]])
     assert invoke_value(lam) == "site-packages"
 
 
 def test_a_later_layer_overrides_an_earlier_one(lam):
     """Lambda extracts layers into /opt in order: a later layer's file replaces an earlier one's."""
-    first = publish(lam, "first", content=zip_of({"python/shared.py": "VALUE = 'first'\n"}))
-    second = publish(lam, "second", content=zip_of({"python/shared.py": "VALUE = 'second'\n"}))
+    first = publish(lam, "first", content=layer_package({"shared.py": "VALUE = 'first'\n"}))
+    second = publish(lam, "second", content=layer_package({"shared.py": "VALUE = 'second'\n"}))
     create(lam, Code={"ZipFile": make_zip(HANDLER)}, Layers=[first["LayerVersionArn"], second["LayerVersionArn"]])
     assert invoke_value(lam) == "second"
     lam.update_function_configuration(
@@ -748,15 +739,15 @@ def test_a_later_layer_overrides_an_earlier_one(lam):
 
 
 def test_the_function_package_comes_before_its_layers(lam):
-    layer = publish(lam, content=zip_of({"python/shared.py": "VALUE = 'layer'\n"}))
-    code = zip_of({"index.py": HANDLER, "shared.py": "VALUE = 'package'\n"})
+    layer = publish(lam, content=layer_package({"shared.py": "VALUE = 'layer'\n"}))
+    code = package({"index.py": HANDLER, "shared.py": "VALUE = 'package'\n"})
     create(lam, Code={"ZipFile": code}, Layers=[layer["LayerVersionArn"]])
     assert invoke_value(lam) == "package"
 
 
 def test_each_version_runs_with_its_own_layers(lam):
-    one = publish(lam, content=zip_of({"python/shared.py": "VALUE = 'one'\n"}))
-    two = publish(lam, content=zip_of({"python/shared.py": "VALUE = 'two'\n"}))
+    one = publish(lam, content=layer_package({"shared.py": "VALUE = 'one'\n"}))
+    two = publish(lam, content=layer_package({"shared.py": "VALUE = 'two'\n"}))
     create(lam, Code={"ZipFile": make_zip(HANDLER)}, Layers=[one["LayerVersionArn"]])
     lam.publish_version(FunctionName="my-function")
     lam.update_function_configuration(FunctionName="my-function", Layers=[two["LayerVersionArn"]])

@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 from conftest import REGION, ZIP, create, error_of, make_zip
 
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import mock_lambda_alias, package
 from mock_lambda_alias.runtime import packages
 
 LIMIT = 262_144_000
@@ -54,6 +54,15 @@ def bomb() -> bytes:
     data = zeros_zip(270_000_000)  # as in the report: a few hundred KB holding 270 MB
     assert len(data) < 2_000_000
     return data
+
+
+def stored_zip(source: str = "def handler(event, context):\n    return event\n") -> bytes:
+    """``index.py`` stored uncompressed, so that changing a byte of its data breaks only its CRC (a
+    deployment package from ``package`` is deflated: the same change would break the deflate stream)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
 
 
 def corrupted(data: bytes, member: str = "index.py") -> bytes:
@@ -103,7 +112,7 @@ def test_just_under_the_limit_is_accepted(lam):
 
 
 def test_bad_crc_refused_at_create_F_FN_014(lam):
-    data = corrupted(make_zip("def handler(event, context):\n    return 'a fairly long body ' * 10\n"))
+    data = corrupted(stored_zip("def handler(event, context):\n    return 'a fairly long body ' * 10\n"))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() == "index.py"  # the directory reads fine; the member does not
     with pytest.raises(ClientError) as exc:
@@ -114,7 +123,7 @@ def test_bad_crc_refused_at_create_F_FN_014(lam):
 def test_bad_crc_refused_at_update_F_FN_014(lam):
     create(lam)
     with pytest.raises(ClientError) as exc:
-        lam.update_function_code(FunctionName="my-function", ZipFile=corrupted(ZIP))
+        lam.update_function_code(FunctionName="my-function", ZipFile=corrupted(stored_zip()))
     assert error_of(exc) == CANNOT_UNZIP
 
 
@@ -223,10 +232,7 @@ def test_packages_directory_is_removed_even_when_read_only():
     )
     with mock_lambda_alias():
         client = boto3.client("lambda", region_name=REGION)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("pkg/deep/mod.py", source)
-        create(client, Handler="pkg/deep/mod.handler", Code={"ZipFile": buffer.getvalue()})
+        create(client, Handler="pkg/deep/mod.handler", Code={"ZipFile": package({"pkg/deep/mod.py": source})})
         root = packages.extraction_root()
 
         def mine(task_root: str) -> list[str]:
@@ -310,12 +316,7 @@ FILE_REPORTER = (
 def test_small_packages_are_written_from_what_their_check_read(lam, monkeypatch):
     """A cold start neither parses nor inflates a small package again: its check kept the files."""
     data = os.urandom(5000)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.py", FILE_REPORTER)
-        archive.writestr("data.bin", data)
-    code = buffer.getvalue()
-    create(lam, Code={"ZipFile": code})
+    create(lam, Code={"ZipFile": package({"index.py": FILE_REPORTER, "data.bin": data})})
     opened = _counting_zip_opens(monkeypatch)
     found = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
     assert opened == []
@@ -328,11 +329,7 @@ def test_small_packages_are_written_from_what_their_check_read(lam, monkeypatch)
 def test_large_packages_are_extracted_from_the_zip(lam, monkeypatch):
     """Files of packages over 1 MiB unzipped are not kept in memory: the zip is read at the cold start."""
     data = bytes(1_500_000)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.py", FILE_REPORTER)
-        archive.writestr("zeros.bin", data)
-    create(lam, Code={"ZipFile": buffer.getvalue()})
+    create(lam, Code={"ZipFile": package({"index.py": FILE_REPORTER, "zeros.bin": data})})
     opened = _counting_zip_opens(monkeypatch)
     found = json.loads(lam.invoke(FunctionName="my-function")["Payload"].read())
     assert opened == ["BytesIO"]
@@ -349,12 +346,7 @@ def test_kept_files_are_bounded(monkeypatch):
     monkeypatch.setattr(packages, "_kept", type(packages._kept)())
     monkeypatch.setattr(packages, "_kept_bytes", 0)
     monkeypatch.setattr(packages, "_checked", type(packages._checked)())
-    codes = []
-    for n in range(4):
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("data.bin", bytes([n]) * 1000)
-        codes.append(buffer.getvalue())
+    codes = [package({"data.bin": bytes([n]) * 1000}) for n in range(4)]
     digests = [hashlib.sha256(code).hexdigest() for code in codes]
     for code, digest in zip(codes[:3], digests):
         packages.check_package(code, digest)
@@ -404,18 +396,16 @@ def test_a_handlers_package_and_tmp_are_in_the_chosen_directory(tmp_path):
     """In a fresh process with ``TMPDIR`` set, the task root and the handler's ``/tmp`` are under it."""
     code = textwrap.dedent(
         """
-        import io, json, zipfile
+        import json
         import boto3
-        from mock_lambda_alias import mock_lambda_alias
+        from mock_lambda_alias import mock_lambda_alias, package
 
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("index.py", "import os, tempfile\\ndef handler(event, context):\\n"
-                             "    return [os.environ['LAMBDA_TASK_ROOT'], tempfile.gettempdir()]\\n")
+        code = package({"index.py": "import os, tempfile\\ndef handler(event, context):\\n"
+                                    "    return [os.environ['LAMBDA_TASK_ROOT'], tempfile.gettempdir()]\\n"})
         with mock_lambda_alias():
             lam = boto3.client("lambda", region_name="us-east-1")
             lam.create_function(FunctionName="f", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r",
-                                Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+                                Handler="index.handler", Code={"ZipFile": code})
             print(lam.invoke(FunctionName="f")["Payload"].read().decode())
         """
     )

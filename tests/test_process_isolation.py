@@ -11,19 +11,17 @@ killed for memory (``signal: killed``), as recorded in public reports of real in
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import sys
 import threading
 import time
-import zipfile
 
 import boto3
 import pytest
 from conftest import REGION, create, make_zip
 
-from mock_lambda_alias import mock_lambda_alias
+from mock_lambda_alias import layer_package, mock_lambda_alias
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX")
 
@@ -370,10 +368,8 @@ def test_isolation_per_function_and_version(mock, lam):
 
 
 def test_handlers_import_from_their_layers(plam):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("python/shared.py", "import os\nVALUE = os.getpid()\n")
-    layer = plam.publish_layer_version(LayerName="shared", Content={"ZipFile": buffer.getvalue()})
+    shared = layer_package({"shared.py": "import os\nVALUE = os.getpid()\n"})
+    layer = plam.publish_layer_version(LayerName="shared", Content={"ZipFile": shared})
     source = "import os, shared\ndef handler(event, context):\n    return [shared.VALUE, os.getpid()]\n"
     deploy(plam, source, Layers=[layer["LayerVersionArn"]])
     value, pid = json.loads(invoke(plam)["body"])

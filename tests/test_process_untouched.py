@@ -145,21 +145,19 @@ TMP_USER = (
 
 FRESH_PROCESS = textwrap.dedent(
     """
-    import io, json, os, sys, tempfile, zipfile
+    import json, os, sys, tempfile
     import boto3
     assert tempfile.tempdir is None
-    from mock_lambda_alias import mock_lambda_alias
+    from mock_lambda_alias import mock_lambda_alias, package
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", sys.argv[1])
+    code = package({"index.py": sys.argv[1]})
     environ = dict(os.environ)
     m = mock_lambda_alias().start()
     assert tempfile.tempdir is None, "after start"
     lam = boto3.client("lambda", region_name="us-east-1")
     for name in ("inside", "worker"):
         lam.create_function(FunctionName=name, Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r",
-                            Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+                            Handler="index.handler", Code={"ZipFile": code})
     m.set_isolation("worker", "process")
     paths = [json.loads(lam.invoke(FunctionName=name)["Payload"].read()) for name in ("inside", "worker")]
     assert tempfile.tempdir is None, "after the invokes"

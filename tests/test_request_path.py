@@ -110,7 +110,6 @@ def refuse(*args, **kwargs):
     raise OSError("network access attempted")
 socket.socket.connect = refuse
 socket.getaddrinfo = refuse
-import io, zipfile
 import boto3, moto
 from botocore.config import Config
 from moto.core.models import botocore_stubber
@@ -134,11 +133,9 @@ with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias():
     recorder.start_recording()
     iam = boto3.client("iam", region_name="eu-west-1")
     role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\\n    return event\\n")
+    code = mock_lambda_alias.package({"index.py": "def handler(event, context):\\n    return event\\n"})
     early.create_function(FunctionName="fn", Runtime="python3.12", Role=role, Handler="index.handler",
-                          Code={"ZipFile": code.getvalue()})
+                          Code={"ZipFile": code})
     early.invoke(FunctionName="fn", Payload=b"{}")
     try:
         early.get_function(FunctionName="missing")

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import base64
 import datetime
-import io
 import json
 import math
-import zipfile
 from typing import Any, Optional
 
 import boto3
@@ -33,7 +31,7 @@ from botocore.model import Shape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from mock_lambda_alias import implemented_operations, mock_lambda_alias
+from mock_lambda_alias import implemented_operations, mock_lambda_alias, package
 from mock_lambda_alias.backend import runtimes
 
 MODEL = botocore.session.get_session().get_service_model("lambda")
@@ -47,14 +45,7 @@ KINESIS = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/clicks"
 KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
-ZIP = _zip()
+ZIP = package({"index.py": "def handler(event, context):\n    return event\n"})
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:latest"
 LAYER_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:"
 #: Version 1 of each layer the world publishes for requests that name layers.

@@ -56,7 +56,7 @@ FAMILIES = (
 BACKEND_LEVELS = {
     **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes"), 0),
     "model": 1,
-    **dict.fromkeys(("invocations", "evaluation"), 2),
+    **dict.fromkeys(("invocations", "evaluation", "lookup"), 2),
     "store": 3,
     "call": 4,
     "access": 5,

@@ -252,7 +252,7 @@ def test_configuring_a_key_after_its_first_use_takes_effect(mock, lam):
     create(late, "early")
     mock.set_account_for_access_key("AKIALATEKEY", OTHER)
     create(late, "late", Role=OTHER_ROLE)
-    assert set(mock.functions()) == {"early"}
+    assert set(mock.functions(account_id=ACCOUNT)) == {"early"}
     assert set(mock.functions(account_id=OTHER)) == {"late"}
 
 

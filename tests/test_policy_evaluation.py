@@ -73,8 +73,6 @@ CASES = [
     ("anyone", PROD, {"action": "lambda:InvokeFunctionUrl", "function_url_auth_type": "NONE"}, True, "url"),
     ("anyone", PROD, {"action": "lambda:InvokeFunctionUrl", "function_url_auth_type": "AWS_IAM"}, False, None),
     ("anyone", PROD, {}, False, None),
-    # unknown qualifier
-    ("s3.amazonaws.com", FN + ":BETA", {"source_arn": BUCKET_A}, False, None),
 ]
 
 
@@ -104,9 +102,10 @@ def test_exact_iam_arn_principal(wired):
 
 
 def test_missing_function(mock):
-    decision = mock.is_invoke_allowed("s3.amazonaws.com", FN)
-    assert not decision
-    assert decision.reason == f"function my-function does not exist in {ACCOUNT}/us-east-1"
+    with pytest.raises(
+        ValueError, match=f"^no function 'my-function' in account {ACCOUNT}, region us-east-1; functions: none$"
+    ):
+        mock.is_invoke_allowed("s3.amazonaws.com", FN)
 
 
 def test_no_policy_at_all(mock, lam):

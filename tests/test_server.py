@@ -703,7 +703,8 @@ def test_control_seed_makes_routing_repeatable(server, lam):
 
 def test_control_route_next_faults_and_default_response(server, lam):
     two_versions(lam)
-    lam.create_alias(FunctionName="my-function", Name="PROD", FunctionVersion="1")
+    routing = {"AdditionalVersionWeights": {"2": 0.0}}  # forcing version 2 needs an alias that can route to it
+    lam.create_alias(FunctionName="my-function", Name="PROD", FunctionVersion="1", RoutingConfig=routing)
     forced = server.control(
         "POST", "route-next", json={"function_name": "my-function", "alias": "PROD", "versions": ["2", 2]}
     )

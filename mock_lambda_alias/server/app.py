@@ -237,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control(self, name: str, query: str, body: bytes) -> None:
         try:
-            status, value = self.server.owner.control.handle(self.command, name, query, body)
+            status, value = self.server.owner.control.handle(self.command, name, query, body, self.headers)
         except ControlError as error:
             status, value = error.status, {"message": error.message}
         data = json.dumps(value, separators=(",", ":")).encode()

@@ -6,20 +6,41 @@ routing choices, inject faults, set the default response, ask the policy evaluat
 answers are JSON; mistakes get a 400 (or 404 / 405) with ``{"message": ...}`` saying what was
 expected. Python callers in the same process (the pytest fixture) reach the handle itself for
 what JSON cannot carry, such as ``register_handler``.
+
+**Where a control request acts** (which account and region it finds functions and records in):
+
+1. ``account_id`` / ``region`` given in the JSON body or the query string;
+2. else, for a request signed with SigV4 (an SDK, the AWS CLI, ``curl --aws-sigv4``), the
+   caller's account and region, told as the Lambda API tells them: the account of the access key
+   (a 12-digit key is that account, ``--access-key KEY=ACCOUNT`` maps others, anything else is
+   the server's account) and the region of the ``Authorization`` header's credential scope;
+3. else (an unsigned request, as from plain ``curl``) every account and region, as the handle
+   looks: a function name must then be unique, or be narrowed by 1.
+
+A function, alias, version or qualifier that does not exist there is a 404, a request AWS could
+never honour (a forced route to a version the alias cannot route to, a name in several places)
+a 400; either message names what exists.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
 
-from ..backend.controls import Controls
+from ..arns import parse_function_name
+from ..backend.controls import Controls, NotFound, Scope
 from ..backend.invocations import Invocation
 from ..backend.registry import implemented_operations
+from ..wire.signing import UNSIGNED, caller_of
 
 PREFIX = "/_mock_lambda_alias/"
+#: Where a request acts, as query parameters or body fields (see the module's docstring).
+PLACE_FIELDS = ("account_id", "region")
+#: The filters of the record endpoints, as query parameters.
+FILTERS = ("function_name", "qualifier", "executed_version", "invocation_type", "tenant_id")
 
 
 class ControlError(Exception):
@@ -62,17 +83,54 @@ def invocation_json(record: Invocation) -> dict[str, Any]:
 
 
 def _filters(query: dict[str, str]) -> dict[str, Any]:
-    known = ("function_name", "qualifier", "executed_version", "invocation_type")
+    known = FILTERS + PLACE_FIELDS
     unknown = sorted(set(query) - set(known))
     if unknown:
         raise ControlError(400, f"unknown filter(s) {unknown}; expected any of {list(known)}")
-    return {key: query[key] for key in known if key in query}
+    return {key: query[key] for key in FILTERS if key in query}
 
 
 def _require(body: dict[str, Any], *names: str) -> None:
     missing = [name for name in names if body.get(name) in (None, "")]
     if missing:
         raise ControlError(400, f"missing field(s) {missing} in the JSON body")
+
+
+def _given(query: dict[str, str], body: dict[str, Any], name: str) -> Optional[str]:
+    """An account or region the request names itself, in its body or else its query string."""
+    value = body.get(name)
+    if value in (None, ""):
+        value = query.get(name) or None
+    if value is not None and not isinstance(value, str):
+        raise ControlError(400, f"{name} must be a string, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ControlRequest:
+    """One control request: its query parameters and JSON body, and where it acts."""
+
+    query: dict[str, str]
+    body: dict[str, Any]
+    #: The account and region the request names itself (``account_id`` / ``region`` fields).
+    given: Scope
+    #: The caller's account and region, when the request is signed (else both None).
+    signed: Scope
+
+    @property
+    def account_id(self) -> Optional[str]:
+        return self.given.account_id or self.signed.account_id
+
+    @property
+    def region(self) -> Optional[str]:
+        return self.given.region or self.signed.region
+
+    def place(self) -> dict[str, Optional[str]]:
+        """``account_id=`` and ``region=`` for the handle's methods."""
+        return {"account_id": self.account_id, "region": self.region}
+
+
+Endpoint = Callable[[ControlRequest], Any]
 
 
 class Control:
@@ -82,7 +140,7 @@ class Control:
         #: The server's state and controls (never activated: nothing in this process is intercepted).
         self.mock = mock
         self._reset = reset
-        self.endpoints: dict[str, dict[str, Callable[[dict[str, str], Any], Any]]] = {
+        self.endpoints: dict[str, dict[str, Endpoint]] = {
             "health": {"GET": self.health},
             "reset": {"POST": self.reset},
             "invocations": {"GET": self.invocations},
@@ -95,8 +153,12 @@ class Control:
             "internal-errors": {"GET": self.internal_errors},
         }
 
-    def handle(self, method: str, name: str, query: str, body: bytes) -> tuple[int, Any]:
-        """Answer one control request: (HTTP status, JSON value)."""
+    def handle(self, method: str, name: str, query: str, body: bytes, headers: Any = None) -> tuple[int, Any]:
+        """Answer one control request: (HTTP status, JSON value).
+
+        ``headers`` (the request's, with ``.get``) tell who signed it, hence where it acts (see
+        the module's docstring); without them the request is taken as unsigned.
+        """
         methods = self.endpoints.get(name.strip("/"))
         if methods is None:
             raise ControlError(404, f"no control endpoint {PREFIX}{name}; endpoints: {sorted(self.endpoints)}")
@@ -113,11 +175,19 @@ class Control:
             if not isinstance(data, dict):
                 raise ControlError(400, f"the body must be a JSON object, got {type(data).__name__}")
         try:
-            return 200, endpoint(params, data)
+            return 200, endpoint(self._request(params, data, headers, query))
+        except NotFound as exc:  # an unknown function, alias, version or qualifier
+            raise ControlError(404, str(exc)) from None
         except (ValueError, TypeError, KeyError) as exc:  # the handle's own checks of its arguments
             raise ControlError(400, str(exc)) from None
 
-    def health(self, query: dict[str, str], body: Any) -> Any:
+    def _request(self, query: dict[str, str], body: dict[str, Any], headers: Any, raw_query: str) -> ControlRequest:
+        given = Scope(_given(query, body, "account_id"), _given(query, body, "region"))
+        caller = UNSIGNED if headers is None else caller_of(headers, raw_query)
+        account = None if caller.access_key is None else self.mock.identity_for(caller.access_key).account_id
+        return ControlRequest(query, body, given, Scope(account, caller.region))
+
+    def health(self, request: ControlRequest) -> Any:
         return {
             "status": "running",
             "account_id": self.mock.account_id,
@@ -125,22 +195,23 @@ class Control:
             "implemented_operations": implemented_operations(),
         }
 
-    def reset(self, query: dict[str, str], body: Any) -> Any:
+    def reset(self, request: ControlRequest) -> Any:
         self._reset()
         return {"reset": True}
 
-    def invocations(self, query: dict[str, str], body: Any) -> Any:
-        filters = _filters(query)
+    def _records(self, request: ControlRequest) -> list[Invocation]:
+        filters = _filters(request.query)
         name = filters.pop("function_name", None)
-        return {"invocations": [invocation_json(r) for r in self.mock.invocations(name, **filters)]}
+        return self.mock.invocations(name, **filters, **request.place())
 
-    def routing(self, query: dict[str, str], body: Any) -> Any:
+    def invocations(self, request: ControlRequest) -> Any:
+        return {"invocations": [invocation_json(r) for r in self._records(request)]}
+
+    def routing(self, request: ControlRequest) -> Any:
         """Which version each alias invocation ran, in order, and counted per function and qualifier."""
-        filters = _filters(query)
-        name = filters.pop("function_name", None)
         choices = []
         counts: dict[str, dict[str, dict[str, int]]] = {}
-        for record in self.mock.invocations(name, **filters):
+        for record in self._records(request):
             if record.executed_version is None:
                 continue
             qualifier = record.invoked_qualifier or "$LATEST"
@@ -156,7 +227,8 @@ class Control:
             per_version[record.executed_version] = per_version.get(record.executed_version, 0) + 1
         return {"choices": choices, "counts": counts}
 
-    def seed(self, query: dict[str, str], body: Any) -> Any:
+    def seed(self, request: ControlRequest) -> Any:
+        body = request.body
         if "seed" not in body:
             raise ControlError(400, 'expected {"seed": <integer or null>}')
         seed = body["seed"]
@@ -165,41 +237,36 @@ class Control:
         self.mock.set_seed(seed)
         return {"seed": seed}
 
-    def route_next(self, query: dict[str, str], body: Any) -> Any:
+    def route_next(self, request: ControlRequest) -> Any:
+        body = request.body
         _require(body, "function_name", "alias", "versions")
         versions = body["versions"]
         if not isinstance(versions, list) or not versions:
             raise ControlError(400, f"versions must be a non-empty list of version numbers, got {versions!r}")
-        self.mock.route_next(
-            body["function_name"],
-            body["alias"],
-            *[str(v) for v in versions],
-            account_id=body.get("account_id"),
-            region=body.get("region"),
-        )
-        return {"queued": [str(v) for v in versions]}
+        queued = [str(v) for v in versions]
+        self.mock.route_next(body["function_name"], body["alias"], *queued, **request.place())
+        return {"queued": queued}
 
-    def add_fault(self, query: dict[str, str], body: Any) -> Any:
+    def add_fault(self, request: ControlRequest) -> Any:
+        body = request.body
         _require(body, "function_name", "version")
-        options = {
-            key: body[key]
-            for key in ("kind", "rate", "error_type", "message", "account_id", "region")
-            if body.get(key) is not None
-        }
-        self.mock.inject_fault(body["function_name"], str(body["version"]), **options)
-        return {"fault": {"function_name": body["function_name"], "version": str(body["version"]), **options}}
+        options = {key: body[key] for key in ("kind", "rate", "error_type", "message") if body.get(key) is not None}
+        self.mock.inject_fault(body["function_name"], str(body["version"]), **options, **request.place())
+        given = {key: body[key] for key in PLACE_FIELDS if body.get(key) is not None}
+        return {"fault": {"function_name": body["function_name"], "version": str(body["version"]), **options, **given}}
 
-    def clear_faults(self, query: dict[str, str], body: Any) -> Any:
+    def clear_faults(self, request: ControlRequest) -> Any:
         self.mock.clear_faults()
         return {"faults": []}
 
-    def default_response(self, query: dict[str, str], body: Any) -> Any:
-        if "value" not in body:
+    def default_response(self, request: ControlRequest) -> Any:
+        if "value" not in request.body:
             raise ControlError(400, 'expected {"value": <any JSON value>}')
-        self.mock.set_default_response(body["value"])
-        return {"value": body["value"]}
+        self.mock.set_default_response(request.body["value"])
+        return {"value": request.body["value"]}
 
-    def is_invoke_allowed(self, query: dict[str, str], body: Any) -> Any:
+    def is_invoke_allowed(self, request: ControlRequest) -> Any:
+        body = request.body
         _require(body, "principal", "arn")
         options = {
             key: body[key]
@@ -213,8 +280,18 @@ class Control:
             )
             if body.get(key) is not None
         }
-        decision = self.mock.is_invoke_allowed(body["principal"], body["arn"], **options)
+        place = self._place_for_arn(request, str(body["arn"]))
+        decision = self.mock.is_invoke_allowed(body["principal"], body["arn"], **options, **place)
         return {"allowed": bool(decision), "statement_id": decision.statement_id, "reason": decision.reason}
 
-    def internal_errors(self, query: dict[str, str], body: Any) -> Any:
+    @staticmethod
+    def _place_for_arn(request: ControlRequest, arn: str) -> dict[str, Optional[str]]:
+        """Where to find the function an ARN names: the parts the ARN gives win over the caller's
+        (a signed caller may ask about another account's ARN); fields the request gives must agree."""
+        ref = parse_function_name(arn)
+        account = request.given.account_id or (None if ref is not None and ref.account else request.account_id)
+        region = request.given.region or (None if ref is not None and ref.region else request.region)
+        return {"account_id": account, "region": region}
+
+    def internal_errors(self, request: ControlRequest) -> Any:
         return {"internal_errors": [{"operation": op, "error": repr(exc)} for op, exc in self.mock.internal_errors]}

@@ -15,6 +15,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .backend.evaluation import Decision
+    from .backend.lookup import NotFound
     from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
     from .errors import LambdaError
     from .switch import LambdaAliasMock, active_mock, mock_lambda_alias
@@ -26,6 +27,7 @@ _LAZY = {
     "DEFAULT_ACCOUNT_ID": "backend.store",
     "DEFAULT_REGION": "backend.store",
     "LambdaError": "errors",
+    "NotFound": "backend.lookup",
     "Decision": "backend.evaluation",
     "LambdaAliasMock": "switch",
     "active_mock": "switch",
@@ -40,6 +42,7 @@ __all__ = [
     "Decision",
     "LambdaAliasMock",
     "LambdaError",
+    "NotFound",
     "__version__",
     "active_mock",
     "implemented_operations",

@@ -21,7 +21,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from .. import runtime
+from .. import arns, runtime
+from ..runtime.lambda_logging import LEVELS, line_level
 
 if TYPE_CHECKING:
     from .identity import Identity
@@ -46,17 +47,105 @@ class Fault:
     reason: str = "ReservedFunctionConcurrentInvocationLimitExceeded"
 
 
-def log_text(request_id: str, version: str, outcome: runtime.Outcome, memory: int) -> str:
-    """The log Lambda writes for one invocation: START, the handler's output, END and REPORT."""
+@dataclass(frozen=True)
+class JsonLogging:
+    """A function's ``LoggingConfig`` with ``LogFormat: JSON``: the least level of the function's
+    own lines and of Lambda's (``ApplicationLogLevel``, ``SystemLogLevel``), and its ARN."""
+
+    application_level: int
+    system_level: int
+    function_arn: str
+
+
+_LEVEL_KEYS = ("ApplicationLogLevel", "SystemLogLevel")
+
+
+def json_logging(config: dict, region: str, account: str, name: str) -> Optional[JsonLogging]:
+    """How the function's log is written, when its format is JSON (None: text, levels unused)."""
+    given = config.get("LoggingConfig")
+    if not given or given.get("LogFormat") != "JSON":
+        return None
+    application, system = (LEVELS.get(str(given.get(key) or "INFO").upper(), LEVELS["INFO"]) for key in _LEVEL_KEYS)
+    return JsonLogging(application, system, arns.function_arn(region, account, name))
+
+
+def log_text(
+    request_id: str,
+    version: str,
+    outcome: runtime.Outcome,
+    memory: int,
+    json_format: Optional[JsonLogging] = None,
+    started: Optional[datetime.datetime] = None,
+) -> str:
+    """The log Lambda writes for one invocation: START, the handler's output, END and REPORT (in
+    the JSON format, Lambda's own lines as JSON objects, and each line filtered by its level)."""
+    if json_format is not None:
+        return _json_log(request_id, version, outcome, memory, json_format, started)
     body = outcome.log if not outcome.log or outcome.log.endswith("\n") else outcome.log + "\n"
     report = (
         f"REPORT RequestId: {request_id}\tDuration: {outcome.duration_ms:.2f} ms\t"
-        f"Billed Duration: {max(1, math.ceil(outcome.duration_ms))} ms\tMemory Size: {memory} MB\t"
+        f"Billed Duration: {_billed(outcome)} ms\tMemory Size: {memory} MB\t"
         f"Max Memory Used: {min(memory, 40)} MB\t"
     )
     if outcome.init_duration_ms is not None:
         report += f"Init Duration: {outcome.init_duration_ms:.2f} ms\t"
     return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
+
+
+def _billed(outcome: runtime.Outcome) -> int:
+    return max(1, math.ceil(outcome.duration_ms))
+
+
+def _json_log(
+    request_id: str,
+    version: str,
+    outcome: runtime.Outcome,
+    memory: int,
+    settings: JsonLogging,
+    started: Optional[datetime.datetime],
+) -> str:
+    """The JSON format's log: ``platform.start``, the function's lines at ``ApplicationLogLevel``
+    or above (a line that is no JSON object with a ``level`` counts as INFO), ``platform.runtimeDone``
+    (DEBUG) and ``platform.report``, at ``SystemLogLevel`` or above."""
+    started = started or datetime.datetime.now(datetime.timezone.utc)
+    ended = started + datetime.timedelta(milliseconds=(outcome.init_duration_ms or 0.0) + outcome.duration_ms)
+    status = _status(outcome)
+    lines = [line for line in outcome.log.split("\n") if line and line_level(line) >= settings.application_level]
+    if settings.system_level <= LEVELS["INFO"]:
+        start = {"requestId": request_id, "functionArn": settings.function_arn, "version": version}
+        lines.insert(0, _platform("platform.start", started, start))
+    if settings.system_level <= LEVELS["DEBUG"]:
+        metrics = {"durationMs": round(outcome.duration_ms, 3), "producedBytes": len(outcome.payload)}
+        done = {"requestId": request_id, "status": status, "metrics": metrics}
+        lines.append(_platform("platform.runtimeDone", ended, done))
+    if settings.system_level <= LEVELS["INFO"]:
+        report = {
+            "durationMs": round(outcome.duration_ms, 3),
+            "billedDurationMs": _billed(outcome),
+            "memorySizeMB": memory,
+            "maxMemoryUsedMB": min(memory, 40),
+        }
+        if outcome.init_duration_ms is not None:
+            report["initDurationMs"] = round(outcome.init_duration_ms, 3)
+        record = {"requestId": request_id, "metrics": report, "status": status}
+        lines.append(_platform("platform.report", ended, record))
+    return "".join(line + "\n" for line in lines)
+
+
+def _status(outcome: runtime.Outcome) -> str:
+    """The invocation's end as Lambda's system log reports it: success, timeout or error."""
+    if outcome.function_error is None:
+        return "success"
+    try:
+        timed_out = json.loads(outcome.payload).get("errorType") == "Sandbox.Timedout"
+    except (ValueError, AttributeError):
+        timed_out = False
+    return "timeout" if timed_out else "error"
+
+
+def _platform(kind: str, moment: datetime.datetime, record: dict) -> str:
+    stamp = moment.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return json.dumps({"time": stamp, "type": kind, "record": record}, separators=(",", ":"))
 
 
 @dataclass
@@ -85,7 +174,9 @@ class Invocation:
     tenant_id: Optional[str] = None
     #: What the log is written from, once the run is over: most logs are never read, so the text
     #: is made on first reading.
-    log_source: Union[tuple[str, Any, int], str, None] = field(default=None, repr=False, compare=False)
+    log_source: Union[tuple[str, Any, int, Optional[JsonLogging]], str, None] = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def log(self) -> str:
@@ -95,7 +186,7 @@ class Invocation:
             return ""
         if type(source) is str:
             return source
-        text = log_text(self.request_id, *source)
+        text = log_text(self.request_id, *source, started=self.timestamp)
         self.log_source = text  # type: ignore[assignment]
         return text
 

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from .addressing import split_name
 from .call import Call
-from .invocations import ECHO, Invocation, InvokeState
+from .invocations import ECHO, Invocation, InvokeState, json_logging
 from .model import LATEST, Function, FunctionVersion, throttled
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -170,12 +170,15 @@ def _new_spec(
 ) -> Optional[runtime.EnvironmentSpec]:
     config = record.config
     memory = int(config.get("MemorySize", 128))
+    # A runtime sets its logging up once: another LoggingConfig needs other environments.
+    log_settings = tuple(sorted((config.get("LoggingConfig") or {}).items()))
     if handler is not None:
         return runtime.EnvironmentSpec(
             function.name,
             record.version,
             function=handler,
             identity=id(handler),
+            log_settings=log_settings,
             memory_mb=memory,
             tenant_id=tenant_id,
             owner=(call.account_id, call.region),
@@ -196,6 +199,7 @@ def _new_spec(
             runtime_name=str(config.get("Runtime")),
             isolation=isolation,
             memory_mb=memory,
+            log_settings=log_settings,
             tenant_id=tenant_id,
             owner=(call.account_id, call.region),
         )
@@ -218,6 +222,10 @@ def _lambda_env(call: Call, function: Function, record: FunctionVersion) -> dict
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
         "TZ": ":UTC",
     }
+    logging_config = config.get("LoggingConfig") or {}
+    if logging_config.get("LogFormat") == "JSON":  # what Lambda tells the runtime (AWS_LAMBDA_LOG_*)
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = str(logging_config.get("ApplicationLogLevel", "INFO"))
     env.update((config.get("Environment") or {}).get("Variables") or {})
     return env
 
@@ -361,7 +369,9 @@ def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
     if outcome is None:
         return
     entry, record = pending.entry, pending.record
-    entry.log_source = (record.version, outcome, int(record.config.get("MemorySize", 128)))
+    config = record.config
+    json_format = json_logging(config, entry.region, entry.account_id, entry.function_name)
+    entry.log_source = (record.version, outcome, int(config.get("MemorySize", 128)), json_format)
     entry.response, entry.function_error = outcome.payload, outcome.function_error
     entry.completed = True
 

@@ -9,10 +9,11 @@ invocations and created on demand (one per concurrent invocation, as Lambda scal
 - ``process`` (:mod:`.process`): the handler runs in a worker process, which a timeout kills,
   ``MemorySize`` bounds, and a crash takes down alone.
 
-Packages are checked against AWS's limits when they are uploaded and extracted once per
-activation (:mod:`.packages`). A :class:`Sandbox` holds one activation's environments and
-directories; ``stop()`` closes it, and every environment's thread or process has ended when it
-returns.
+In both, the root logger has Lambda's handler (:mod:`.lambda_logging`), so a handler's ``logging``
+records reach its log in Lambda's text or JSON format. Packages are checked against AWS's limits
+when they are uploaded and extracted once per activation (:mod:`.packages`). A :class:`Sandbox`
+holds one activation's environments and directories; ``stop()`` closes it, and every
+environment's thread or process has ended when it returns.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ class EnvironmentSpec:
     ``function``); ``layers`` are the (digest, zip) archives Lambda extracts into ``/opt`` in
     order, whose ``python`` directories go on ``sys.path`` after the task root, followed by any
     ``extra_paths``; ``identity`` tells apart specs of one version that differ in what runs (the
-    registered callable).
+    registered callable); ``log_settings`` (the ``LoggingConfig``) does too, as a runtime sets its
+    logging up once, when it starts.
     """
 
     __slots__ = (
@@ -85,6 +87,7 @@ class EnvironmentSpec:
         "identity",
         "isolation",
         "layers",
+        "log_settings",
         "memory_mb",
         "owner",
         "runtime_name",
@@ -108,6 +111,7 @@ class EnvironmentSpec:
         isolation: str = "in-process",
         memory_mb: int = 128,
         identity: Any = None,
+        log_settings: tuple[Any, ...] = (),
         tenant_id: Optional[str] = None,
         owner: tuple[str, str] = ("", ""),
     ) -> None:
@@ -127,6 +131,7 @@ class EnvironmentSpec:
         self.isolation = isolation
         self.memory_mb = memory_mb
         self.identity = identity
+        self.log_settings = log_settings
         self._key = (
             function_name,
             version,
@@ -138,6 +143,7 @@ class EnvironmentSpec:
             isolation,
             memory_mb,
             identity,
+            log_settings,
             tenant_id,
             owner,
         )

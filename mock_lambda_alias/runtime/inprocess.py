@@ -4,7 +4,9 @@
   deadline (init, then ``Timeout``) and answers ``Sandbox.Timedout`` when it passes. The
   abandoned thread gets an exception raised into it (pure-Python code stops at its next line;
   a blocking call first has to return) and, being a daemon, never delays the interpreter's exit.
-- Output and ``tempfile``'s directory are routed per invocation thread (:mod:`.output`).
+- Output and ``tempfile``'s directory are routed per invocation thread (:mod:`.output`), and so
+  are log records: the environment's Lambda root handler (:mod:`.lambda_logging`), on the root
+  logger while it runs, writes only its own thread's records to its log.
 - What the mock sets for an invocation (Lambda's variables, import paths) and what the handler
   changes in the process are put back key by key afterwards (:mod:`.process_state`).
 - A ``BaseException`` never escapes: ``SystemExit``, ``KeyboardInterrupt`` and the like become
@@ -27,10 +29,10 @@ from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any, Callable, Optional
 
-from . import environ, lambda_api, packages
+from . import environ, lambda_api, lambda_logging, packages
 from .lambda_api import HandlerError, LambdaContext
 from .loading import LOAD_LOCK, load_package_handler
-from .output import DISCARD, Route
+from .output import DISCARD, Route, own_thread_log
 from .process_state import STATE
 
 #: How long ``stop()`` waits, in all, for the threads of an activation's environments to end
@@ -106,6 +108,8 @@ class Request:
         self.response_limit = response_limit
 
 
+#: Where an environment's Lambda root handler writes: its own thread's log (no other thread's).
+_OWN_THREAD_LOG = own_thread_log(STATE.routes)
 #: Guards making and removing environments' ``/tmp`` directories.
 _TMPDIRS = threading.Lock()
 
@@ -153,6 +157,8 @@ class ThreadEnvironment(lambda_api.OwnVariables):
         self.job: Optional[_Job] = None
         #: The last variables invoked with, and the same in environment form.
         self._encoded: Optional[tuple[dict[str, str], dict[Any, Any]]] = None
+        #: The root logger as the environment's runtime has it: made on the first invocation.
+        self.log: Optional[lambda_logging.RootLog] = None
 
     def paths(self) -> list[str]:
         return ([self.task_root] if self.task_root else []) + list(self.extra_paths)
@@ -194,7 +200,9 @@ class ThreadEnvironment(lambda_api.OwnVariables):
 
     def invoke(self, request: Request) -> Outcome:
         job = _Job(self, request)
-        holder = STATE.enter(self._environ_variables(request.variables), self.paths())
+        if self.log is None:  # set up as the runtime sets it up at start-up, from Lambda's variables
+            self.log = lambda_logging.RootLog.made(_OWN_THREAD_LOG, request.variables, self.task_root or "")
+        holder = STATE.enter(self._environ_variables(request.variables), self.paths(), self.log)
         try:
             if self.thread is None or self._jobs is None:
                 self._jobs = SimpleQueue()
@@ -344,7 +352,7 @@ class _Job:
                     environment.top_level,
                 )
             except HandlerError as exc:
-                return self._error(exc.payload, lambda_api.error_log_line(exc.payload), discard=True)
+                return self._error(exc.payload, self._error_line(exc.payload), discard=True)
             except _Abandoned:
                 raise
             except BaseException as exc:
@@ -362,6 +370,9 @@ class _Job:
                 if self.abandoned:
                     raise _Abandoned
                 self.initialized.set()
+        if environment.log is not None:  # the runtime's records carry the invocation's ids from now on
+            environment.log.handler.invocation.request_id = request.request_id
+            environment.log.handler.invocation.tenant_id = request.context.get("tenant_id")
         context = LambdaContext(
             timeout_seconds=max(0.0, self.deadline - time.monotonic()),
             aws_request_id=request.request_id,
@@ -378,7 +389,7 @@ class _Job:
             raise
         except Exception as exc:
             error = lambda_api.exception_payload(exc, request.request_id, environment.task_root)
-            self.buffer.write(lambda_api.error_log_line(error))
+            self.buffer.write(self._error_line(error))
             return self._finish(json.dumps(error).encode(), "Unhandled", started)
         except BaseException as exc:
             payload_dict, log = lambda_api.base_exception_report(exc, request.request_id)
@@ -390,6 +401,11 @@ class _Job:
         if oversized is not None:
             return self._finish(oversized, "Unhandled", started)
         return self._finish(payload, None, started)
+
+    def _error_line(self, payload: dict[str, Any]) -> str:
+        log = self.environment.log
+        json_format = log is not None and log.handler.json_format
+        return lambda_api.error_log_line(payload, json_format, self.request.ensure_ascii)
 
     def _error(self, payload: dict, log: str, discard: bool) -> Outcome:
         self.buffer.write(log)

@@ -304,7 +304,12 @@ def exception_payload(exc: BaseException, request_id: str, task_root: Optional[s
     }
 
 
-def error_log_line(payload: dict[str, Any]) -> str:
+def error_log_line(payload: dict[str, Any], json_format: bool = False, ensure_ascii: bool = True) -> str:
+    """The line the runtime logs for an error it reports; in the JSON log format, the report itself
+    after its time and ``"log_level": "ERROR"`` (awslambdaric's ``log_error``)."""
+    if json_format:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return json.dumps({"timestamp": stamp, "log_level": "ERROR", **payload}, ensure_ascii=ensure_ascii) + "\n"
     return f"[ERROR] {payload.get('errorType')}: {payload.get('errorMessage')}\n"
 
 

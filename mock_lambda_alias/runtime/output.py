@@ -4,9 +4,10 @@ While handlers run in-process, ``sys.stdout``/``sys.stderr`` are routers that se
 invocation thread's writes to that invocation's log, and ``tempfile.gettempdir()`` (so
 ``mkstemp``, ``TemporaryFile``, ``TemporaryDirectory``, ...) answers each invocation thread its
 environment's ``/tmp``. Every other thread (the test's own, and threads a handler starts itself)
-writes where it wrote before and gets ``tempfile``'s usual directory. The routers are put in place
-when the first of the running invocations starts and taken out when the last one ends
-(:mod:`.process_state`).
+writes where it wrote before and gets ``tempfile``'s usual directory. The routers are put in
+place when the first of the running invocations starts and taken out when the last one ends
+(:mod:`.process_state`). Log records reach an invocation's log the same way, through its
+environment's Lambda root handler (:func:`own_thread_log`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import io
 import os
 import tempfile
 import threading
-from typing import Any, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol
 
 
 class HasTmpdir(Protocol):
@@ -99,6 +100,22 @@ class OutputRouter(io.TextIOBase):
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._target(), name)
+
+
+def own_thread_log(routes: dict[int, Route]) -> Callable[[Any], Any]:
+    """Where an environment's Lambda root handler (:mod:`.lambda_logging`) writes a record: the
+    log of the invocation the calling thread runs, when that is the handler's own environment's
+    thread; None for any other thread (the test's, a thread the handler started, another
+    environment's), whose records it leaves alone."""
+
+    def sink(handler: Any) -> Any:
+        route = routes.get(threading.get_ident())
+        if route is None or route.thread is not threading.current_thread():
+            return None
+        log = getattr(route.environment, "log", None)
+        return route.sink if log is not None and log.handler is handler else None
+
+    return sink
 
 
 class TempdirRouter:

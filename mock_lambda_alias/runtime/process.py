@@ -80,7 +80,7 @@ class ProcessEnvironment(lambda_api.OwnVariables):
 
     # -- the process ----------------------------------------------------------
 
-    def _spawn(self, variables: dict[str, str]) -> None:
+    def _spawn(self, variables: dict[str, str], ensure_ascii: bool) -> None:
         env = dict(os.environ)
         env.update(variables)
         env.setdefault("AWS_ENDPOINT_URL", UNREACHABLE_ENDPOINT)
@@ -112,6 +112,7 @@ class ProcessEnvironment(lambda_api.OwnVariables):
                 "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
                 "memory_mb": self.memory_mb,
                 "log_stream_name": self.log_stream_name,
+                "ensure_ascii": ensure_ascii,
             }
         )
 
@@ -200,7 +201,7 @@ class ProcessEnvironment(lambda_api.OwnVariables):
         init_ms: Optional[float] = None
         try:
             if self._process is None:
-                self._spawn(request.variables)
+                self._spawn(request.variables, request.ensure_ascii)
                 message = self._receive(started + lambda_api.INIT_LIMIT_SECONDS + request.timeout_seconds)
                 if message is None:
                     return self._timed_out(request, started, None)

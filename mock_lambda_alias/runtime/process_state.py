@@ -3,10 +3,12 @@
 Two sources of change are told apart, and each is put back key by key:
 
 - **The mock's own changes** (:meth:`ProcessState.enter` / :meth:`ProcessState.leave`): Lambda's
-  environment variables, the task root and layer paths on ``sys.path`` and the output and
-  ``tempfile`` routers, for as long as an invocation runs. Each is recorded as (key, value
-  before, value set); afterwards the value before is put back only where the current value is
-  still the one the mock set. A key someone else changed meanwhile keeps their value.
+  environment variables, the task root and layer paths on ``sys.path``, the output and
+  ``tempfile`` routers, and the environment's root logger as its runtime has it (Lambda's handler
+  first, and the level the runtime or the function set there, see :mod:`.lambda_logging`), for as
+  long as an invocation runs. Each is recorded as (key, value before, value set); afterwards the
+  value before is put back only where the current value is still the one the mock set. A key
+  someone else changed meanwhile keeps their value.
 - **The handler's changes** (its window, opened and closed by the same two calls): each kind of
   process state is snapshotted by the invoking thread as the invocation starts, just before the
   mock's own changes, which are then applied to it (S0), and again as it ends, once the handler
@@ -18,7 +20,9 @@ Two sources of change are told apart, and each is put back key by key:
   ``tempfile.tempdir``. Of new ``sys.modules`` entries, modules loaded from the function's
   package, layers or ``/tmp`` and objects put there by hand go; modules the import system loaded
   from the test's own environment (the standard library, site-packages) stay, as C extensions
-  cannot be imported twice.
+  cannot be imported twice. The root logger's level a handler set is also kept as its
+  environment's: it is the level in force during that environment's next invocations, as on
+  Lambda, where module-level code runs once (``logging.getLogger().setLevel(logging.INFO)``).
 
 The mock's own writes (setting Lambda's variables and putting them back, and what loading a
 handler does to ``sys.path`` and ``sys.modules``) are applied to the S0 of every invocation
@@ -60,7 +64,7 @@ from typing import Any, Callable, Optional
 from . import environ
 from .environ import ENVIRON
 from .output import OutputRouter, Route, TempdirRouter
-from .process_values import SINGLE, read_single
+from .process_values import SINGLE, HeldValue, LambdaHandlers, read_single
 
 #: An absent key (``sys.modules`` may hold None, so None cannot stand for absence there).
 MISSING: Any = object()
@@ -136,14 +140,16 @@ class _HeldPath:
 
 class Holder:
     """One invocation: its own changes (Lambda's variables in environment form, see
-    :func:`.environ.encoded`, and its import paths) and its window."""
+    :func:`.environ.encoded`, its import paths and its environment's root logger) and its window."""
 
-    __slots__ = ("paths", "variables", "window")
+    __slots__ = ("log", "paths", "variables", "window")
 
-    def __init__(self, variables: dict[Any, Any], paths: list[str], window: Window) -> None:
+    def __init__(self, variables: dict[Any, Any], paths: list[str], window: Window, log: Any) -> None:
         self.variables = variables
         self.paths = paths
         self.window = window
+        #: The environment's :class:`.lambda_logging.RootLog`, or None.
+        self.log = log
 
 
 def _counts(entries: list[Any], key: Callable[[Any], Any]) -> collections.Counter:
@@ -166,21 +172,23 @@ class ProcessState:
         self._stdout = OutputRouter(None, self.routes)
         self._stderr = OutputRouter(None, self.routes)
         self.tempdirs = TempdirRouter(self.routes)
+        self._root_level = HeldValue("root_level")
+        self._root_handlers = LambdaHandlers()
         #: The streams in place when the routers were installed.
         self._streams: tuple[Any, Any] = (None, None)
 
     # -- the mock's own changes -------------------------------------------------
 
-    def enter(self, variables: dict[Any, Any], paths: list[str]) -> Holder:
-        """An invocation starts: S0, then its variables (in environment form) and paths put in
-        (the first of the running invocations also installs the routers)."""
+    def enter(self, variables: dict[Any, Any], paths: list[str], log: Any = None) -> Holder:
+        """An invocation starts: S0, then its variables (in environment form), paths and root
+        logger (``log``) put in (the first of the running invocations also installs the routers)."""
         with self._lock:
             # A change to one of Lambda's variables made while no invocation ran is someone
             # else's, to be put back at the end; while one runs it may be its handler's own.
             adopting = not self._windows
             window = Window()
             self._windows.append(window)
-            holder = Holder(variables, paths, window)
+            holder = Holder(variables, paths, window, log)
             if not self._holders:
                 self._install_routers()
             self._holders.append(holder)
@@ -202,6 +210,10 @@ class ProcessState:
                 if path not in sys.path:
                     self._insert_entry("path", 0, path)
                     held_path.inserted = True
+            if log is not None:
+                self._root_handlers.put(log.handler, [w.base.root_handlers for w in self._rebased])
+                if log.level is not None:
+                    self._root_level.hold(holder, log.level, self._set_single)
         return holder
 
     def leave(self, holder: Holder, roots: Callable[[], tuple[str, ...]]) -> None:
@@ -210,6 +222,9 @@ class ProcessState:
         with self._lock:
             if holder not in self._holders:
                 return
+            log = holder.log
+            if log is not None and logging.root.level != holder.window.base.single["root_level"]:
+                log.level = logging.root.level  # the function set it: its environment keeps it
             current = self._close_window(holder.window, roots)
             self._holders.remove(holder)
             for key in holder.variables:
@@ -233,6 +248,9 @@ class ProcessState:
                     del self._paths[path]
                     if held_path.inserted and path in sys.path:
                         self._remove_entry("path", path)
+            if log is not None:
+                self._root_handlers.take(log.handler, [w.base.root_handlers for w in self._rebased])
+                self._root_level.release(holder, self._set_single)
             if not self._holders:
                 self._uninstall_routers()
 

@@ -1,10 +1,14 @@
 """The worker process of ``isolation="process"``: one Lambda execution environment.
 
-Run as a script (``python -I -u worker.py``), never imported: it loads ``lambda_api.py`` by path
-and nothing else of the package, so a cold start costs the interpreter's start-up plus the
-handler's own imports. It talks to the test process over its original stdin/stdout with
-length-prefixed pickles; the handler's stdout and stderr (file descriptors 1 and 2, so output
-of C code and child processes too) go to the log file the parent reads.
+Run as a script (``python -I -u worker.py``), never imported: it loads ``lambda_api.py`` (and
+``lambda_logging.py``) by path and nothing else of the package, so a cold start costs the
+interpreter's start-up plus the handler's own imports. It talks to the test process over its
+original stdin/stdout with length-prefixed pickles; the handler's stdout and stderr (file
+descriptors 1 and 2, so output of C code and child processes too) go to the log file the parent
+reads. The root logger gets Lambda's handler, writing to that log too, and its level from
+``AWS_LAMBDA_LOG_LEVEL``, as Lambda's runtime sets them up at start-up; here that happens when
+``logging`` is first imported, by the handler's code or a library (:class:`_SetUpLogging`), as
+nothing can log before, and a handler that never imports it is not made to wait for it.
 
 Like Lambda's runtime interface client it catches ``Exception`` only: a ``BaseException`` ends
 the process with the status (or signal) CPython would exit with, and the parent reports the
@@ -30,12 +34,18 @@ import time
 import traceback
 from typing import Any, BinaryIO
 
-_spec = importlib.util.spec_from_file_location(
-    "_mock_lambda_alias_lambda_api", os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_api.py")
-)
-assert _spec is not None and _spec.loader is not None
-api = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(api)
+
+def _load(name: str) -> Any:
+    """A module of this folder, loaded by path (importing the package would import boto3)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_mock_lambda_alias_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+api = _load("lambda_api")
 
 _HEADER = struct.Struct("!I")
 
@@ -152,6 +162,51 @@ def _leave_if_forked(status: int) -> None:
         os._exit(status)
 
 
+class _Invocation:
+    """The invocation running, as the runtime's log records name it (``""`` during init)."""
+
+    request_id = ""
+    tenant_id: Any = None
+
+
+class _SetUpLogging:
+    """A finder on ``sys.meta_path`` that lets ``logging`` load as usual, then gives the root logger
+    Lambda's handler before the importer gets the module; it is gone after that first import."""
+
+    def __init__(self, task_root: str, invocation: _Invocation) -> None:
+        self.task_root = task_root
+        self.invocation = invocation
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            load = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                load(module)
+                writer = _LogWriter(os.dup(2))
+                _load("lambda_logging").install(os.environ, lambda handler: writer, self.task_root, self.invocation)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+class _LogWriter:
+    """The root handler's stream: the log file itself, through a descriptor of its own, as Lambda's
+    runtime writes records to its own log descriptor whatever the handler does to ``sys.stdout``."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8", "replace")
+        while data:
+            data = data[os.write(self.fd, data) :]
+
+
 def _exit(status: int) -> None:
     _reap()
     os._exit(status)
@@ -173,13 +228,17 @@ def main() -> None:
     os.chdir(task_root)
     if setup["memory_mb"]:
         _limit_memory(setup["memory_mb"])
+    invocation = _Invocation()
+    sys.meta_path.insert(0, _SetUpLogging(task_root, invocation))
+    # The runtime's choice of format (lambda_logging.is_json), for the errors it reports itself.
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
 
     started = time.monotonic()
     try:
         _module, function = api.import_handler(task_root, setup["handler"])
     except api.HandlerError as exc:
         _leave_if_forked(1)
-        sys.stdout.write(api.error_log_line(exc.payload))
+        sys.stdout.write(api.error_log_line(exc.payload, json_format, setup["ensure_ascii"]))
         _flush()
         send(replies, ("init_error", exc.payload))
         _exit(0)
@@ -200,6 +259,8 @@ def main() -> None:
             log_stream_name=setup["log_stream_name"],
             **request["context"],
         )
+        invocation.request_id = request["request_id"]
+        invocation.tenant_id = request["context"].get("tenant_id")
         begun = time.perf_counter()
         function_error = None
         try:
@@ -214,7 +275,7 @@ def main() -> None:
             _end(exc)
         except Exception as exc:
             error = api.exception_payload(exc, request["request_id"], task_root)
-            sys.stdout.write(api.error_log_line(error))
+            sys.stdout.write(api.error_log_line(error, json_format, request["ensure_ascii"]))
             payload, function_error = pickle_safe_json(error), "Unhandled"
         except BaseException as exc:
             _end(exc)

@@ -144,7 +144,7 @@ class NotImplementedOperation(LambdaError):
     def __init__(self, operation: str) -> None:
         super().__init__(
             f"mock_lambda_alias does not implement the Lambda operation {operation} yet. "
-            "See the README's table of implemented operations."
+            "See the operations table in the documentation (docs/reference/operations.md)."
         )
 
 

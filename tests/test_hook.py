@@ -151,7 +151,7 @@ def test_unimplemented_operation_names_itself(lam):
         501,
         "UnknownOperationException",
         "mock_lambda_alias does not implement the Lambda operation ListDurableExecutionsByFunction yet. "
-        "See the README's table of implemented operations.",
+        "See the operations table in the documentation (docs/reference/operations.md).",
     )
 
 

@@ -128,7 +128,7 @@ def test_durable_execution_operations_say_they_are_not_implemented(client, opera
     assert exc.value.response["Error"] == {
         "Code": "UnknownOperationException",
         "Message": f"mock_lambda_alias does not implement the Lambda operation {operation} yet. "
-        "See the README's table of implemented operations.",
+        "See the operations table in the documentation (docs/reference/operations.md).",
     }
 
 

@@ -35,8 +35,13 @@ def network(monkeypatch):
     return fake
 
 
-def test_client_created_before_activation_is_answered():
-    client = boto3.client("lambda", region_name=REGION)
+def test_client_created_before_activation_is_answered(monkeypatch):
+    # Credentials configured before the client is made, as a user's are: botocore resolves them
+    # when it makes the client, and signs with them (without any, it raises NoCredentialsError
+    # before sending, against AWS and here alike).
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    client = boto3.session.Session().client("lambda", region_name=REGION)
     with mock_lambda_alias():
         assert create(client)["FunctionName"] == "my-function"
 

@@ -2,16 +2,21 @@
 
 ``<!-- operations-table -->`` in a page becomes the table of every operation in botocore's Lambda
 service model (the installed botocore's), whether the mock implements it, and its HTTP method and
-path, so the table never drifts from the code. Sphinx roles in docstrings (``:meth:`x```) are shown
+path, so the table never drifts from the code; ``<!-- benchmark-results -->`` becomes the latest
+benchmark report. Sphinx roles in docstrings (``:meth:`x```) are shown
 as code on the Python API page.
 """
 
 from __future__ import annotations
 
+import pathlib
 import re
 from typing import Any
 
 PLACEHOLDER = "<!-- operations-table -->"
+#: Replaced by the report of the latest ``benchmarks/bench.py --all`` (``benchmarks/results.md``).
+RESULTS_PLACEHOLDER = "<!-- benchmark-results -->"
+RESULTS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "results.md"
 #: A Sphinx role in a docstring, as Markdown renders it: ``:meth:`name``` -> ``:meth:<code>name</code>``.
 _ROLE = re.compile(r":(?:py:)?(?:attr|class|data|exc|func|meth|mod|obj):<code>(~?)([^<]*)</code>")
 
@@ -49,7 +54,15 @@ def operations_table() -> str:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if PLACEHOLDER in markdown:
         markdown = markdown.replace(PLACEHOLDER, operations_table())
+    if RESULTS_PLACEHOLDER in markdown:
+        markdown = markdown.replace(RESULTS_PLACEHOLDER, benchmark_results())
     return markdown
+
+
+def benchmark_results() -> str:
+    """The report's body (its fenced block), without the file's own title and introduction."""
+    text = RESULTS.read_text(encoding="utf-8")
+    return text[text.index("```") :]
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:

@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import boto3
 import pytest
@@ -418,22 +418,31 @@ WAITING = (
 )
 
 
+def the_test_warns() -> None:
+    logging.getLogger("test").warning("from the test")
+
+
+def while_the_handler_waits(lam: Any, tmp_path: Any, during: Callable[[], None]) -> tuple[dict, str]:
+    """Invoke a WAITING handler in another thread; call ``during`` while it runs; its response and log."""
+    paths = {"started": str(tmp_path / "started"), "go": str(tmp_path / "go")}
+    results: list[tuple[dict, str]] = []
+    caller = threading.Thread(target=lambda: results.append(invoke(lam, event=paths)))
+    caller.start()
+    _wait_for(paths["started"])
+    during()
+    (tmp_path / "go").touch()
+    caller.join(10)
+    return results[0]
+
+
 def test_the_tests_records_while_a_handler_runs_are_neither_captured_nor_changed(lam, tmp_path):
     deploy(lam, WAITING)
     recorder = Recorder()
     logging.root.addHandler(recorder)
     try:
-        paths = {"started": str(tmp_path / "started"), "go": str(tmp_path / "go")}
-        results: dict[str, Any] = {}
-        caller = threading.Thread(target=lambda: results.update(zip(("response", "log"), invoke(lam, event=paths))))
-        caller.start()
-        _wait_for(paths["started"])
-        logging.getLogger("test").warning("from the test")
-        (tmp_path / "go").touch()
-        caller.join(10)
+        response, log = while_the_handler_waits(lam, tmp_path, the_test_warns)
     finally:
         logging.root.removeHandler(recorder)
-    response, log = results["response"], results["log"]
     assert text_app_lines(log) == [f"[INFO]\t<time>\t{request_id(response)}\tfrom the handler"]
     (ours,) = [r for r in recorder.records if r.name == "test"]
     assert ours.getMessage() == "from the test"
@@ -470,13 +479,7 @@ def test_a_test_threads_warning_still_reaches_stderr_when_the_root_logger_has_no
     deploy(lam, WAITING)
     saved, logging.root.handlers = logging.root.handlers, []
     try:
-        paths = {"started": str(tmp_path / "started"), "go": str(tmp_path / "go")}
-        caller = threading.Thread(target=invoke, args=(lam,), kwargs={"event": paths})
-        caller.start()
-        _wait_for(paths["started"])
-        logging.getLogger("test").warning("from the test")
-        (tmp_path / "go").touch()
-        caller.join(10)
+        while_the_handler_waits(lam, tmp_path, the_test_warns)
     finally:
         logging.root.handlers = saved
     assert "from the test\n" in capsys.readouterr().err

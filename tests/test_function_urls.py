@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import FN_ARN_PREFIX, create, error_of, make_zip
+from conftest import FN_ARN_PREFIX, botocore_models, create, error_of, make_zip, requires_member
 
 FN_ARN = FN_ARN_PREFIX + "my-function"
+OTHER_ACCOUNT = "222222222222"
 QUALIFIER_PATTERN = r"((?!^\d+$)^[0-9a-zA-Z-_]+$)"
 URL = re.compile(r"^https://[a-z2-7]{26}0[a-z2-7]{5}\.lambda-url\.us-east-1\.on\.aws/$")
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -32,16 +34,40 @@ def aliased(lam):
     return lam
 
 
-def allow_public(lam, qualifier=None):
+#: botocore 1.31 cannot send AddPermission's InvokedViaFunctionUrl; there a plain lambda:InvokeFunction
+#: statement for "*" (which AWS accepts too) grants the second action of a public URL.
+VIA_URL = {"InvokedViaFunctionUrl": True} if botocore_models("AddPermissionRequest", "InvokedViaFunctionUrl") else {}
+needs_via_url = requires_member("AddPermissionRequest", "InvokedViaFunctionUrl", since="a late-2025 release")
+
+
+def allow_url(lam, qualifier=None, statement="public-url"):
     kwargs = {"Qualifier": qualifier} if qualifier else {}
     lam.add_permission(
         FunctionName="my-function",
-        StatementId="public-url",
+        StatementId=statement,
         Action="lambda:InvokeFunctionUrl",
         Principal="*",
         FunctionUrlAuthType="NONE",
         **kwargs,
     )
+
+
+def allow_invoke(lam, qualifier=None, statement="public-url-invoke", **extra):
+    kwargs = {"Qualifier": qualifier} if qualifier else {}
+    lam.add_permission(
+        FunctionName="my-function",
+        StatementId=statement,
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        **kwargs,
+        **extra,
+    )
+
+
+def allow_public(lam, qualifier=None):
+    """Both statements AWS requires for a URL with AuthType NONE, as its guide grants them."""
+    allow_url(lam, qualifier)
+    allow_invoke(lam, qualifier, **VIA_URL)
 
 
 # --- configs -----------------------------------------------------------------------------------------
@@ -192,6 +218,89 @@ def test_public_url_needs_permission(aliased):
     assert requests.get(url["FunctionUrl"]).status_code == 403
     allow_public(aliased, "live")
     assert requests.get(url["FunctionUrl"]).status_code == 200
+
+
+FORBIDDEN = {
+    "Message": "Forbidden. For troubleshooting Function URL authorization issues, see: "
+    "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
+}
+
+
+@pytest.mark.parametrize(
+    "grants, status",
+    [
+        pytest.param((), 403, id="nothing"),
+        pytest.param(("url",), 403, id="only-InvokeFunctionUrl"),
+        pytest.param(("invoke",), 403, id="only-InvokeFunction"),
+        pytest.param(("invoke-via-url",), 403, id="only-InvokeFunction-via-url", marks=needs_via_url),
+        pytest.param(("url", "invoke"), 200, id="both"),
+        pytest.param(("url", "invoke-via-url"), 200, id="both-via-url", marks=needs_via_url),
+    ],
+)
+def test_public_url_needs_both_actions(aliased, grants, status):
+    url = aliased.create_function_url_config(FunctionName="my-function", Qualifier="live", AuthType="NONE")
+    if "url" in grants:
+        allow_url(aliased, "live")
+    if "invoke" in grants:
+        allow_invoke(aliased, "live")
+    if "invoke-via-url" in grants:
+        allow_invoke(aliased, "live", InvokedViaFunctionUrl=True)
+    response = requests.get(url["FunctionUrl"] + "x")
+    assert response.status_code == status
+    if status == 403:
+        assert response.json() == FORBIDDEN
+        assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    else:
+        assert response.json() == {
+            "version": "1",
+            "path": "/x",
+            "method": "GET",
+            "query": None,
+            "body": None,
+            "account": "anonymous",
+        }
+
+
+def test_invoke_permission_on_the_function_does_not_open_the_alias_url(aliased):
+    url = aliased.create_function_url_config(FunctionName="my-function", Qualifier="live", AuthType="NONE")
+    allow_url(aliased, "live")
+    allow_invoke(aliased, **VIA_URL)  # on the function, not the alias
+    assert requests.get(url["FunctionUrl"]).status_code == 403
+    allow_invoke(aliased, "live", **VIA_URL)
+    assert requests.get(url["FunctionUrl"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "extra, api_allowed",
+    [
+        pytest.param({"InvokedViaFunctionUrl": True}, False, id="via-url-only", marks=needs_via_url),
+        pytest.param({}, True, id="plain"),
+    ],
+)
+def test_invoked_via_function_url_statement_covers_only_urls(mock, aliased, extra, api_allowed):
+    url = aliased.create_function_url_config(FunctionName="my-function", Qualifier="live", AuthType="NONE")
+    allow_url(aliased, "live")
+    allow_invoke(aliased, "live", **extra)
+    assert requests.get(url["FunctionUrl"]).status_code == 200
+
+    other = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="secret"
+    )
+    if api_allowed:
+        assert other.invoke(FunctionName=FN_ARN + ":live", Payload=b"{}")["StatusCode"] == 200
+    else:
+        with pytest.raises(ClientError) as exc:
+            other.invoke(FunctionName=FN_ARN + ":live", Payload=b"{}")
+        assert error_of(exc) == (
+            403,
+            "AccessDeniedException",
+            f"User: arn:aws:iam::{OTHER_ACCOUNT}:root is not authorized to perform: lambda:InvokeFunction "
+            f"on resource: {FN_ARN}:live because no resource-based policy allows the lambda:InvokeFunction action",
+        )
+    decision = mock.is_invoke_allowed("*", FN_ARN + ":live")
+    assert (bool(decision), decision.statement_id) == (api_allowed, "public-url-invoke" if api_allowed else None)
+    via_url = mock.is_invoke_allowed("*", FN_ARN + ":live", invoked_via_function_url=True)
+    assert (bool(via_url), via_url.statement_id) == (True, "public-url-invoke")
 
 
 def test_url_runs_through_alias(mock, aliased):

@@ -22,7 +22,7 @@ import time
 
 import boto3
 import pytest
-from conftest import REGION, create, make_zip
+from conftest import REGION, botocore_models, create, make_zip
 
 from mock_lambda_alias import mock_lambda_alias, package
 from mock_lambda_alias.runtime import packages
@@ -203,6 +203,11 @@ def test_function_url_handler_can_fan_out(mock, lam):
         Action="lambda:InvokeFunctionUrl",
         Principal="*",
         FunctionUrlAuthType="NONE",
+    )
+    modeled = botocore_models("AddPermissionRequest", "InvokedViaFunctionUrl")  # not in botocore 1.31
+    via_url = {"InvokedViaFunctionUrl": True} if modeled else {}
+    lam.add_permission(
+        FunctionName="my-function", StatementId="url-invoke", Action="lambda:InvokeFunction", Principal="*", **via_url
     )
     response = requests.get(url, timeout=10)
     assert (response.status_code, response.json()) == (200, [0, 2, 4, 6, 8, 10, 12, 14])

@@ -122,6 +122,10 @@ with mock_lambda_alias():
                         Handler="index.handler", Code={"ZipFile": code})
     lam.add_permission(FunctionName="f", StatementId="url", Action="lambda:InvokeFunctionUrl",
                        Principal="*", FunctionUrlAuthType="NONE")
+    members = lam.meta.service_model.operation_model("AddPermission").input_shape.members
+    via_url = {"InvokedViaFunctionUrl": True} if "InvokedViaFunctionUrl" in members else {}
+    lam.add_permission(FunctionName="f", StatementId="url-invoke", Action="lambda:InvokeFunction",
+                       Principal="*", **via_url)
     url = lam.create_function_url_config(FunctionName="f", AuthType="NONE")["FunctionUrl"]
     seen["loaded_before"] = [m for m in ("requests", "responses") if m in sys.modules]
     import requests

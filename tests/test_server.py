@@ -24,7 +24,7 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from conftest import create, error_of, make_zip
+from conftest import botocore_models, create, error_of, make_zip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from serverproc import ServerProcess
@@ -338,6 +338,10 @@ def test_aws_cli_reports_the_servers_errors(server, tmp_path):
 # -- function URLs with plain requests ---------------------------------------------------------
 
 
+#: Where botocore cannot send InvokedViaFunctionUrl (1.31), a plain InvokeFunction statement grants it.
+VIA_URL = {"InvokedViaFunctionUrl": True} if botocore_models("AddPermissionRequest", "InvokedViaFunctionUrl") else {}
+
+
 def _url_function(lam: Any, auth: str = "NONE", permission: bool = True) -> str:
     two_versions(lam)
     lam.create_alias(FunctionName="my-function", Name="live", FunctionVersion="2")
@@ -350,6 +354,14 @@ def _url_function(lam: Any, auth: str = "NONE", permission: bool = True) -> str:
             Action="lambda:InvokeFunctionUrl",
             Principal="*",
             FunctionUrlAuthType=auth,
+        )
+        lam.add_permission(  # function URLs need lambda:InvokeFunction too (AWS, since October 2025)
+            FunctionName="my-function",
+            Qualifier="live",
+            StatementId="url-invoke",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+            **VIA_URL,
         )
     return url
 

@@ -80,12 +80,10 @@ class UrlServer:
             if function is None or config is None:
                 return _json(403, {"Message": None}, request_id, error="AccessDeniedException")
             if config.auth_type == "NONE":
-                allowed = evaluate(
-                    function,
-                    qualifier,
-                    Caller("*", action="lambda:InvokeFunctionUrl", function_url_auth_type="NONE"),
-                )
+                allowed = url_invoke_allowed(function, qualifier)
             else:
+                # The signer's identity must be allowed both actions; the mock models no
+                # identity-based policies and trusts any signed caller with both, as with the API.
                 authorization = request.headers.get("Authorization", "")
                 allowed = authorization.startswith("AWS4-HMAC-SHA256")
             if not allowed:
@@ -106,6 +104,25 @@ class UrlServer:
         if outcome.function_error:
             return 502, {"Content-Type": "application/json", "x-amzn-RequestId": request_id}, b"Internal Server Error"
         return http_response(outcome.payload, request_id)
+
+
+#: Since October 2025 (and for every URL since November 2026, when AWS's exceptions for older URLs
+#: ended) a function URL needs both actions: ``lambda:InvokeFunctionUrl`` and
+#: ``lambda:InvokeFunction``, the latter usually granted with ``InvokedViaFunctionUrl=True``
+#: (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+URL_ACTIONS = ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
+
+
+def url_invoke_allowed(function: Any, qualifier: Optional[str]) -> bool:
+    """Whether the qualifier's policy lets anyone invoke it through a URL with ``AuthType`` NONE."""
+    return all(
+        evaluate(
+            function,
+            qualifier,
+            Caller("*", action=action, function_url_auth_type="NONE", invoked_via_function_url=True),
+        )
+        for action in URL_ACTIONS
+    )
 
 
 def _json(status: int, body: Any, request_id: str, error: Optional[str] = None) -> tuple[int, dict[str, str], bytes]:

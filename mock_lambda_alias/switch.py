@@ -129,7 +129,11 @@ def _answer(operation_model: OperationModel, request: AWSPreparedRequest) -> Opt
     """What the interception calls for each Lambda request: the innermost mock answers, if any (a
     call racing with the last stop() goes where it would without us)."""
     mock = innermost()
-    return None if mock is None else respond(mock, operation_model, request)
+    if mock is None:
+        return None
+    response = respond(mock, operation_model, request)
+    mock.store.scheduler.settle()  # work the call caused (an Event invoke, a retry) runs before it returns
+    return response
 
 
 def _moto_stubber() -> tuple[Any, ...]:
@@ -236,6 +240,7 @@ class LambdaAliasMock(Decorating, Controls):
             seed=self.seed,
             isolation=self.isolation,
             max_invocation_records=self.max_invocation_records,
+            delivery=self._delivery,
         )
 
     # -- event sources ----------------------------------------------------------
@@ -275,6 +280,7 @@ def mock_lambda_alias(
     seed: Optional[int] = None,
     isolation: str = "in-process",
     max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
+    delivery: str = "immediate",
 ) -> LambdaAliasMock: ...
 
 
@@ -286,6 +292,7 @@ def mock_lambda_alias(
     seed: Optional[int] = None,
     isolation: str = "in-process",
     max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
+    delivery: str = "immediate",
 ) -> Any:
     """Mock AWS Lambda for boto3: ``@mock_lambda_alias``, ``@mock_lambda_alias(...)``,
     ``with mock_lambda_alias() as m:`` or ``m = mock_lambda_alias(); m.start(); ...; m.stop()``.
@@ -296,6 +303,7 @@ def mock_lambda_alias(
         seed=seed,
         isolation=isolation,
         max_invocation_records=max_invocation_records,
+        delivery=delivery,
     )
     if func is None:
         return mock

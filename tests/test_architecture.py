@@ -54,11 +54,11 @@ FAMILIES = (
     "versions",
 )
 BACKEND_LEVELS = {
-    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes"), 0),
+    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock"), 0),
     "model": 1,
     **dict.fromkeys(("invocations", "evaluation", "lookup"), 2),
     "store": 3,
-    "call": 4,
+    **dict.fromkeys(("call", "timing"), 4),
     "access": 5,
     **dict.fromkeys(("addressing", "cascades", "deployment", "roles", "function_config"), 6),
     **dict.fromkeys(FAMILIES, 7),

@@ -24,11 +24,13 @@ from typing import Any, Callable, Optional
 
 from .. import arns, runtime
 from . import identity, lookup
+from .clock import check_mode
 from .evaluation import Caller, Decision, evaluate
 from .invocations import DEFAULT_MAX_RECORDS, EnvironmentInfo, Fault, FunctionKey, Invocation
 from .lookup import NotFound, Scope
 from .model import Function
 from .store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
+from .timing import TimeControls
 
 __all__ = ["FAULT_KINDS", "INVOCATION_TYPES", "Controls", "NotFound", "Scope", "check_account", "check_isolation"]
 
@@ -53,7 +55,7 @@ def _key(function: Function) -> FunctionKey:
     return (function.account_id, function.region, function.name)
 
 
-class Controls:
+class Controls(TimeControls):
     """State of a mock of AWS Lambda, and the controls tests use beside AWS's API.
 
     Methods that name or list functions look in every account and region unless narrowed by
@@ -69,8 +71,10 @@ class Controls:
         seed: Optional[int] = None,
         isolation: str = "in-process",
         max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
+        delivery: str = "immediate",
     ) -> None:
         check_account(account_id)
+        check_mode(delivery)
         check_isolation(isolation)
         if max_invocation_records is not None and (
             not isinstance(max_invocation_records, int) or max_invocation_records < 0
@@ -80,6 +84,8 @@ class Controls:
         self.isolation = isolation
         #: How many invocation records are kept, the oldest dropped first (None: no limit).
         self.max_invocation_records = max_invocation_records
+        #: How scheduled work (async retries, event deliveries, durable wake-ups) runs at start.
+        self._delivery = delivery
         self.account_id = account_id
         #: The region used when a request's region cannot be told (it normally can).
         self.region = region
@@ -94,7 +100,7 @@ class Controls:
         self._strict = False
 
     def new_store(self) -> Store:
-        return Store(self.account_id, self.seed, self.isolation, self.max_invocation_records)
+        return Store(self.account_id, self.seed, self.isolation, self.max_invocation_records, self._delivery)
 
     # -- where controls look (callers hold the store lock) -----------------------
 

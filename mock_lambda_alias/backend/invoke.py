@@ -301,7 +301,7 @@ def begin(
         None,
         None,
         request_id,
-        datetime.datetime.now(datetime.timezone.utc),
+        call.store.clock.now(),
         call.account_id,
         call.region,
         caller=call.caller,

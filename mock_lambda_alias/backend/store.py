@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from .clock import Clock, Scheduler
 from .invocations import DEFAULT_MAX_RECORDS, InvokeState
 from .model import Function, Layer
 
@@ -78,12 +79,16 @@ class Store:
         seed: Optional[int] = None,
         isolation: str = "in-process",
         max_invocation_records: Optional[int] = DEFAULT_MAX_RECORDS,
+        delivery: str = "immediate",
     ) -> None:
         self.default_account_id = default_account_id
         #: How handlers run and how many invocation records are kept (see :class:`InvokeState`).
         self.isolation = isolation
         self.max_invocation_records = max_invocation_records
         self.lock = threading.RLock()
+        #: The activation's time, and the work (retries, deliveries, wake-ups) due on it.
+        self.clock = Clock()
+        self.scheduler = Scheduler(self.clock, delivery)
         self._backends: dict[tuple[str, str], LambdaBackend] = {}
         #: Function URLs of all accounts and regions: url-id -> (account, region, function, qualifier).
         self.function_urls: dict[str, tuple[str, str, str, Optional[str]]] = {}
@@ -125,6 +130,8 @@ class Store:
             return list(self._backends.values())
 
     def reset(self) -> None:
+        self.scheduler.close()
+        self.scheduler = Scheduler(self.clock, self.scheduler.mode)
         with self.lock:
             self._backends.clear()
             self.function_urls.clear()
@@ -137,6 +144,7 @@ class Store:
 
     def close(self) -> None:
         """End the activation's execution environments and remove its extracted packages."""
+        self.scheduler.close()
         with self.lock:
             state = self._invoke
         if state is not None:

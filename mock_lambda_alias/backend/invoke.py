@@ -12,7 +12,6 @@ threads, and the handler's own threads, can call the Lambda API meanwhile.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 from typing import Any, Callable, Optional
 

@@ -54,7 +54,7 @@ FAMILIES = (
     "versions",
 )
 BACKEND_LEVELS = {
-    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock"), 0),
+    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock", "lineage"), 0),
     "model": 1,
     **dict.fromkeys(("invocations", "evaluation", "lookup"), 2),
     "store": 3,

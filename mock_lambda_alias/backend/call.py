@@ -9,6 +9,7 @@ from .store import LambdaBackend, Store
 
 if TYPE_CHECKING:
     from .identity import Identity
+    from .lineage import Lineage
 
 
 @dataclass
@@ -26,6 +27,9 @@ class Call:
     operation: str = ""
     #: The policy statement that let a cross-account (or strict, or service) caller in.
     allowed_by: Optional[str] = None
+    #: The chain of invocations this call continues (recursive loop detection, :mod:`.lineage`):
+    #: None for a call from outside any function; Invoke takes the running handler's otherwise.
+    lineage: Optional[Lineage] = None
 
     @property
     def backend(self) -> LambdaBackend:

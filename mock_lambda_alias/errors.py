@@ -171,3 +171,33 @@ def java_repr(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
     return str(value)
+
+
+class RecursiveInvocation(LambdaError):
+    """Recursive loop detection stopped the invocation (botocore's ``RecursiveInvocationException``)."""
+
+    code = "RecursiveInvocationException"
+    status = 400
+
+
+#: What a stopped synchronous invocation is told. AWS's exact text is not recorded; this is the
+#: exception's description in the Lambda API model.
+RECURSIVE_LOOP_MESSAGE = (
+    "Lambda has detected your function being invoked in a recursive loop with other AWS resources "
+    "and stopped your function's invocation."
+)
+
+
+
+class DurableExecutionAlreadyStarted(LambdaError):
+    """A durable execution name reused with another input (409, as the Lambda API model has it)."""
+
+    code = "DurableExecutionAlreadyStartedException"
+    status = 409
+
+
+class CallbackTimeout(LambdaError):
+    """A callback answered after it timed out (botocore's ``CallbackTimeoutException``)."""
+
+    code = "CallbackTimeoutException"
+    status = 400

@@ -23,7 +23,9 @@ from .backend.controls import Controls
 from .backend.invocations import DEFAULT_MAX_RECORDS
 from .backend.store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .decorating import Decorating
-from .integrations import deliveries
+from .integrations import cloudwatch, deliveries, destinations
+from .integrations.event_sources import hooks as event_source_hooks
+from .integrations.event_sources.controls import EventSourceControls
 from .interception.import_hooks import AfterImport
 from .runtime import packages
 from .wire import constraints
@@ -110,13 +112,28 @@ def _patch_moto() -> None:
         hook = AfterImport(name, functools.partial(deliveries.patch_module, name))
         if hook.pending:
             _moto_hooks.append(hook)
+    for name in destinations.patch_moto():
+        hook = AfterImport(name, functools.partial(destinations.patch_module, name))
+        if hook.pending:
+            _moto_hooks.append(hook)
+
+
+def _patch_event_sources() -> None:
+    """Wake event source mappings when moto's SQS, Kinesis or DynamoDB receive data."""
+    for name in event_source_hooks.patch_moto(innermost):
+        hook = AfterImport(name, functools.partial(event_source_hooks.patch_module, name))
+        if hook.pending:
+            _moto_hooks.append(hook)
 
 
 def _unpatch_moto() -> None:
+    event_source_hooks.unpatch_moto()
     for hook in _moto_hooks:
         hook.cancel()
     _moto_hooks.clear()
     deliveries.unpatch_moto()
+    destinations.unpatch_moto()
+    cloudwatch.unpatch()
 
 
 def innermost() -> Optional[LambdaAliasMock]:
@@ -143,7 +160,7 @@ def _moto_stubber() -> tuple[Any, ...]:
     return () if stubber is None else (stubber,)
 
 
-class LambdaAliasMock(Decorating, Controls):
+class LambdaAliasMock(Decorating, Controls, EventSourceControls):
     """One mock of AWS Lambda. Use it as a decorator, ``with`` block, or start()/stop()."""
 
     #: How many activations of this mock are running (``start()`` without its ``stop()`` yet).
@@ -161,6 +178,8 @@ class LambdaAliasMock(Decorating, Controls):
             if self._depth == 0:
                 self.store = self.new_store()
                 self.store.url_listener = self._serve_urls
+                self.store.mapping_listener = functools.partial(event_source_hooks.mapping_changed, self.store)
+                self.store.telemetry_sink = cloudwatch.MotoSink(self.store)
                 self.internal_errors = []
                 self._identities.clear()
             if not ACTIVE:
@@ -168,6 +187,7 @@ class LambdaAliasMock(Decorating, Controls):
                 _enter_env()
                 interception.engage(_answer, suspended=_moto_stubber)
                 _patch_moto()
+                _patch_event_sources()
             self._depth += 1
             ACTIVE = (*ACTIVE, self)
         return self

@@ -54,14 +54,15 @@ FAMILIES = (
     "versions",
 )
 BACKEND_LEVELS = {
-    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock", "lineage"), 0),
+    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock", "lineage", "payloads", "event_filters"), 0),
     "model": 1,
     **dict.fromkeys(("invocations", "evaluation", "lookup"), 2),
     "store": 3,
-    **dict.fromkeys(("call", "timing"), 4),
+    **dict.fromkeys(("call", "timing", "telemetry"), 4),
     "access": 5,
-    **dict.fromkeys(("addressing", "cascades", "deployment", "roles", "function_config"), 6),
+    **dict.fromkeys(("addressing", "cascades", "deployment", "roles", "function_config", "async_events"), 6),
     **dict.fromkeys(FAMILIES, 7),
+    "async_controls": 7,
     **dict.fromkeys(("registry", "controls"), 8),
 }
 

@@ -24,12 +24,14 @@ from typing import Any, Callable, Optional
 
 from .. import arns, runtime
 from . import identity, lookup
+from .async_controls import AsyncControls
 from .clock import check_mode
 from .evaluation import Caller, Decision, evaluate
 from .invocations import DEFAULT_MAX_RECORDS, EnvironmentInfo, Fault, FunctionKey, Invocation
 from .lookup import NotFound, Scope
 from .model import Function
 from .store import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LambdaBackend, Store
+from .telemetry import TelemetryControls
 from .timing import TimeControls
 
 __all__ = ["FAULT_KINDS", "INVOCATION_TYPES", "Controls", "NotFound", "Scope", "check_account", "check_isolation"]
@@ -55,7 +57,7 @@ def _key(function: Function) -> FunctionKey:
     return (function.account_id, function.region, function.name)
 
 
-class Controls(TimeControls):
+class Controls(TimeControls, TelemetryControls, AsyncControls):
     """State of a mock of AWS Lambda, and the controls tests use beside AWS's API.
 
     Methods that name or list functions look in every account and region unless narrowed by

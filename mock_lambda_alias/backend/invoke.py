@@ -13,21 +13,31 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
+from functools import partial
 from typing import Any, Callable, Optional
 
 from .. import arns, runtime
 from ..errors import (
+    RECURSIVE_LOOP_MESSAGE,
     InvalidParameterValue,
     InvalidRequestContent,
+    LambdaError,
+    RecursiveInvocation,
     RequestTooLarge,
     ResourceNotFound,
     TooManyRequests,
-    UnsupportedMember,
 )
+from . import async_events, durable_run, lineage
 from .addressing import split_name
+from .async_events import Attempt
 from .call import Call
+from .ids import new_uuid
 from .invocations import ECHO, Invocation, InvokeState, json_logging
 from .model import LATEST, Function, FunctionVersion, throttled
+from .payloads import client_context as _client_context
+from .payloads import parse_event
+from .telemetry import finished
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
@@ -78,53 +88,6 @@ def resolve_target(
             raise _not_found(call, name, version)
         return function, record, invoked
     raise _not_found(call, name, qualifier)
-
-
-def _jackson_error(data: bytes) -> str:
-    """AWS parses payloads with Jackson; describe the first problem as it does."""
-    prefix = "Could not parse request body into json: Could not parse payload into json: "
-    location = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: {}]"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return prefix + f"Invalid UTF-8 start byte 0x{data[exc.start]:02x}" + location.format(exc.start + 2)
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        line, column = exc.lineno, exc.colno
-        char = text[exc.pos] if exc.pos < len(text) else ""
-        if char.isalpha():
-            end = exc.pos
-            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-                end += 1
-            detail = (
-                f"Unrecognized token '{text[exc.pos : end]}': was expecting (JSON String, Number, Array, Object or "
-                "token 'null', 'true' or 'false')"
-            )
-            return prefix + detail + location.replace("line: 1", f"line: {line}").format(column + end - exc.pos)
-        if not char:
-            detail = "Unexpected end-of-input: expected close marker"
-        elif ord(char) < 32 or 127 <= ord(char) < 160:
-            detail = (
-                f"Unexpected character ((CTRL-CHAR, code {ord(char)})): expected a valid value "
-                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
-            )
-        else:
-            detail = (
-                f"Unexpected character ('{char}' (code {ord(char)})): expected a valid value "
-                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
-            )
-        return prefix + detail + location.replace("line: 1", f"line: {line}").format(column)
-    return prefix + "invalid JSON"
-
-
-def parse_event(payload: bytes) -> Any:
-    if not payload:
-        return {}
-    try:
-        return json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidRequestContent(_jackson_error(payload)) from None
 
 
 def _spec_for(
@@ -328,6 +291,7 @@ def begin(
             return pending
     except TooManyRequests:
         entry.throttled = entry.completed = True
+        finished(state, entry)
         raise
     spec, variables = _spec_for(state, call, function, record, tenant_id)
     if spec is None:
@@ -362,8 +326,9 @@ def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
 
     ``outcome`` None means the run itself failed (a bug of ours): the environment is dropped.
     """
-    if pending.spec is not None and pending.environment is not None:
-        pending.state.sandbox.release(pending.spec, pending.environment, outcome)
+    environment = pending.environment
+    if pending.spec is not None and environment is not None:
+        pending.state.sandbox.release(pending.spec, environment, outcome)
         pending.environment = None
     if outcome is None:
         return
@@ -373,6 +338,7 @@ def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
     entry.log_source = (record.version, outcome, int(config.get("MemorySize", 128)), json_format)
     entry.response, entry.function_error = outcome.payload, outcome.function_error
     entry.completed = True
+    finished(pending.state, entry, config, environment, outcome)
 
 
 def run_unlocked(lock: Any, pending: Pending) -> runtime.Outcome:
@@ -386,21 +352,50 @@ def run_unlocked(lock: Any, pending: Pending) -> runtime.Outcome:
     return outcome
 
 
-def _client_context(header: Optional[str]) -> Any:
-    if not header:
-        return None
+def _attempt(call: Call, tenant_id: Optional[str], client_context: Any, event: async_events.AsyncEvent) -> Attempt:
+    """One attempt of an asynchronous event (a scheduler task): the version decided at acceptance
+    runs under the event's request id, and what it came to is reported to the queue."""
+    state, lock = call.store.invoke, call.store.lock
+    with lock:
+        function = call.backend.functions.get(event.function_name)
+        versions = function.versions if function is not None else {}
+        record = function.latest if function is not None and event.executed_version == LATEST else None
+        record = record or versions.get(event.executed_version)
+        if function is None or record is None:
+            return Attempt(None, 404, f"Function not found: {event.function_arn}", final=True)
+        run_as, arn = replace(call, request_id=event.request_id), event.function_arn
+        try:
+            args = (state, run_as, function, record, arn, event.event, event.payload, "Event", client_context)
+            pending = begin(*args, qualifier=event.qualifier, tenant_id=tenant_id)
+        except TooManyRequests as throttle:
+            entry = state.records[-1] if state.records else None
+            # Reserved concurrency 0 sends asynchronous events to failure without retries (AWS).
+            return Attempt(entry, 429, throttle.message, final=function.reserved_concurrency == 0)
+    with lineage.running(event.request_id, lineage.continued(event.lineage, call)):
+        outcome = run_unlocked(lock, pending)
+    if outcome.function_error:
+        return Attempt(pending.entry, 200, async_events.error_message(outcome.payload))
+    return Attempt(pending.entry, 200)
+
+
+def _to_function(store: Any, message: async_events.Outgoing) -> None:
+    """A Lambda destination: the record is the payload of an asynchronous invocation."""
+    parts = message.target.split(":")
+    call = Call(store, parts[4], parts[3], new_uuid(), lineage=message.lineage)
+    request = {"FunctionName": message.target, "InvocationType": "Event", "Payload": message.body.encode()}
     try:
-        return json.loads(base64.b64decode(header))
-    except (ValueError, TypeError):
-        return None
+        invoke(call, request)
+    except LambdaError as error:
+        raise async_events.DeliveryFailed(f"{error.code}: {error.message}") from None
+
+
+async_events.SENDERS["lambda"] = _to_function
 
 
 def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
     state = call.store.invoke
     invocation_type = req.get("InvocationType") or "RequestResponse"
     payload = req.get("Payload") or b""
-    if req.get("DurableExecutionName"):
-        raise UnsupportedMember("DurableExecutionName", "durable executions are not emulated")
     # AWS sends these as "RequestEntityTooLargeException", a code botocore does not model; we answer
     # with the modeled RequestTooLargeException (same status and message) so clients can catch it.
     if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
@@ -412,6 +407,9 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
         raise RequestTooLarge(
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
+    durable = durable_run.invoke(call, req, durable_run.Runner(split_name, resolve_target, begin, run_unlocked, parse_event))
+    if durable is not None:  # a durable function: its execution runs the handler (durable_run.py)
+        return durable
     lock = call.store.lock
     with lock:
         call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
@@ -420,6 +418,13 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
         event = parse_event(payload)
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
+        chain = call.lineage or lineage.current()
+        if invocation_type == "Event":
+            attempt = partial(_attempt, call, tenant_id, _client_context(req.get("ClientContext")))
+            async_events.enqueue(call, function, record, qualifier, invoked_arn, payload, event, chain, attempt)
+            return {"StatusCode": 202}
+        if lineage.stops(chain, function.recursive_loop):
+            raise RecursiveInvocation(RECURSIVE_LOOP_MESSAGE)
         pending = begin(
             state,
             call,
@@ -434,9 +439,8 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
             tenant_id=tenant_id,
             streaming=streaming,
         )
-    outcome = run_unlocked(lock, pending)
-    if invocation_type == "Event":
-        return {"StatusCode": 202}
+    with lineage.running(pending.entry.request_id, lineage.continued(chain, call)):
+        outcome = run_unlocked(lock, pending)
     out: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version, "Payload": outcome.payload}
     if outcome.function_error:
         out["FunctionError"] = outcome.function_error

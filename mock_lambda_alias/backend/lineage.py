@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Any, Optional
 
 from ..runtime.process_state import STATE
 
@@ -55,6 +55,13 @@ class Lineage:
 def new(now: float) -> Lineage:
     """A fresh chain (an event from outside any function), with no invocation yet."""
     return Lineage(f"1-{int(now) & 0xFFFFFFFF:08x}-{uuid.uuid4().hex[:24]}", 0)
+
+
+def continued(chain: Optional[Lineage], call: Any) -> Lineage:
+    """The chain an invocation runs in: the one it continues plus itself, or a new one."""
+    if chain is None:
+        chain = Lineage(f"1-{int(call.store.clock.time()) & 0xFFFFFFFF:08x}-{call.request_id.replace('-', '')[:24]}")
+    return chain.next()
 
 
 def header(lineage: Lineage) -> str:

@@ -96,8 +96,17 @@ class Store:
         self.url_listener: Optional[Callable[[], None]] = None
         self.seed = seed
         self._invoke: Optional[InvokeState] = None
+        #: Pushes invocations to CloudWatch (moto's) when set (the switch sets it; see InvokeState.sink).
+        self.telemetry_sink: Any = None
         #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.
         self.deliveries: list[Any] = []
+        #: Asynchronous events accepted, oldest first: ``async_events.AsyncEvent``.
+        self.async_events: list[Any] = []
+        #: Told (account, region, UUID) when an event source mapping is created, updated or deleted.
+        self.mapping_listener: Optional[Callable[[str, str, str], None]] = None
+        #: Batches event source mappings delivered, oldest first, and each mapping's poller state.
+        self.batches: list[Any] = []
+        self.pollers: dict[str, Any] = {}
 
     @property
     def invoke(self) -> InvokeState:
@@ -108,6 +117,7 @@ class Store:
             with self.lock:
                 if self._invoke is None:
                     fresh = InvokeState(isolation=self.isolation)
+                    fresh.sink = self.telemetry_sink
                     fresh.reseed(self.seed)
                     fresh.limit_records(self.max_invocation_records)
                     self._invoke = fresh
@@ -136,6 +146,9 @@ class Store:
             self._backends.clear()
             self.function_urls.clear()
             self.deliveries.clear()
+            self.async_events.clear()
+            self.batches.clear()
+            self.pollers.clear()
             if self._invoke is not None:
                 self.seed = self._invoke.seed
             old, self._invoke = self._invoke, None

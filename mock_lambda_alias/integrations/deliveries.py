@@ -64,7 +64,8 @@ class Delivery:
     reason: str
     #: AWS's refusal (what the service would log) when denied; the invocation error otherwise.
     error: Optional[str] = None
-    #: The invocation it caused, when allowed.
+    #: The first attempt of the asynchronous invocation it caused, when allowed and already run
+    #: (its retries and destination: ``m.async_events(...)``).
     invocation: Optional[Invocation] = None
 
     def __bool__(self) -> bool:
@@ -114,13 +115,16 @@ def deliver(
         request["Payload"] = json.dumps(event).encode()
         error: Optional[str] = None
         try:
-            invoke(call, request)
-        except LambdaError as exc:  # e.g. throttled: AWS retries asynchronous events, we record it
+            invoke(call, request)  # queued: its attempts, retries and destinations are scheduled work
+        except LambdaError as exc:  # refused before queueing (e.g. an event over the size limit)
             error = f"{exc.code}: {exc.message}"
-        invocation = next((r for r in reversed(store.invoke.records) if r.request_id == request_id), None)
+    # Not a call through our interception: run the queued work as the end of one would.
+    store.scheduler.settle()
+    with store.lock:
+        invocation = next((r for r in store.invoke.records if r.request_id == request_id), None)
         delivery = Delivery(**record, error=error, invocation=invocation)
         store.deliveries.append(delivery)
-        return delivery
+    return delivery
 
 
 def sns_event(subscription_arn: str, topic_arn: str, message: str, message_id: str, **extra: Any) -> dict:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .. import arns
 from ..errors import InvalidParameterValue, ResourceNotFound
-from . import paging
+from . import event_filters, paging
 from .addressing import split_name
 from .call import Call
 from .ids import new_uuid
@@ -85,6 +85,13 @@ def _settle(mapping: dict[str, Any]) -> None:
     mapping["State"] = "Enabled" if mapping.pop("_enabled", True) else "Disabled"
 
 
+def _tell(call: Call, mapping_id: str) -> None:
+    """Let the pollers know (they read the source from now on, or stop)."""
+    listener = call.store.mapping_listener
+    if listener is not None:
+        listener(call.account_id, call.region, mapping_id)
+
+
 def _view(mapping: dict[str, Any], state: Optional[str] = None) -> dict[str, Any]:
     out = {k: v for k, v in mapping.items() if not k.startswith("_")}
     if state is not None:
@@ -97,6 +104,7 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
     if not source:
         raise InvalidParameterValue("Unrecognized event source.")
     function_arn = _function_arn(call, req["FunctionName"])
+    event_filters.parse_criteria(req.get("FilterCriteria"))
     service = _service(source)
     stream = service in _STREAMS
     if stream and not req.get("StartingPosition"):
@@ -154,6 +162,7 @@ def create_event_source_mapping(call: Call, req: dict) -> dict:
     call.backend.event_source_mappings[mapping_id] = mapping
     response = _view(mapping, "Creating")
     _settle(mapping)
+    _tell(call, mapping_id)
     return response
 
 
@@ -172,6 +181,8 @@ def update_event_source_mapping(call: Call, req: dict) -> dict:
     mapping = _mapping_or_404(call, req["UUID"])
     if req.get("FunctionName"):
         mapping["FunctionArn"] = _function_arn(call, req["FunctionName"])
+    if "FilterCriteria" in req:
+        event_filters.parse_criteria(req["FilterCriteria"])
     for key in _UPDATABLE:
         if key in req:
             mapping[key] = req[key]
@@ -186,12 +197,14 @@ def update_event_source_mapping(call: Call, req: dict) -> dict:
     mapping["LastModified"] = datetime.datetime.now(datetime.timezone.utc)
     response = _view(mapping, transition)
     _settle(mapping)
+    _tell(call, req["UUID"])
     return response
 
 
 def delete_event_source_mapping(call: Call, req: dict) -> dict:
     mapping = _mapping_or_404(call, req["UUID"])
     del call.backend.event_source_mappings[req["UUID"]]
+    _tell(call, req["UUID"])
     return _view(mapping, "Deleting")
 
 

@@ -1,0 +1,248 @@
+"""Kinesis and DynamoDB Streams event source mappings deliver, from the right position.
+
+Sources (AWS Lambda developer guide): "Using Lambda with Kinesis Data Streams" and "Using Lambda
+with DynamoDB" (the event samples: ``kinesis.data`` base64, ``eventID`` ``shardId-...:sequence``,
+``eventName`` ``aws:kinesis:record``; ``INSERT``/``MODIFY``/``REMOVE`` with ``NewImage`` and
+``OldImage`` per StreamViewType, ``eventVersion`` 1.1), "Starting positions" (TRIM_HORIZON, LATEST,
+AT_TIMESTAMP), the error-handling settings (MaximumRetryAttempts, BisectBatchOnFunctionError,
+ReportBatchItemFailures checkpoints at the lowest failed sequence number) and the on-failure
+record (requestContext, responseContext, KinesisBatchInfo / DDBStreamBatchInfo).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from conftest import FN_ARN_PREFIX, REGION, create
+
+import mock_lambda_alias
+
+moto = pytest.importorskip("moto")
+
+PROD = FN_ARN_PREFIX + "fn:PROD"
+ROLE_NAME = "lambda-role"
+
+
+class World:
+    def __init__(self, m: Any) -> None:
+        self.m = m
+        self.lam = boto3.client("lambda", region_name=REGION)
+        self.kinesis = boto3.client("kinesis", region_name=REGION)
+        self.ddb = boto3.client("dynamodb", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        self.seen: list[list[dict]] = []
+        self.fail: Any = lambda records: False
+
+    def handle(self, event: dict, context: Any) -> Any:
+        self.seen.append(event["Records"])
+        return self.fail(event["Records"])
+
+    def stream(self, name: str = "clicks") -> str:
+        self.kinesis.create_stream(StreamName=name, ShardCount=1)
+        return self.kinesis.describe_stream(StreamName=name)["StreamDescription"]["StreamARN"]
+
+    def put(self, name: str, *payloads: str) -> list[str]:
+        return [
+            self.kinesis.put_record(StreamName=name, Data=p.encode(), PartitionKey="pk")["SequenceNumber"]
+            for p in payloads
+        ]
+
+    def data(self) -> list[str]:
+        return [base64.b64decode(r["kinesis"]["data"]).decode() for batch in self.seen for r in batch]
+
+    def map(self, source: str, position: str = "TRIM_HORIZON", **params: Any) -> str:
+        return self.lam.create_event_source_mapping(
+            EventSourceArn=source, FunctionName=PROD, StartingPosition=position, **params
+        )["UUID"]
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias(seed=3) as m:
+        boto3.client("iam", region_name=REGION).create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument="{}")
+        w = World(m)
+        create(w.lam, "fn")
+        w.lam.publish_version(FunctionName="fn")
+        w.lam.create_alias(FunctionName="fn", Name="PROD", FunctionVersion="1")
+        m.register_handler("fn", w.handle)
+        yield w
+        assert not m.internal_errors and not m.store.scheduler.errors
+
+
+def test_kinesis_records_reach_prod_base64_as_lambda_sends_them(world):
+    arn = world.stream()
+    uuid = world.map(arn)
+    (sequence,) = world.put("clicks", '{"page": "home"}')
+    ((record,),) = world.seen
+    assert record == {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": "pk",
+            "sequenceNumber": sequence,
+            "data": base64.b64encode(b'{"page": "home"}').decode(),
+            "approximateArrivalTimestamp": record["kinesis"]["approximateArrivalTimestamp"],
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"shardId-000000000000:{sequence}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": f"arn:aws:iam::123456789012:role/{ROLE_NAME}",
+        "awsRegion": REGION,
+        "eventSourceARN": arn,
+    }
+    assert abs(record["kinesis"]["approximateArrivalTimestamp"] - world.m.now().timestamp()) < 5
+    (batch,) = world.m.batches(uuid)
+    assert (batch.executed_version, batch.function_arn, batch.outcome) == ("1", PROD, "success")
+
+
+@pytest.mark.parametrize(("position", "expected"), [("TRIM_HORIZON", ["old", "new"]), ("LATEST", ["new"])])
+def test_kinesis_starting_position(world, position, expected):
+    arn = world.stream()
+    world.put("clicks", "old")
+    world.map(arn, position)
+    world.put("clicks", "new")
+    assert world.data() == expected
+
+
+def test_kinesis_at_timestamp_starts_at_that_moment_of_the_mock_clock(world):
+    arn = world.stream()
+    world.put("clicks", "before")
+    world.m.advance(60)
+    moment = world.m.now()
+    world.m.advance(1)
+    world.put("clicks", "after")
+    world.map(arn, "AT_TIMESTAMP", StartingPositionTimestamp=moment)
+    assert world.data() == ["after"]
+
+
+def test_a_failing_batch_is_retried_then_described_to_the_on_failure_destination(world):
+    arn = world.stream()
+    dlq = world.sqs.create_queue(QueueName="failed")["QueueUrl"]
+    dlq_arn = world.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def fail(records: list) -> None:
+        raise RuntimeError("poison")
+
+    world.fail = fail
+    uuid = world.map(arn, MaximumRetryAttempts=2, DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
+    sequences = world.put("clicks", "a")
+    batches = world.m.batches(uuid)
+    assert [(b.outcome, b.attempt) for b in batches] == [("failure", 1), ("failure", 2), ("failure", 3)]
+    assert batches[-1].moved == {sequences[0]: dlq_arn}
+    (message,) = world.sqs.receive_message(QueueUrl=dlq)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["requestContext"] == {
+        "requestId": batches[-1].invocation.request_id,
+        "functionArn": PROD,
+        "condition": "RetryAttemptsExhausted",
+        "approximateInvokeCount": 3,
+    }
+    assert body["responseContext"] == {"statusCode": 200, "executedVersion": "1", "functionError": "Unhandled"}
+    assert body["version"] == "1.0"
+    info = body["KinesisBatchInfo"]
+    assert {k: info[k] for k in ("shardId", "startSequenceNumber", "endSequenceNumber", "batchSize", "streamArn")} == {
+        "shardId": "shardId-000000000000",
+        "startSequenceNumber": sequences[0],
+        "endSequenceNumber": sequences[0],
+        "batchSize": 1,
+        "streamArn": arn,
+    }
+    world.fail = lambda records: None
+    world.put("clicks", "b")  # the shard moved on past the discarded batch
+    assert world.data()[-1] == "b"
+
+
+def test_bisect_on_function_error_isolates_the_bad_record(world):
+    arn = world.stream()
+    world.put("clicks", "a", "b", "bad", "d")
+
+    def fail(records: list) -> None:
+        if any(base64.b64decode(r["kinesis"]["data"]) == b"bad" for r in records):
+            raise RuntimeError("bad record")
+
+    world.fail = fail
+    world.map(arn, BisectBatchOnFunctionError=True, MaximumRetryAttempts=0)
+    sizes = [len(batch) for batch in world.seen]
+    assert sizes[:3] == [4, 2, 2]  # the whole batch, then its halves
+    assert [base64.b64decode(r["kinesis"]["data"]).decode() for r in world.seen[-1]] == ["d"]
+
+
+def test_report_batch_item_failures_restarts_from_the_lowest_failed_sequence_number(world):
+    arn = world.stream()
+    sequences = world.put("clicks", "a", "b", "c")
+    answers = [{"batchItemFailures": [{"itemIdentifier": sequences[1]}]}, None]
+    world.fail = lambda records: answers.pop(0)
+    uuid = world.map(arn, FunctionResponseTypes=["ReportBatchItemFailures"])
+    assert [[r["kinesis"]["sequenceNumber"] for r in batch] for batch in world.seen] == [sequences, sequences[1:]]
+    assert [b.outcome for b in world.m.batches(uuid)] == ["partial", "success"]
+
+
+@pytest.fixture
+def table(world) -> str:
+    world.ddb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return world.ddb.describe_table(TableName="orders")["Table"]["LatestStreamArn"]
+
+
+def test_dynamodb_stream_records_with_new_and_old_images(world, table):
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "before"}})
+    uuid = world.map(table, "LATEST")
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}, "total": {"N": "5"}})
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}, "total": {"N": "7"}})
+    world.ddb.delete_item(TableName="orders", Key={"id": {"S": "1"}})
+    records = [r for batch in world.seen for r in batch]
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    insert, modify, remove = records
+    assert list(insert) == [
+        "eventID",
+        "eventName",
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "dynamodb",
+        "eventSourceARN",
+    ]
+    assert (insert["eventVersion"], insert["eventSource"], insert["eventSourceARN"]) == ("1.1", "aws:dynamodb", table)
+    assert insert["dynamodb"]["Keys"] == {"id": {"S": "1"}}
+    assert insert["dynamodb"]["NewImage"] == {"id": {"S": "1"}, "total": {"N": "5"}}
+    assert "OldImage" not in insert["dynamodb"]
+    assert modify["dynamodb"]["OldImage"]["total"] == {"N": "5"} and modify["dynamodb"]["NewImage"]["total"] == {
+        "N": "7"
+    }
+    assert remove["dynamodb"]["OldImage"]["total"] == {"N": "7"} and "NewImage" not in remove["dynamodb"]
+    assert insert["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert isinstance(insert["dynamodb"]["ApproximateCreationDateTime"], int)
+    assert int(insert["dynamodb"]["SequenceNumber"]) < int(modify["dynamodb"]["SequenceNumber"])
+    assert {b.executed_version for b in world.m.batches(uuid)} == {"1"}
+
+
+def test_dynamodb_trim_horizon_reads_what_was_written_before_the_mapping(world, table):
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "early"}})
+    world.map(table, "TRIM_HORIZON")
+    assert [r["dynamodb"]["Keys"]["id"]["S"] for batch in world.seen for r in batch] == ["early"]
+
+
+def test_a_filter_on_dynamodb_records(world, table):
+    criteria = {"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT"]})}]}
+    world.map(table, "LATEST", FilterCriteria=criteria)
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}})
+    world.ddb.delete_item(TableName="orders", Key={"id": {"S": "1"}})
+    assert [r["eventName"] for batch in world.seen for r in batch] == ["INSERT"]
+
+
+def test_a_filter_on_kinesis_data(world):
+    arn = world.stream()
+    criteria = {"Filters": [{"Pattern": json.dumps({"data": {"level": ["ERROR"]}})}]}
+    world.map(arn, FilterCriteria=criteria)
+    world.put("clicks", '{"level": "ERROR"}', '{"level": "INFO"}', "plain")
+    assert world.data() == ['{"level": "ERROR"}']

@@ -177,6 +177,11 @@ class Invocation:
     log_source: Union[tuple[str, Any, int, Optional[JsonLogging]], str, None] = field(
         default=None, repr=False, compare=False
     )
+    #: What CloudWatch needs of the run (telemetry.py): (log group, the environment's log stream or
+    #: None, runtime, duration ms, init duration ms on a cold start or None).
+    cloudwatch: Optional[tuple[str, Optional[str], Optional[str], float, Optional[float]]] = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def log(self) -> str:
@@ -235,6 +240,10 @@ class InvokeState:
     isolation: str = "in-process"
     #: (account, region, function, version or None for every version) -> isolation mode.
     isolation_overrides: dict[tuple[str, str, str, Optional[str]], str] = field(default_factory=dict)
+    #: Pushes each finished invocation to CloudWatch (moto's, integrations/cloudwatch.py), or None.
+    sink: Any = None
+    #: Log streams and emitted metrics of CloudWatch (telemetry.py), made on first use.
+    telemetry: Any = None
 
     # -- controls -------------------------------------------------------------
 

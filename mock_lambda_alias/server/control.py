@@ -90,6 +90,14 @@ def _filters(query: dict[str, str]) -> dict[str, Any]:
     return {key: query[key] for key in FILTERS if key in query}
 
 
+def _options(query: dict[str, str], names: tuple[str, ...]) -> dict[str, Any]:
+    """The query parameters a telemetry endpoint takes (and where it acts); others are refused."""
+    unknown = sorted(set(query) - set(names) - set(PLACE_FIELDS))
+    if unknown:
+        raise ControlError(400, f"unknown parameter(s) {unknown}; expected any of {list(names + PLACE_FIELDS)}")
+    return {key: query[key] for key in names if key in query}
+
+
 def _require(body: dict[str, Any], *names: str) -> None:
     missing = [name for name in names if body.get(name) in (None, "")]
     if missing:
@@ -151,6 +159,8 @@ class Control:
             "default-response": {"PUT": self.default_response, "POST": self.default_response},
             "is-invoke-allowed": {"POST": self.is_invoke_allowed},
             "internal-errors": {"GET": self.internal_errors},
+            "logs": {"GET": self.logs},
+            "metrics": {"GET": self.metrics},
         }
 
     def handle(self, method: str, name: str, query: str, body: bytes, headers: Any = None) -> tuple[int, Any]:
@@ -292,6 +302,27 @@ class Control:
         account = request.given.account_id or (None if ref is not None and ref.account else request.account_id)
         region = request.given.region or (None if ref is not None and ref.region else request.region)
         return {"account_id": account, "region": region}
+
+    def logs(self, request: ControlRequest) -> Any:
+        """CloudWatch Logs events Lambda wrote, as ``m.logs(...)`` gives them (query: its filters)."""
+        options = _options(request.query, ("function_name", "version", "log_group", "log_stream"))
+        name = options.pop("function_name", None)
+        return {"events": [e.to_json() for e in self.mock.logs(name, **options, **request.place())]}
+
+    def metrics(self, request: ControlRequest) -> Any:
+        """``AWS/Lambda`` data points, as ``m.metrics(...)`` gives them, and their sum; the query's
+        ``dimensions`` is a JSON object matched exactly (``{}``: the account-wide series)."""
+        options: dict[str, Any] = _options(request.query, ("metric_name", "function_name", "dimensions"))
+        if "dimensions" in options:
+            try:
+                options["dimensions"] = json.loads(options["dimensions"])
+            except ValueError:
+                raise ControlError(400, "dimensions must be a JSON object of names to values") from None
+            if not isinstance(options["dimensions"], dict):
+                raise ControlError(400, "dimensions must be a JSON object of names to values")
+        name = options.pop("metric_name", None)
+        data = self.mock.metrics(name, **options, **request.place())
+        return {"metrics": [d.to_json() for d in data], "sum": sum(d.value for d in data)}
 
     def internal_errors(self, request: ControlRequest) -> Any:
         return {"internal_errors": [{"operation": op, "error": repr(exc)} for op, exc in self.mock.internal_errors]}

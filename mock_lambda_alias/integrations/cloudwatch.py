@@ -1,0 +1,151 @@
+"""Lambda's logs and metrics in moto's CloudWatch Logs and CloudWatch, while ``mock_aws`` is active.
+
+As an invocation ends (or is throttled), the :class:`MotoSink` of the activation writes what
+Lambda would write (:mod:`..backend.telemetry`) into moto's backends of the function's account and
+region: the log group and the environment's stream, created as Lambda creates them, their events,
+and the ``AWS/Lambda`` data points. Without an active ``mock_aws`` it returns at once: nothing is
+built, and ``m.logs()`` / ``m.metrics()`` answer from the records when read.
+
+moto matches ``GetMetricStatistics``' dimensions as a subset (a query for ``FunctionName`` would
+also add up the ``Resource`` and ``ExecutedVersion`` series, and one with no dimensions every
+series); CloudWatch matches them exactly. While a mock is active, moto's
+``CloudWatchBackend.get_metric_statistics`` takes the ``AWS/Lambda`` data points we wrote by
+their exact dimension set, and is restored when the last mock stops. Other namespaces are left as
+moto has them. moto stores alarms but never evaluates them: read the alarm's metric instead
+(``docs/guide/cloudwatch.md``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from typing import Any, Optional
+
+from ..backend.invocations import Invocation
+from ..backend.store import Store
+from ..backend.telemetry import NAMESPACE, LogEvent, MetricDatum, log_events, metrics_of_last
+
+#: The moto names patched while a mock is active, with what they held before.
+_patched: list[tuple[Any, str, Any]] = []
+#: moto's ``MetricDatum`` with the exact dimension set kept (made once moto is loaded).
+_datum_class: Any = None
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active: cheap enough to ask on every invocation."""
+    models = sys.modules.get("moto.core.models")
+    mock = getattr(models, "MockAWS", None)
+    return mock is not None and getattr(mock, "_nested_count", 0) > 0
+
+
+class MotoSink:
+    """Pushes one activation's invocations and emitted metrics into moto, when it is active."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def invocation(self, entry: Invocation) -> None:
+        if not moto_active():
+            return
+        state = self.store.invoke
+        write_logs(log_events(state, entry))
+        write_metrics(metrics_of_last(state, entry))
+
+    def metrics(self, points: list[MetricDatum]) -> None:
+        if moto_active():
+            write_metrics(points)
+
+
+def write_logs(events: list[LogEvent]) -> None:
+    """Events into moto's CloudWatch Logs, their group and stream made first if need be."""
+    if not events:
+        return
+    from moto.logs.models import logs_backends
+
+    first = events[0]
+    backend = logs_backends[first.account_id][first.region]
+    group = backend.groups.get(first.log_group)
+    if group is None:
+        group = backend.create_log_group(first.log_group, {})
+    if first.log_stream not in group.streams:
+        group.create_log_stream(first.log_stream)
+    # The stream itself, not the backend's PutLogEvents: the mock's clock may be far from moto's,
+    # whose 14-day / 2-hour window would reject what Lambda wrote.
+    group.streams[first.log_stream].put_log_events(
+        [{"timestamp": event.timestamp_ms, "message": event.message} for event in events]
+    )
+
+
+def write_metrics(points: list[MetricDatum]) -> None:
+    """Data points into moto's CloudWatch (moto keeps naive UTC times)."""
+    if not points:
+        return
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    _patch()
+    datum = _lambda_datum()
+    backend = cloudwatch_backends[points[0].account_id][points[0].region]
+    for point in points:
+        moment = point.timestamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        dimensions = [{"Name": name, "Value": value} for name, value in point.dimensions]
+        made = datum(point.namespace, point.metric_name, point.value, dimensions, moment, point.unit)
+        made.exact = tuple(sorted(point.dimensions))
+        backend.metric_data.append(made)
+
+
+def _lambda_datum() -> Any:
+    """moto's MetricDatum, marked as one of ours (matched by its exact dimension set)."""
+    global _datum_class
+    if _datum_class is None:
+        from moto.cloudwatch.models import MetricDatum as MotoDatum
+
+        class LambdaDatum(MotoDatum):  # type: ignore[misc,valid-type]
+            exact: tuple[tuple[str, str], ...] = ()
+
+        _datum_class = LambdaDatum
+    return _datum_class
+
+
+def _exact(original: Any) -> Any:
+    def get_metric_statistics(
+        self: Any,
+        namespace: str,
+        metric_name: str,
+        start_time: datetime.datetime,
+        end_time: datetime.datetime,
+        period: int,
+        stats: list[str],
+        dimensions: list[dict[str, str]],
+        unit: Optional[str] = None,
+    ) -> Any:
+        call = (self, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit)
+        if namespace != NAMESPACE:
+            return original(*call)
+        wanted = tuple(sorted((d["Name"], d.get("Value")) for d in dimensions or []))
+        kept = self.metric_data
+        ours = _lambda_datum()
+        self.metric_data = [md for md in kept if not isinstance(md, ours) or md.exact == wanted]
+        try:
+            return original(*call)
+        finally:
+            self.metric_data = kept
+
+    get_metric_statistics.__wrapped__ = original  # type: ignore[attr-defined]
+    return get_metric_statistics
+
+
+def _patch() -> None:
+    if _patched:
+        return
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.__dict__["get_metric_statistics"]
+    _patched.append((CloudWatchBackend, "get_metric_statistics", original))
+    CloudWatchBackend.get_metric_statistics = _exact(original)
+
+
+def unpatch() -> None:
+    """Give moto its own ``get_metric_statistics`` back (the last mock stopped)."""
+    while _patched:
+        owner, name, original = _patched.pop()
+        setattr(owner, name, original)

@@ -1,0 +1,232 @@
+"""Destinations and dead-letter queues of asynchronous invocations, landing in moto's services
+(AWS developer guide, "Capturing records of Lambda asynchronous invocations"; F-EV-004)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, create
+
+import mock_lambda_alias
+
+moto = pytest.importorskip("moto")
+
+PROD_ARN = FN_ARN_PREFIX + "my-function:PROD"
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def fail(event: Any, context: Any) -> Any:
+    raise ValueError("bad order")
+
+
+@pytest.fixture
+def env() -> Iterator[tuple[Any, Any]]:
+    """moto serving SQS, SNS, EventBridge and S3; our mock serving Lambda; my-function v1 behind PROD."""
+    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias() as m:
+        boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
+        lam = boto3.client("lambda", region_name=REGION)
+        create(lam)
+        lam.publish_version(FunctionName="my-function")
+        lam.create_alias(FunctionName="my-function", Name="PROD", FunctionVersion="1")
+        yield m, lam
+        assert not m.internal_errors, m.internal_errors
+
+
+def queue(name: str) -> tuple[str, str]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return url, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+
+def receive(url: str) -> list[dict]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+
+
+def destination(lam: Any, qualifier: str = "PROD", **sides: str) -> None:
+    config = {side: {"Destination": arn} for side, arn in sides.items()}
+    lam.put_function_event_invoke_config(FunctionName="my-function", Qualifier=qualifier, DestinationConfig=config)
+
+
+def test_on_failure_to_sqs_gets_one_record_in_aws_shape_after_three_attempts(env):
+    m, lam = env
+    url, arn = queue("failures")
+    destination(lam, OnFailure=arn)
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"order": 7}')
+    (event,) = m.async_events("my-function")
+    assert len(event.attempts) == 3
+    (message,) = receive(url)
+    record = json.loads(message["Body"])
+    assert TIMESTAMP.match(record.pop("timestamp"))
+    assert record == {
+        "version": "1.0",
+        "requestContext": {
+            "requestId": event.request_id,
+            "functionArn": PROD_ARN,
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": {"order": 7},
+        "responseContext": {"statusCode": 200, "executedVersion": "1", "functionError": "Unhandled"},
+        "responsePayload": {
+            "errorMessage": "bad order",
+            "errorType": "ValueError",
+            "requestId": event.request_id,
+            "stackTrace": record["responsePayload"]["stackTrace"],
+        },
+    }
+    assert (event.delivery.kind, event.delivery.target, event.delivery.delivered) == ("OnFailure", arn, True)
+
+
+def test_on_success_to_eventbridge_has_lambdas_source_and_detail_type(env):
+    m, lam = env
+    url, queue_arn = queue("results")
+    events = boto3.client("events", region_name=REGION)
+    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
+    events.put_rule(Name="all", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]}))
+    events.put_targets(Rule="all", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
+    destination(lam, OnSuccess=bus_arn)
+    m.register_handler("my-function", lambda event, context: {"total": 3})
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"n": 1}')
+    (message,) = receive(url)
+    delivered = json.loads(message["Body"])
+    assert delivered["source"] == "lambda"
+    assert delivered["detail-type"] == "Lambda Function Invocation Result - Success"
+    assert delivered["resources"] == [bus_arn, PROD_ARN]
+    detail = delivered["detail"]
+    assert detail["requestContext"]["condition"] == "Success"
+    assert detail["requestContext"]["approximateInvokeCount"] == 1
+    assert detail["responseContext"] == {"statusCode": 200, "executedVersion": "1"}
+    assert (detail["requestPayload"], detail["responsePayload"]) == ({"n": 1}, {"total": 3})
+
+
+def test_on_success_to_another_function_invokes_it_asynchronously_with_the_record(env):
+    m, lam = env
+    create(lam, "audit")
+    destination(lam, OnSuccess=FN_ARN_PREFIX + "audit")
+    m.register_handler("my-function", lambda event, context: "ok")
+    seen = []
+    m.register_handler("audit", lambda event, context: seen.append(event))
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"n": 2}')
+    (record,) = seen
+    assert record["requestContext"]["functionArn"] == PROD_ARN
+    assert (record["requestPayload"], record["responsePayload"]) == ({"n": 2}, "ok")
+    (audit_event,) = m.async_events("audit")
+    assert audit_event.attempts[0].invocation_type == "Event"
+
+
+def test_on_failure_to_sns_publishes_the_record(env):
+    m, lam = env
+    url, queue_arn = queue("from-topic")
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="failures")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    destination(lam, OnFailure=topic)
+    m.register_handler("my-function", fail)
+    lam.put_function_event_invoke_config(
+        FunctionName="my-function",
+        Qualifier="PROD",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")
+    (message,) = receive(url)
+    assert json.loads(message["Body"])["requestContext"]["approximateInvokeCount"] == 1
+
+
+def test_on_failure_to_s3_writes_the_record_under_lambdas_key(env):
+    m, lam = env
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="dead-letters")
+    destination(lam, OnFailure="arn:aws:s3:::dead-letters")
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"k": "v"}')
+    (item,) = s3.list_objects_v2(Bucket="dead-letters")["Contents"]
+    (event,) = m.async_events("my-function")
+    finished = event.finished
+    prefix = f"aws/lambda/async/my-function/{finished:%Y/%m/%d}/{finished:%Y-%m-%dT%H.%M.%S}-"
+    assert item["Key"].startswith(prefix)
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", item["Key"][len(prefix) :])
+    body = json.loads(s3.get_object(Bucket="dead-letters", Key=item["Key"])["Body"].read())
+    assert body["requestPayload"] == {"k": "v"}
+    assert body["requestContext"]["condition"] == "RetriesExhausted"
+
+
+@pytest.mark.parametrize("kind", ["sqs", "sns"])
+def test_the_dead_letter_queue_gets_the_event_with_awss_attributes(env, kind):
+    m, lam = env
+    url, queue_arn = queue("dlq")
+    target = queue_arn
+    if kind == "sns":
+        sns = boto3.client("sns", region_name=REGION)
+        target = sns.create_topic(Name="dlq-topic")["TopicArn"]
+        sns.subscribe(TopicArn=target, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": target})
+    lam.publish_version(FunctionName="my-function")
+    lam.update_alias(FunctionName="my-function", Name="PROD", FunctionVersion="2")
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"order": 9}')
+    (event,) = m.async_events("my-function")
+    (message,) = receive(url)
+    assert json.loads(message["Body"]) == {"order": 9}
+    assert message["MessageAttributes"] == {
+        "RequestID": {"StringValue": event.request_id, "DataType": "String"},
+        "ErrorCode": {"StringValue": "200", "DataType": "Number"},
+        "ErrorMessage": {"StringValue": "bad order", "DataType": "String"},
+    }
+    assert (event.delivery.kind, event.delivery.delivered) == ("DeadLetter", True)
+
+
+def test_an_on_failure_destination_takes_precedence_over_the_dlq(env):
+    m, lam = env
+    dlq_url, dlq_arn = queue("dlq")
+    dest_url, dest_arn = queue("dest")
+    lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": dlq_arn})
+    destination(lam, qualifier="$LATEST", OnFailure=dest_arn)
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
+    assert receive(dlq_url) == []
+    (message,) = receive(dest_url)
+    assert json.loads(message["Body"])["requestContext"]["functionArn"] == FN_ARN_PREFIX + "my-function:$LATEST"
+
+
+def test_the_destination_of_the_invoked_qualifier_is_used(env):
+    _, lam = env
+    prod_url, prod_arn = queue("prod")
+    latest_url, latest_arn = queue("latest")
+    destination(lam, qualifier="PROD", OnSuccess=prod_arn)
+    destination(lam, qualifier="$LATEST", OnSuccess=latest_arn)
+    lam.invoke(FunctionName="my-function", Qualifier="1", InvocationType="Event", Payload=b"{}")
+    assert receive(prod_url) == receive(latest_url) == []  # version 1 has no config of its own
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")
+    assert len(receive(prod_url)) == 1 and receive(latest_url) == []
+
+
+def test_a_destination_moto_does_not_have_is_a_failed_delivery(env):
+    m, lam = env
+    missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:nowhere"
+    destination(lam, OnFailure=missing)
+    m.register_handler("my-function", fail)
+    assert lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    (event,) = m.async_events("my-function")
+    assert event.delivery.delivered is False
+    assert event.delivery.error == f"SQS queue {missing} does not exist"
+
+
+def test_without_moto_a_destination_is_recorded_as_not_delivered(lam, mock):
+    create(lam)
+    target = f"arn:aws:sqs:{REGION}:{ACCOUNT}:failures"
+    lam.put_function_event_invoke_config(
+        FunctionName="my-function", DestinationConfig={"OnFailure": {"Destination": target}}
+    )
+    mock.register_handler("my-function", fail)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
+    (event,) = mock.async_events("my-function")
+    assert (event.condition, event.delivery.target, event.delivery.delivered) == ("RetriesExhausted", target, False)
+    assert "nothing serves" in event.delivery.error or "not active" in event.delivery.error

@@ -26,6 +26,7 @@ from .. import arns, runtime
 from . import identity, lookup
 from .async_controls import AsyncControls
 from .clock import check_mode
+from .durable_controls import DurableControls
 from .evaluation import Caller, Decision, evaluate
 from .invocations import DEFAULT_MAX_RECORDS, EnvironmentInfo, Fault, FunctionKey, Invocation
 from .lookup import NotFound, Scope
@@ -57,7 +58,7 @@ def _key(function: Function) -> FunctionKey:
     return (function.account_id, function.region, function.name)
 
 
-class Controls(TimeControls, TelemetryControls, AsyncControls):
+class Controls(TimeControls, TelemetryControls, AsyncControls, DurableControls):
     """State of a mock of AWS Lambda, and the controls tests use beside AWS's API.
 
     Methods that name or list functions look in every account and region unless narrowed by

@@ -407,7 +407,8 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
         raise RequestTooLarge(
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
-    durable = durable_run.invoke(call, req, durable_run.Runner(split_name, resolve_target, begin, run_unlocked, parse_event))
+    runner = durable_run.Runner(split_name, resolve_target, begin, run_unlocked, parse_event)
+    durable = durable_run.invoke(call, req, runner)
     if durable is not None:  # a durable function: its execution runs the handler (durable_run.py)
         return durable
     lock = call.store.lock

@@ -1,0 +1,229 @@
+"""The durable execution operations of the Lambda API (``/2025-12-01/``).
+
+``CheckpointDurableExecution`` and ``GetDurableExecutionState`` are the Durable Execution SDK's
+calls from inside the handler; ``GetDurableExecution``, ``GetDurableExecutionHistory``,
+``ListDurableExecutionsByFunction`` and ``StopDurableExecution`` manage executions;
+``SendDurableExecutionCallbackSuccess`` / ``Failure`` / ``Heartbeat`` answer callbacks. None of
+them runs a handler: a callback answered or an execution woken is scheduled work
+(:mod:`.durable_run`), which the default delivery mode runs before the call returns.
+
+Access: from another account (or in strict mode), a call needs the function's resource-based
+policy to grant the operation's IAM action (``lambda:<Operation>``) on the execution's version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Optional
+
+from .. import arns
+from ..errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
+from .access import authorize
+from .addressing import split_name
+from .call import Call
+from .durable import (
+    NO_CALLBACK,
+    NO_EXECUTION,
+    TERMINAL,
+    Execution,
+    callback_target,
+    find,
+    render_event,
+    state_of,
+)
+from .durable_run import Hooks, sweep_backend
+from .durable_updates import apply, finish, heartbeat, public, resolve_callback
+
+DEFAULT_PAGE = 100
+STATE_PAGE = 1000
+INVALID_TOKEN = "Invalid checkpoint token"
+
+
+def _authorized(call: Call, execution: Execution) -> None:
+    """Another account's (or, strict, another principal's) call needs the function's policy."""
+    caller = call.caller
+    if caller is None:
+        return
+    if caller.account_id != execution.account_id or caller.strict:
+        target = replace(call, account_id=execution.account_id)
+        call.allowed_by = authorize(target, execution.function_name, execution.version)
+
+
+def _execution(call: Call, arn: str) -> Execution:
+    execution, match = find(call.store, arn)
+    if match is None or match.group("region") != call.region:
+        raise ResourceNotFound(NO_EXECUTION)
+    sweep_backend(call.store, match.group("account"), match.group("region"))
+    execution, _ = find(call.store, arn)
+    if execution is None:
+        raise ResourceNotFound(NO_EXECUTION)
+    _authorized(call, execution)
+    return execution
+
+
+def _page(
+    items: list[Any], marker: Optional[str], size: Optional[int], default: int
+) -> tuple[list[Any], Optional[str]]:
+    """One page of ``items`` from the position ``marker`` names; the next marker if more remain."""
+    start = 0
+    if marker:
+        if not marker.isdigit() or int(marker) > len(items):
+            raise InvalidParameterValue(f"Invalid marker: {marker}")
+        start = int(marker)
+    count = size or default
+    end = start + count
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+# -- the SDK's calls -------------------------------------------------------------------------------
+
+
+def checkpoint_durable_execution(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    token, client = req["CheckpointToken"], req.get("ClientToken")
+    last = execution.last_checkpoint
+    if client and last is not None and last[:2] == (client, token):
+        return last[2]
+    if execution.status in TERMINAL or token != execution.token:
+        raise InvalidParameterValue(INVALID_TOKEN)
+    state = state_of(call.store.backend(execution.account_id, execution.region))
+    hooks = Hooks(call.store)
+    ids = apply(execution, state, req.get("Updates") or [], call.store.clock.now(), hooks)
+    ids += [i for i in sorted(execution.changed) if i not in ids]
+    execution.changed.clear()
+    out: dict[str, Any] = {
+        "NewExecutionState": {"Operations": [public(execution.operations[i]) for i in ids if i in execution.operations]}
+    }
+    if execution.status not in TERMINAL:
+        out["CheckpointToken"] = execution.new_token()
+    if client:
+        execution.last_checkpoint = (client, token, out)
+    return out
+
+
+def get_durable_execution_state(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    if req["CheckpointToken"] != execution.token:
+        raise InvalidParameterValue(INVALID_TOKEN)
+    operations = [public(op) for op in execution.operations.values()]
+    page, marker = _page(operations, req.get("Marker"), req.get("MaxItems"), STATE_PAGE)
+    out: dict[str, Any] = {"Operations": page}
+    if marker:
+        out["NextMarker"] = marker
+    return out
+
+
+# -- managing executions -----------------------------------------------------------------------------
+
+
+def get_durable_execution(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    include = req.get("IncludeExecutionData") is not False
+    out: dict[str, Any] = {
+        "DurableExecutionArn": execution.arn,
+        "DurableExecutionName": execution.name,
+        "FunctionArn": execution.function_arn,
+        "StartTimestamp": execution.started,
+        "Status": execution.status,
+        "Version": execution.version,
+        "DurableConfig": dict(execution.durable_config),
+        "ExecutionDataIncluded": include,
+    }
+    if include:
+        out["InputPayload"] = execution.input_payload
+        if execution.result is not None:
+            out["Result"] = execution.result
+        if execution.error:
+            out["Error"] = execution.error
+    if execution.ended is not None:
+        out["EndTimestamp"] = execution.ended
+    else:
+        out["ExpectedExecutionTimeoutTimestamp"] = execution.deadline
+    return out
+
+
+def get_durable_execution_history(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    include = req.get("IncludeExecutionData") is not False
+    events = [render_event(e, include) for e in execution.events]
+    if req.get("ReverseOrder"):
+        events.reverse()
+    page, marker = _page(events, req.get("Marker"), req.get("MaxItems"), DEFAULT_PAGE)
+    out: dict[str, Any] = {"Events": page}
+    if marker:
+        out["NextMarker"] = marker
+    return out
+
+
+def list_durable_executions_by_function(call: Call, req: dict) -> dict:
+    call, name, qualifier = split_name(call, req["FunctionName"], req.get("Qualifier"))
+    if name not in call.backend.functions:
+        raise ResourceNotFound(
+            f"Function not found: {arns.function_arn(call.region, call.account_id, name, qualifier)}"
+        )
+    sweep_backend(call.store, call.account_id, call.region)
+    state = state_of(call.backend)
+    statuses = set(req.get("Statuses") or ())
+    after, before, given = req.get("StartedAfter"), req.get("StartedBefore"), req.get("DurableExecutionName")
+    found = [
+        e
+        for e in state.executions.values()
+        if e.function_name == name
+        and (qualifier is None or e.version == qualifier or e.invoked_arn.endswith(f":{qualifier}"))
+        and (not statuses or e.status in statuses)
+        and (given is None or e.name == given)
+        and (after is None or e.started > after)
+        and (before is None or e.started < before)
+    ]
+    found.sort(key=lambda e: e.started, reverse=not req.get("ReverseOrder"))
+    page, marker = _page([e.summary() for e in found], req.get("Marker"), req.get("MaxItems"), DEFAULT_PAGE)
+    out: dict[str, Any] = {"DurableExecutions": page}
+    if marker:
+        out["NextMarker"] = marker
+    return out
+
+
+def stop_durable_execution(call: Call, req: dict) -> dict:
+    """Stop a running execution; a finished one answers the moment it ended."""
+    execution = _execution(call, req["DurableExecutionArn"])
+    if execution.status not in TERMINAL:
+        finish(execution, "STOPPED", call.store.clock.now(), Hooks(call.store), error=req.get("Error"))
+    assert execution.ended is not None
+    return {"StopTimestamp": execution.ended}
+
+
+# -- callbacks -------------------------------------------------------------------------------------------
+
+
+def _callback(call: Call, callback_id: str) -> tuple[Execution, str]:
+    execution, operation_id = callback_target(call.store, callback_id)
+    if execution.region != call.region:
+        raise ResourceNotFound(NO_CALLBACK)
+    execution = _execution(call, execution.arn)
+    operation = execution.operations[operation_id]
+    if operation["Status"] == "TIMED_OUT":
+        raise CallbackTimeout(f"Callback {callback_id} timed out.")
+    if operation["Status"] != "STARTED" or execution.status in TERMINAL:
+        raise InvalidParameterValue(f"Callback {callback_id} is already completed.")
+    return execution, operation_id
+
+
+def send_durable_execution_callback_success(call: Call, req: dict) -> dict:
+    execution, operation_id = _callback(call, req["CallbackId"])
+    raw = req.get("Result")
+    result = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else raw
+    resolve_callback(execution, operation_id, "SUCCEEDED", call.store.clock.now(), Hooks(call.store), result=result)
+    return {}
+
+
+def send_durable_execution_callback_failure(call: Call, req: dict) -> dict:
+    execution, operation_id = _callback(call, req["CallbackId"])
+    error = req.get("Error") or {}
+    resolve_callback(execution, operation_id, "FAILED", call.store.clock.now(), Hooks(call.store), error=error)
+    return {}
+
+
+def send_durable_execution_callback_heartbeat(call: Call, req: dict) -> dict:
+    execution, operation_id = _callback(call, req["CallbackId"])
+    heartbeat(execution, operation_id, call.store.clock.now())
+    return {}

@@ -400,3 +400,27 @@ def test_batches_refuses_an_unknown_mapping(world):
     with pytest.raises(ValueError, match="no event source mapping 'nope'"):
         world.m.batches("nope")
     assert ACCOUNT in PROD
+
+
+@pytest.mark.parametrize("with_dlq", [False, True])
+def test_a_handler_feeding_its_own_queue_is_stopped_after_16_invocations(world, with_dlq):
+    """Lambda recursive loop detection: the chain travels in the messages' AWSTraceHeader; the
+    17th invocation is stopped and its message goes to the queue's DLQ, or is dropped without one."""
+    attributes = {}
+    if with_dlq:
+        _, dlq_arn = world.queue("loop-dlq")
+        attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
+    url, arn = world.queue("loop", **attributes)
+
+    def again(event: dict, context: Any) -> None:
+        boto3.client("sqs", region_name=REGION).send_message(QueueUrl=url, MessageBody="again")
+
+    world.m.register_handler("fn", again)
+    uuid = world.map(arn)
+    world.sqs.send_message(QueueUrl=url, MessageBody="start")
+    batches = world.m.batches(uuid)
+    assert [b.outcome for b in batches] == ["success"] * 16 + ["failure"]
+    assert batches[-1].error.startswith("RecursiveInvocationException: ")
+    assert batches[-1].records[0]["attributes"]["AWSTraceHeader"].endswith(":16")
+    assert world.count(url) == (0, 0)
+    assert batches[-1].moved == ({batches[-1].item_ids[0]: dlq_arn} if with_dlq else {})

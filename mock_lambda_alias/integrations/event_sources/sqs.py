@@ -22,6 +22,9 @@ import time
 from typing import Any, Optional
 
 from ...backend import event_filters
+from ...backend.lineage import Lineage
+from ...errors import RecursiveInvocation
+from ..destinations import lineage_of_message
 from .pollers import Batch, Poller, invoke_batch, reported_failures, wake_source
 
 _IN_FLIGHT = float("inf")
@@ -199,6 +202,9 @@ class SqsPoller(Poller):
         if result.ok and failed is None:
             result.error = "the response's batchItemFailures cannot be read as failed items of this batch"
         failed = ids if failed is None else failed
+        if result.error is not None and result.error.startswith(RecursiveInvocation.code):
+            self._stopped(queue, kept, self.record(self._batch(mapping, queue, records, "failure", result, ids, kept)))
+            return
         for message, record in kept:
             if record["messageId"] not in failed:
                 queue.delete_message(message.receipt_handle)
@@ -208,25 +214,45 @@ class SqsPoller(Poller):
             self.store.scheduler.schedule(
                 int(queue.visibility_timeout or 0), lambda: self._return(queue, returning), label
             )
+        self.record(self._batch(mapping, queue, records, outcome, result, failed, kept))
+
+    def _batch(
+        self, mapping: dict, queue: Any, records: list, outcome: str, result: Any, failed: list, kept: list
+    ) -> Batch:
         attempt = max(m.approximate_receive_count for m, _ in kept)
-        self.record(
-            Batch(
-                self.uuid,
-                queue.queue_arn,
-                mapping["FunctionArn"],
-                records,
-                outcome,
-                result.invocation,
-                result.executed_version,
-                list(failed),
-                attempt,
-                result.error,
-            )
+        invocation, version = result.invocation, result.executed_version
+        return Batch(
+            self.uuid,
+            queue.queue_arn,
+            mapping["FunctionArn"],
+            records,
+            outcome,
+            invocation,
+            version,
+            list(failed),
+            attempt,
+            result.error,
         )
 
-    def _lineage(self, kept: list) -> Any:
-        """The chain of invocations the batch continues (recursive loop detection), if known."""
-        return None
+    def _lineage(self, kept: list) -> Optional[Lineage]:
+        """The chain of invocations the batch continues (recursive loop detection): the longest its
+        messages carry in their ``AWSTraceHeader``."""
+        chains = [c for c in (lineage_of_message(m) for m, _ in kept) if c is not None]
+        return max(chains, key=lambda c: c.depth) if chains else None
+
+    def _stopped(self, queue: Any, kept: list, batch: Batch) -> None:
+        """Recursive loop detection stopped the batch: its messages go to the queue's redrive
+        queue when it has one, else they are dropped (AWS Lambda developer guide, "Lambda
+        recursive loop detection")."""
+        dlq = queue.dead_letter_queue
+        for message, _ in kept:
+            if message not in queue._messages:
+                continue
+            queue._messages.remove(message)
+            if dlq is not None:
+                message.visible_at = 0
+                batch.moved[message.id] = dlq.queue_arn
+                dlq.add_message(message)
 
     def _return(self, queue: Any, returning: list[tuple[Any, str]]) -> None:
         """The visibility timeout ran out: the messages are visible again, and polled."""

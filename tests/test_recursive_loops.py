@@ -186,3 +186,36 @@ def test_a_message_sent_to_sqs_from_a_handler_carries_the_chain(env):
     stored = {msg.body: msg for msg in sqs_backends[ACCOUNT][REGION].queues["out"]._messages}
     assert lineage_of_message(stored["x"]).depth == 1
     assert lineage_of_message(stored["from the test"]) is None
+
+
+def write_to_bucket(event: Any, context: Any) -> None:
+    s3 = event["Records"][0]["s3"]
+    hop = int(s3["object"]["key"]) + 1
+    boto3.client("s3").put_object(Bucket=s3["bucket"]["name"], Key=str(hop), Body=b"x")
+
+
+def test_a_handler_writing_to_the_bucket_that_notifies_it_is_stopped(env):
+    m, lam = env
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="loop")
+    lam.add_permission(
+        FunctionName="my-function",
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn="arn:aws:s3:::loop",
+        SourceAccount=ACCOUNT,
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket="loop",
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": FN_ARN_PREFIX + "my-function", "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )
+    m.register_handler("my-function", write_to_bucket)
+    s3.put_object(Bucket="loop", Key="0", Body=b"x")
+    assert m.count_invocations("my-function") == LIMIT
+    assert m.async_events("my-function")[-1].stopped == "RecursiveLoop"
+    assert len(s3.list_objects_v2(Bucket="loop")["Contents"]) == LIMIT + 1

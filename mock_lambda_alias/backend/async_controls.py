@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from . import lookup
 from .async_events import CONDITIONS, AsyncEvent
@@ -16,10 +16,7 @@ class AsyncControls:
     """Mixed into the mock's handle, which owns ``store`` and ``_scope``."""
 
     store: Store
-
-    @staticmethod
-    def _scope(account_id: Optional[str], region: Optional[str]) -> Scope:  # pragma: no cover - Controls'
-        raise NotImplementedError
+    _scope: Callable[[Optional[str], Optional[str]], Scope]
 
     def async_events(
         self,

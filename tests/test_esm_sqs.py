@@ -370,8 +370,8 @@ def test_a_batching_window_waits_on_the_mock_clock_for_a_full_batch(manual):
     manual.sqs.send_message(QueueUrl=url, MessageBody="two")
     manual.m.advance(4)
     assert manual.m.batches(uuid) == []
-    manual.m.advance(1)
-    assert [b.item_ids.__len__() for b in manual.m.batches(uuid)] == [2]
+    manual.m.advance(2)  # the window counts from when the poller saw the first message
+    assert [len(b.records) for b in manual.m.batches(uuid)] == [2]
     for body in ("3", "4", "5"):
         manual.sqs.send_message(QueueUrl=url, MessageBody=body)
     manual.m.advance(0)  # a full batch does not wait for the window

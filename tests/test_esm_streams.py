@@ -246,3 +246,74 @@ def test_a_filter_on_kinesis_data(world):
     world.map(arn, FilterCriteria=criteria)
     world.put("clicks", '{"level": "ERROR"}', '{"level": "INFO"}', "plain")
     assert world.data() == ['{"level": "ERROR"}']
+
+
+@pytest.fixture
+def manual(world):
+    world.m.set_delivery("manual")
+    return world
+
+
+def _queue(world: World, name: str) -> tuple[str, str]:
+    url = world.sqs.create_queue(QueueName=name)["QueueUrl"]
+    return url, world.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def test_a_batching_window_on_a_stream_waits_for_a_full_batch(manual):
+    arn = manual.stream()
+    uuid = manual.map(arn, "LATEST", BatchSize=3, MaximumBatchingWindowInSeconds=20)
+    manual.m.advance(0)
+    manual.put("clicks", "a")
+    manual.m.advance(19)
+    assert manual.seen == []
+    manual.m.advance(2)  # the window counts from when the poller saw the record
+    assert [len(b.records) for b in manual.m.batches(uuid)] == [1]
+    manual.put("clicks", "b", "c", "d")
+    manual.m.advance(0)
+    assert [len(b.records) for b in manual.m.batches(uuid)] == [1, 3]
+
+
+def test_records_older_than_the_maximum_age_go_to_the_on_failure_destination(manual):
+    arn = manual.stream()
+    url, queue_arn = _queue(manual, "too-old")
+    manual.map(
+        arn, MaximumRecordAgeInSeconds=60, DestinationConfig={"OnFailure": {"Destination": queue_arn}}, BatchSize=10
+    )
+    sequences = manual.put("clicks", "stale")
+    manual.m.store.clock.advance(61)  # time passes with no poll (e.g. the mapping was busy)
+    manual.put("clicks", "fresh")
+    manual.m.advance(0)
+    assert manual.data() == ["fresh"]
+    (message,) = manual.sqs.receive_message(QueueUrl=url)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert body["requestContext"]["approximateInvokeCount"] == 0
+    assert body["KinesisBatchInfo"]["startSequenceNumber"] == sequences[0]
+
+
+def test_a_dynamodb_batch_that_exhausts_its_retries_is_described_with_ddb_stream_batch_info(world, table):
+    url, queue_arn = _queue(world, "ddb-failures")
+
+    def fail(records: list) -> None:
+        raise RuntimeError("no")
+
+    world.fail = fail
+    uuid = world.map(
+        table, "LATEST", MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": queue_arn}}
+    )
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}})
+    (batch,) = world.m.batches(uuid)
+    (message,) = world.sqs.receive_message(QueueUrl=url)["Messages"]
+    info = json.loads(message["Body"])["DDBStreamBatchInfo"]
+    assert info["streamArn"] == table and info["batchSize"] == 1
+    assert info["startSequenceNumber"] == batch.records[0]["dynamodb"]["SequenceNumber"]
+    assert batch.moved == {batch.item_ids[0]: queue_arn}
+
+
+def test_a_disabled_stream_mapping_keeps_its_place_and_resumes(world):
+    arn = world.stream()
+    uuid = world.map(arn, "LATEST", Enabled=False)
+    world.put("clicks", "while disabled")
+    assert world.seen == []
+    world.lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+    assert world.data() == ["while disabled"]

@@ -17,6 +17,7 @@ task makes it visible again.
 from __future__ import annotations
 
 import base64
+import os
 import sys
 import time
 from typing import Any, Optional
@@ -166,10 +167,12 @@ class SqsPoller(Poller):
         queue.dead_letter_queue.add_message(message)
 
     def _receive(self, message: Any) -> None:
-        now_ms = int(self.store.clock.time() * 1000)
-        first = message.approximate_first_receive_timestamp
-        message.mark_received(visibility_timeout=None)
-        message.approximate_first_receive_timestamp = first or now_ms
+        """What a receive does to a message (moto's ``mark_received``, on the mock's clock)."""
+        if not message.approximate_first_receive_timestamp:
+            message.approximate_first_receive_timestamp = int(self.store.clock.time() * 1000)
+        message.approximate_receive_count += 1
+        message._old_receipt_handles.append(message.receipt_handle)
+        message.receipt_handle = "AQEB" + base64.b64encode(os.urandom(96)).decode()  # AWS's handles start so
         message.visible_at = _IN_FLIGHT
 
     def _deliver(self, mapping: dict, queue: Any, messages: list[Any]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import itertools
 import json
 import sys
 from typing import Any, Optional
@@ -132,6 +133,8 @@ class StreamPoller(Poller):
         self.attempts: dict[str, int] = {}
         self.limits: dict[str, int] = {}
         self.retries: dict[str, Any] = {}
+        self.windows: dict[str, Any] = {}
+        self.windows_over: set[str] = set()
         self.started = False
 
     def shards(self, mapping: dict) -> tuple[list[tuple[str, list[dict]]], int]:
@@ -164,9 +167,10 @@ class StreamPoller(Poller):
 
     def stop(self) -> None:
         super().stop()
-        for task in self.retries.values():
+        for task in (*self.retries.values(), *self.windows.values()):
             task.cancel()
         self.retries.clear()
+        self.windows.clear()
 
     def poll(self) -> None:
         mapping = self.enabled_mapping()
@@ -187,12 +191,15 @@ class StreamPoller(Poller):
             return False
         now = self.store.clock.time()
         max_age = int(mapping.get("MaximumRecordAgeInSeconds", -1))
-        expired = [r for r in pending if now - _arrival(r) > (retention if max_age < 0 else max_age)]
+        limit = retention if max_age < 0 else max_age
+        expired = list(itertools.takewhile(lambda r: now - _arrival(r) > limit, pending))
         if expired:
             self.positions[shard_id] = start + len(expired)
             if max_age >= 0:
                 self._on_failure(mapping, shard_id, expired, "RecordAgeExceeded", None, None)
             return True
+        if self._waiting(mapping, shard_id, len(pending)):
+            return False
         batch = pending[: self.limits.get(shard_id, int(mapping["BatchSize"]))]
         patterns = event_filters.parse_criteria(mapping.get("FilterCriteria"))
         view = event_filters.kinesis_view if "kinesis" in batch[0] else dict
@@ -203,6 +210,26 @@ class StreamPoller(Poller):
         result = invoke_batch(self.store, self.place, mapping, {"Records": kept})
         self._settle(mapping, shard_id, start, batch, kept, result)
         return True
+
+    def _waiting(self, mapping: dict, shard_id: str, pending: int) -> bool:
+        """Whether the shard's batching window is still filling (``MaximumBatchingWindowInSeconds``:
+        a batch waits for that long, on the mock's clock, unless it is full; retries do not wait)."""
+        window = int(mapping.get("MaximumBatchingWindowInSeconds") or 0)
+        if not window or pending >= int(mapping["BatchSize"]) or self.attempts.get(shard_id):
+            return False
+        if shard_id in self.windows_over:
+            self.windows_over.discard(shard_id)
+            return False
+        if shard_id not in self.windows:
+            self.windows[shard_id] = self.store.scheduler.schedule(
+                window, lambda: self._window_closed(shard_id), f"batching window of shard {shard_id} ({self.uuid})"
+            )
+        return True
+
+    def _window_closed(self, shard_id: str) -> None:
+        self.windows.pop(shard_id, None)
+        self.windows_over.add(shard_id)
+        self.poll()
 
     def _settle(self, mapping: dict, shard_id: str, start: int, batch: list, kept: list, result: Result) -> None:
         ids = [_sequence(r) for r in kept]

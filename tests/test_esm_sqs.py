@@ -424,3 +424,27 @@ def test_a_handler_feeding_its_own_queue_is_stopped_after_16_invocations(world, 
     assert batches[-1].records[0]["attributes"]["AWSTraceHeader"].endswith(":16")
     assert world.count(url) == (0, 0)
     assert batches[-1].moved == ({batches[-1].item_ids[0]: dlq_arn} if with_dlq else {})
+
+
+def test_in_background_mode_the_mocks_thread_delivers_and_drain_waits_for_it(world):
+    world.m.set_delivery("background")
+    world.m.register_handler("fn", world.handler("1"))
+    url, arn = world.queue()
+    uuid = world.map(arn)
+    for number in range(5):
+        world.sqs.send_message(QueueUrl=url, MessageBody=str(number))
+    world.m.drain(timeout=30)
+    assert sorted(world.bodies()) == [str(n) for n in range(5)]
+    assert sum(len(b.records) for b in world.m.batches(uuid)) == 5
+
+
+def test_poll_reads_the_sources_now_in_manual_mode(manual):
+    manual.m.register_handler("fn", manual.handler("1"))
+    url, arn = manual.queue()
+    uuid = manual.map(arn)
+    manual.sqs.send_message(QueueUrl=url, MessageBody="now")
+    assert manual.m.poll(uuid) == 1
+    assert manual.bodies() == ["now"]
+    assert manual.m.poll() == 0
+    with pytest.raises(ValueError, match="no event source mapping 'nope'"):
+        manual.m.poll("nope")

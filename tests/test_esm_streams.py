@@ -12,6 +12,7 @@ record (requestContext, responseContext, KinesisBatchInfo / DDBStreamBatchInfo).
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -317,3 +318,40 @@ def test_a_disabled_stream_mapping_keeps_its_place_and_resumes(world):
     assert world.seen == []
     world.lam.update_event_source_mapping(UUID=uuid, Enabled=True)
     assert world.data() == ["while disabled"]
+
+
+def test_tumbling_windows_carry_state_and_end_with_a_final_invocation(manual):
+    arn = manual.stream()
+    manual.map(arn, "LATEST", TumblingWindowInSeconds=60)
+    manual.m.advance(60 - manual.m.now().timestamp() % 60 + 1)  # one second into a window
+    events: list[dict] = []
+
+    def count(event: dict, context: Any) -> dict:
+        events.append(event)
+        return {"state": {"count": event["state"].get("count", 0) + len(event["Records"])}}
+
+    manual.m.register_handler("fn", count)
+    manual.put("clicks", "a", "b")
+    manual.m.advance(0)
+    manual.put("clicks", "c")
+    manual.m.advance(0)
+    assert [len(e["Records"]) for e in events] == [2, 1]
+    manual.m.advance(60)
+    first, second, final = events
+    assert list(first) == [
+        "Records",
+        "window",
+        "state",
+        "shardId",
+        "eventSourceARN",
+        "isFinalInvokeForWindow",
+        "isWindowTerminatedEarly",
+    ]
+    assert (first["state"], second["state"], final["state"]) == ({}, {"count": 2}, {"count": 3})
+    assert first["window"] == second["window"] == final["window"]
+    start = datetime.datetime.strptime(first["window"]["start"], "%Y-%m-%dT%H:%M:%SZ")
+    end = datetime.datetime.strptime(first["window"]["end"], "%Y-%m-%dT%H:%M:%SZ")
+    assert (end - start).total_seconds() == 60 and start.second == 0
+    assert (first["shardId"], first["eventSourceARN"]) == ("shardId-000000000000", arn)
+    assert [e["isFinalInvokeForWindow"] for e in events] == [False, False, True]
+    assert final["Records"] == [] and final["isWindowTerminatedEarly"] is False

@@ -21,7 +21,8 @@ import sys
 from typing import Any, Optional
 
 from ...backend import event_filters
-from .pollers import Batch, Poller, Result, invoke_batch, reported_failures
+from .pollers import Batch, Result, invoke_batch, reported_failures
+from .windows import TumblingWindows
 
 UTC = datetime.timezone.utc
 #: How long a stream keeps records (DynamoDB Streams: 24 hours; Kinesis: the stream's setting).
@@ -123,7 +124,7 @@ def _sequence(record: dict) -> str:
     return str(record["kinesis"]["sequenceNumber"] if "kinesis" in record else record["dynamodb"]["SequenceNumber"])
 
 
-class StreamPoller(Poller):
+class StreamPoller(TumblingWindows):
     """Delivers one stream's shards to one mapping, each shard in order."""
 
     def __init__(self, *args: Any) -> None:
@@ -201,13 +202,19 @@ class StreamPoller(Poller):
         if self._waiting(mapping, shard_id, len(pending)):
             return False
         batch = pending[: self.limits.get(shard_id, int(mapping["BatchSize"]))]
+        window = self.window_of(mapping, _arrival(batch[0]))
+        if window is not None:  # a batch never spans two tumbling windows
+            batch = list(itertools.takewhile(lambda r: self.window_of(mapping, _arrival(r)) == window, batch))
         patterns = event_filters.parse_criteria(mapping.get("FilterCriteria"))
         view = event_filters.kinesis_view if "kinesis" in batch[0] else dict
         kept = [r for r in batch if event_filters.passes(patterns, view(r))]
         if not kept:
             self.positions[shard_id] = start + len(batch)
             return True
-        result = invoke_batch(self.store, self.place, mapping, {"Records": kept})
+        event = {"Records": kept} if window is None else self.window_event(mapping, shard_id, kept, window)
+        result = invoke_batch(self.store, self.place, mapping, event)
+        if window is not None and result.ok:
+            self.keep_state(shard_id, window, result.response)
         self._settle(mapping, shard_id, start, batch, kept, result)
         return True
 

@@ -11,6 +11,8 @@ dimensions exactly: the account-wide series and the function's each add up to th
 from __future__ import annotations
 
 import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -201,3 +203,34 @@ def test_server_mode_refuses_dimensions_that_are_no_json_object(server: Any) -> 
     wrong = server.control("GET", "metrics", params={"dimensions": "[1]"})
     assert wrong.status_code == 400
     assert wrong.json() == {"message": "dimensions must be a JSON object of names to values"}
+
+
+def test_concurrent_executions_counts_the_invocations_running_together() -> None:
+    moto = pytest.importorskip("moto")
+    together = threading.Barrier(3, timeout=10)
+
+    def handler(event: Any, context: Any) -> str:
+        together.wait()
+        return "ok"
+
+    with moto.mock_aws(), mock_lambda_alias(seed=7) as m:
+        role = boto3.client("iam", region_name=REGION).create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+        lam = boto3.client("lambda", region_name=REGION)
+        deploy(lam, role=role["Role"]["Arn"])
+        m.register_handler("helloworld", handler, version="1")
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda _: lam.invoke(FunctionName="helloworld:1", Payload=b"{}"), range(3)))
+        lam.invoke(FunctionName="helloworld:2", Payload=b"{}")  # alone
+
+        assert sorted(d.value for d in m.metrics("ConcurrentExecutions", dimensions=FN)) == [1.0, 1.0, 2.0, 3.0]
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        answer = cloudwatch.get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName="ConcurrentExecutions",
+            Dimensions=dims(**FN, Resource="helloworld:1"),
+            StartTime=m.now() - datetime.timedelta(minutes=5),
+            EndTime=m.now() + datetime.timedelta(minutes=5),
+            Period=600,
+            Statistics=["Maximum"],
+        )
+        assert [p["Maximum"] for p in answer["Datapoints"]] == [3.0]

@@ -178,8 +178,8 @@ class Invocation:
         default=None, repr=False, compare=False
     )
     #: What CloudWatch needs of the run (telemetry.py): (log group, the environment's log stream or
-    #: None, runtime, duration ms, init duration ms on a cold start or None).
-    cloudwatch: Optional[tuple[str, Optional[str], Optional[str], float, Optional[float]]] = field(
+    #: None, runtime, duration ms, init duration ms on a cold start or None, concurrent executions).
+    cloudwatch: Optional[tuple[str, Optional[str], Optional[str], float, Optional[float], int]] = field(
         default=None, repr=False, compare=False
     )
 

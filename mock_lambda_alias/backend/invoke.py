@@ -37,7 +37,7 @@ from .invocations import ECHO, Invocation, InvokeState, json_logging
 from .model import LATEST, Function, FunctionVersion, throttled
 from .payloads import client_context as _client_context
 from .payloads import parse_event
-from .telemetry import finished
+from .telemetry import finished, started
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
@@ -271,6 +271,7 @@ def begin(
         tenant_id=tenant_id,
     )
     state.records.append(entry)
+    started(state, entry)
     pending = Pending(state, record, entry)
     try:
         if throttled(function, qualifier, record.version):
@@ -331,7 +332,7 @@ def end(pending: Pending, outcome: Optional[runtime.Outcome]) -> None:
         pending.state.sandbox.release(pending.spec, environment, outcome)
         pending.environment = None
     if outcome is None:
-        return
+        return finished(pending.state, pending.entry)
     entry, record = pending.entry, pending.record
     config = record.config
     json_format = json_logging(config, entry.region, entry.account_id, entry.function_name)

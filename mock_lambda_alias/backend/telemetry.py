@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from .store import Store
 
 NAMESPACE = "AWS/Lambda"
-#: How far back in the records a finished invocation looks for others running beside it.
-CONCURRENCY_WINDOW = 64
 
 Dimensions = tuple[tuple[str, str], ...]
 _MS = datetime.timedelta(milliseconds=1)
@@ -111,6 +109,8 @@ class Telemetry:
 
     def __init__(self, max_points: Optional[int]) -> None:
         self.streams: dict[tuple[str, str, str, str], str] = {}
+        #: Invocations running now, per (account, region, function).
+        self.running: dict[tuple[str, str, str], int] = {}
         self.points: deque[MetricDatum] = deque(maxlen=max_points)
 
 
@@ -122,6 +122,13 @@ def telemetry_of(state: InvokeState) -> Telemetry:
     return found
 
 
+def started(state: InvokeState, entry: Invocation) -> None:
+    """Called by invoke (store lock held) as an invocation is recorded: one more running."""
+    running = (state.telemetry or telemetry_of(state)).running
+    key = (entry.account_id, entry.region, entry.function_name)
+    running[key] = running.get(key, 0) + 1
+
+
 def finished(
     state: InvokeState,
     entry: Invocation,
@@ -129,13 +136,20 @@ def finished(
     environment: Any = None,
     outcome: Any = None,
 ) -> None:
-    """Called by invoke (store lock held) as an invocation ends or is throttled: keeps what its
-    CloudWatch record needs (``Invocation.cloudwatch``) and hands it to the sink, if any."""
+    """Called by invoke (store lock held) as an invocation ends, is throttled or its run failed:
+    keeps what its CloudWatch record needs (``Invocation.cloudwatch``, with how many invocations
+    of the function were running as it ended, itself included: its ConcurrentExecutions) and
+    hands it to the sink, if any."""
+    running = (state.telemetry or telemetry_of(state)).running
+    key = (entry.account_id, entry.region, entry.function_name)
+    concurrency = running.get(key, 1)
+    running[key] = concurrency - 1
     if outcome is not None and config is not None:
         group = (config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{entry.function_name}"
         stream = None if environment is None else environment.log_stream_name
-        entry.cloudwatch = (group, stream, config.get("Runtime"), outcome.duration_ms, outcome.init_duration_ms)
-    if state.sink is not None:
+        runtime = config.get("Runtime")
+        entry.cloudwatch = (group, stream, runtime, outcome.duration_ms, outcome.init_duration_ms, concurrency)
+    if state.sink is not None and entry.completed:
         state.sink.invocation(entry)
 
 
@@ -188,7 +202,7 @@ def log_events(state: InvokeState, entry: Invocation) -> list[LogEvent]:
     facts = entry.cloudwatch
     if facts is None or not entry.completed or entry.throttled:
         return []
-    group, stream, runtime, duration_ms, init_ms = facts
+    group, stream, runtime, duration_ms, init_ms, _ = facts
     stream = _stream_of(state, entry, stream)
     text = entry.log
     json_format = not text.startswith("START RequestId:")
@@ -234,38 +248,15 @@ def dimension_sets(function_name: str, qualifier: Optional[str], executed_versio
     return sets
 
 
-def _ended(entry: Invocation) -> Optional[datetime.datetime]:
-    facts = entry.cloudwatch
-    if facts is None:
-        return None
-    return entry.timestamp + _MS * ((facts[4] or 0.0) + facts[3])
-
-
-def _running_beside(entry: Invocation, earlier: Iterable[Invocation]) -> int:
-    """How many of ``earlier`` (invocations started before it) still ran when ``entry`` started."""
-    count = 0
-    for other in earlier:
-        if (
-            other.throttled
-            or other.function_name != entry.function_name
-            or (other.account_id, other.region) != (entry.account_id, entry.region)
-        ):
-            continue
-        ended = _ended(other)
-        if not other.completed or (ended is not None and ended > entry.timestamp):
-            count += 1
-    return count
-
-
-def invocation_metrics(entry: Invocation, concurrency: int) -> list[MetricDatum]:
-    """The data points of one finished invocation (``concurrency``: its ConcurrentExecutions)."""
+def invocation_metrics(entry: Invocation) -> list[MetricDatum]:
+    """The data points of one finished invocation."""
     if not entry.completed:
         return []
     if entry.throttled:
         values = [("Throttles", 1.0, "Count")]
     else:
         facts = entry.cloudwatch
-        duration = facts[3] if facts is not None else 0.0
+        duration, concurrency = (facts[3], facts[5]) if facts is not None else (0.0, 1)
         values = [
             ("Invocations", 1.0, "Count"),
             ("Errors", 1.0 if entry.function_error else 0.0, "Count"),
@@ -280,23 +271,12 @@ def invocation_metrics(entry: Invocation, concurrency: int) -> list[MetricDatum]
     ]
 
 
-def metrics_of_last(state: InvokeState, entry: Invocation) -> list[MetricDatum]:
-    """The data points of an invocation that just finished (the sink's view: the records before
-    it are the ones that may still run)."""
-    records = state.records
-    window = [records[i] for i in range(max(0, len(records) - CONCURRENCY_WINDOW), len(records))]
-    earlier = [r for r in window if r is not entry and r.timestamp <= entry.timestamp]
-    return invocation_metrics(entry, 1 + _running_beside(entry, earlier))
-
-
 def all_metrics(state: InvokeState) -> list[MetricDatum]:
     """Every data point of the kept records and of :func:`emit_metric`, oldest first."""
-    records = list(state.records)
     out: list[MetricDatum] = []
-    for index, entry in enumerate(records):
+    for entry in list(state.records):
         if entry.completed:
-            earlier = records[max(0, index - CONCURRENCY_WINDOW) : index]
-            out.extend(invocation_metrics(entry, 1 + _running_beside(entry, earlier)))
+            out.extend(invocation_metrics(entry))
     if state.telemetry is not None:
         out.extend(state.telemetry.points)
     out.sort(key=lambda d: d.timestamp)

@@ -1,10 +1,13 @@
 """Lambda's logs and metrics in moto's CloudWatch Logs and CloudWatch, while ``mock_aws`` is active.
 
-As an invocation ends (or is throttled), the :class:`MotoSink` of the activation writes what
-Lambda would write (:mod:`..backend.telemetry`) into moto's backends of the function's account and
-region: the log group and the environment's stream, created as Lambda creates them, their events,
-and the ``AWS/Lambda`` data points. Without an active ``mock_aws`` it returns at once: nothing is
-built, and ``m.logs()`` / ``m.metrics()`` answer from the records when read.
+As an invocation ends (or is throttled), the :class:`MotoSink` of the activation writes its log
+events (:mod:`..backend.telemetry`) into moto's CloudWatch Logs of the function's account and
+region, the group and the environment's stream created as Lambda creates them. Its ``AWS/Lambda``
+data points are queued and written into moto's CloudWatch the moment anything reads it
+(``GetMetricStatistics``, ``GetMetricData``, ``ListMetrics``: moto asks every
+``CloudWatchMetricProvider`` then), so a test reading right after an invoke sees them and an
+invoke does not pay for building them. Without an active ``mock_aws`` the sink returns at once;
+``m.logs()`` / ``m.metrics()`` answer from the records when read.
 
 moto matches ``GetMetricStatistics``' dimensions as a subset (a query for ``FunctionName`` would
 also add up the ``Resource`` and ``ExecutedVersion`` series, and one with no dimensions every
@@ -19,16 +22,27 @@ from __future__ import annotations
 
 import datetime
 import sys
+import threading
 from typing import Any, Optional
 
 from ..backend.invocations import Invocation
 from ..backend.store import Store
-from ..backend.telemetry import NAMESPACE, LogEvent, MetricDatum, log_events, metrics_of_last
+from ..backend.telemetry import (
+    NAMESPACE,
+    LogEvent,
+    MetricDatum,
+    invocation_metrics,
+    log_events,
+)
 
 #: The moto names patched while a mock is active, with what they held before.
 _patched: list[tuple[Any, str, Any]] = []
 #: moto's ``MetricDatum`` with the exact dimension set kept (made once moto is loaded).
 _datum_class: Any = None
+#: Data points not yet in moto's CloudWatch: invocations, or lists of emitted points.
+_queued: list[Any] = []
+_queue_lock = threading.Lock()
+_provider: Any = None
 
 
 def moto_active() -> bool:
@@ -49,11 +63,47 @@ class MotoSink:
             return
         state = self.store.invoke
         write_logs(log_events(state, entry))
-        write_metrics(metrics_of_last(state, entry))
+        _queue(entry)
 
     def metrics(self, points: list[MetricDatum]) -> None:
         if moto_active():
-            write_metrics(points)
+            _queue(points)
+
+
+def _queue(item: Any) -> None:
+    if _provider is None:
+        _install_provider()
+    if not _patched:  # again after each last stop
+        _patch()
+    with _queue_lock:
+        _queued.append(item)
+
+
+def flush() -> None:
+    """Write the queued data points into moto's CloudWatch (moto is reading it)."""
+    if not _queued:
+        return
+    with _queue_lock:
+        items = _queued[:]
+        del _queued[:]
+    for item in items:
+        write_metrics(item if isinstance(item, list) else invocation_metrics(item))
+
+
+def _install_provider() -> None:
+    """A ``CloudWatchMetricProvider`` of moto's: asked for its data on every read of CloudWatch's
+    metrics, it writes the queued ones into the backends (moto keeps the provider for good; with
+    nothing queued it costs nothing)."""
+    global _provider
+    from moto.core.common_models import CloudWatchMetricProvider
+
+    class LambdaMetrics(CloudWatchMetricProvider):
+        @staticmethod
+        def get_cloudwatch_metrics(account_id: str, region: str) -> list[Any]:
+            flush()  # into the backends' own lists, which the reading backend is about to add up
+            return []
+
+    _provider = LambdaMetrics
 
 
 def write_logs(events: list[LogEvent]) -> None:
@@ -82,7 +132,6 @@ def write_metrics(points: list[MetricDatum]) -> None:
         return
     from moto.cloudwatch.models import cloudwatch_backends
 
-    _patch()
     datum = _lambda_datum()
     backend = cloudwatch_backends[points[0].account_id][points[0].region]
     for point in points:
@@ -119,6 +168,7 @@ def _exact(original: Any) -> Any:
         unit: Optional[str] = None,
     ) -> Any:
         call = (self, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit)
+        flush()
         if namespace != NAMESPACE:
             return original(*call)
         wanted = tuple(sorted((d["Name"], d.get("Value")) for d in dimensions or []))
@@ -145,7 +195,10 @@ def _patch() -> None:
 
 
 def unpatch() -> None:
-    """Give moto its own ``get_metric_statistics`` back (the last mock stopped)."""
+    """Give moto its own ``get_metric_statistics`` back and drop what was not read (the last mock
+    stopped: the next ``mock_aws`` starts empty)."""
+    with _queue_lock:
+        del _queued[:]
     while _patched:
         owner, name, original = _patched.pop()
         setattr(owner, name, original)

@@ -355,3 +355,21 @@ def test_tumbling_windows_carry_state_and_end_with_a_final_invocation(manual):
     assert (first["shardId"], first["eventSourceARN"]) == ("shardId-000000000000", arn)
     assert [e["isFinalInvokeForWindow"] for e in events] == [False, False, True]
     assert final["Records"] == [] and final["isWindowTerminatedEarly"] is False
+
+
+def test_put_records_is_one_arrival_and_the_mapping_reports_its_last_processing_result(world):
+    arn = world.stream()
+    uuid = world.map(arn, BatchSize=10)
+    assert world.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "No records processed"
+    entries = [{"Data": f"r{n}".encode(), "PartitionKey": "pk"} for n in range(5)]
+    world.kinesis.put_records(StreamName="clicks", Records=entries)
+    assert [len(batch) for batch in world.seen] == [5]
+    assert world.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+
+    def fail(records: list) -> None:
+        raise RuntimeError("no")
+
+    world.fail = fail
+    world.lam.update_event_source_mapping(UUID=uuid, MaximumRetryAttempts=0)
+    world.put("clicks", "bad")
+    assert world.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "PROBLEM: Function call failed"

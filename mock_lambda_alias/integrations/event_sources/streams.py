@@ -256,6 +256,7 @@ class StreamPoller(TumblingWindows):
         done.invocation, done.executed_version, done.failed = result.invocation, result.executed_version, failed
         done.attempt, done.error = attempt, result.error
         self.record(done)
+        self._last_result("OK" if result.ok else "PROBLEM: Function call failed")
         if not failed:
             self.positions[shard_id] = start + len(batch)
             self.attempts.pop(shard_id, None)
@@ -279,6 +280,13 @@ class StreamPoller(TumblingWindows):
         self.retries[shard_id] = self.store.scheduler.schedule(
             delay, lambda: self._retry(shard_id), f"retry {attempt} of shard {shard_id} ({self.uuid})"
         )
+
+    def _last_result(self, text: str) -> None:
+        """The mapping's ``LastProcessingResult``, as GetEventSourceMapping reports it."""
+        with self.store.lock:
+            mapping = self.store.backend(*self.place).event_source_mappings.get(self.uuid)
+            if mapping is not None:
+                mapping["LastProcessingResult"] = text
 
     def _retry(self, shard_id: str) -> None:
         self.retries.pop(shard_id, None)

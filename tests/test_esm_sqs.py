@@ -448,3 +448,26 @@ def test_poll_reads_the_sources_now_in_manual_mode(manual):
     assert manual.m.poll() == 0
     with pytest.raises(ValueError, match="no event source mapping 'nope'"):
         manual.m.poll("nope")
+
+
+def test_binary_and_number_attributes_and_the_trace_header_reach_the_record(world):
+    world.m.register_handler("fn", world.handler("1"))
+    url, arn = world.queue()
+    world.map(arn)
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    sent = world.sqs.send_message(
+        QueueUrl=url,
+        MessageBody="b",
+        MessageAttributes={
+            "bin": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+            "n": {"DataType": "Number", "StringValue": "5"},
+        },
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": trace}},
+    )
+    record = world.seen[0][1][0]
+    assert record["messageAttributes"] == {
+        "bin": {"binaryValue": "AAE=", "stringListValues": [], "binaryListValues": [], "dataType": "Binary"},
+        "n": {"stringValue": "5", "stringListValues": [], "binaryListValues": [], "dataType": "Number"},
+    }
+    assert record["md5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
+    assert record["attributes"]["AWSTraceHeader"] == trace

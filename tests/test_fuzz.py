@@ -35,6 +35,14 @@ CALLS = [
         FunctionName=n, Qualifier=q or "1", ProvisionedConcurrentExecutions=1
     ),
     lambda c, n, q: c.list_aliases(FunctionName=n, **({"FunctionVersion": q} if q else {})),
+    # The durable operations (botocore 1.42.1+): names, qualifiers and ids of any text.
+    lambda c, n, q: c.list_durable_executions_by_function(FunctionName=n, **({"Qualifier": q} if q else {})),
+    lambda c, n, q: c.get_durable_execution_history(
+        DurableExecutionArn=f"arn:aws:lambda:us-east-1:123456789012:function:my-function:{q}/durable-execution/{n}/x"
+    ),
+    lambda c, n, q: c.checkpoint_durable_execution(DurableExecutionArn=n, CheckpointToken=q or "dG9rZW4="),
+    lambda c, n, q: c.send_durable_execution_callback_success(CallbackId=n, Result=(q or "").encode()),
+    lambda c, n, q: c.stop_durable_execution(DurableExecutionArn=n),
 ]
 
 

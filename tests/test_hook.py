@@ -148,14 +148,15 @@ def test_default_session_created_before_import():
     assert result.stdout.strip() == "0"
 
 
-@requires_operation("ListDurableExecutionsByFunction", since="1.42.1")
+@requires_operation("DeleteDurableExecution", since="a release after 1.42.1")
 def test_unimplemented_operation_names_itself(lam):
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:my-function:1/durable-execution/run/0123456789abcdef"
     with pytest.raises(ClientError) as exc:
-        lam.list_durable_executions_by_function(FunctionName="my-function")
+        lam.delete_durable_execution(DurableExecutionArn=arn)
     assert error_of(exc) == (
         501,
         "UnknownOperationException",
-        "mock_lambda_alias does not implement the Lambda operation ListDurableExecutionsByFunction yet. "
+        "mock_lambda_alias does not implement the Lambda operation DeleteDurableExecution yet. "
         "See the operations table in the documentation (docs/reference/operations.md).",
     )
 

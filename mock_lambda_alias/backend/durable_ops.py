@@ -49,14 +49,16 @@ def _authorized(call: Call, execution: Execution) -> None:
         call.allowed_by = authorize(target, execution.function_name, execution.version)
 
 
-def _execution(call: Call, arn: str) -> Execution:
+def _execution(call: Call, arn: str, sdk: bool = False) -> Execution:
+    """The execution an ARN names; a 404, or for the SDK's calls (which model no 404) the token's 400."""
     execution, match = find(call.store, arn)
+    missing = InvalidParameterValue(INVALID_TOKEN) if sdk else ResourceNotFound(NO_EXECUTION)
     if match is None or match.group("region") != call.region:
-        raise ResourceNotFound(NO_EXECUTION)
+        raise missing
     sweep_backend(call.store, match.group("account"), match.group("region"))
     execution, _ = find(call.store, arn)
     if execution is None:
-        raise ResourceNotFound(NO_EXECUTION)
+        raise missing
     _authorized(call, execution)
     return execution
 
@@ -79,7 +81,7 @@ def _page(
 
 
 def checkpoint_durable_execution(call: Call, req: dict) -> dict:
-    execution = _execution(call, req["DurableExecutionArn"])
+    execution = _execution(call, req["DurableExecutionArn"], sdk=True)
     token, client = req["CheckpointToken"], req.get("ClientToken")
     last = execution.last_checkpoint
     if client and last is not None and last[:2] == (client, token):
@@ -102,7 +104,7 @@ def checkpoint_durable_execution(call: Call, req: dict) -> dict:
 
 
 def get_durable_execution_state(call: Call, req: dict) -> dict:
-    execution = _execution(call, req["DurableExecutionArn"])
+    execution = _execution(call, req["DurableExecutionArn"], sdk=True)
     if req["CheckpointToken"] != execution.token:
         raise InvalidParameterValue(INVALID_TOKEN)
     operations = [public(op) for op in execution.operations.values()]

@@ -181,6 +181,14 @@ def _integer_text(text: str) -> int:
     return int(text)
 
 
+def _boolean_text(text: str) -> bool:
+    """``true`` or ``false`` (any case); other text is no boolean (the durable operations' query flags)."""
+    lowered = text.lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(text)
+    return lowered == "true"
+
+
 def from_text(shape: Shape) -> Converter:
     """Converter for values that arrive as text (URI labels, querystring, headers)."""
     type_name = shape.type_name
@@ -189,7 +197,7 @@ def from_text(shape: Shape) -> Converter:
     if type_name in ("double", "float"):
         return float
     if type_name == "boolean":
-        return lambda text: text.lower() == "true"
+        return _boolean_text
     if type_name == "timestamp":
         return parse_timestamp
     if shape.serialization.get("jsonvalue"):

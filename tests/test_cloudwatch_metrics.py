@@ -234,3 +234,44 @@ def test_concurrent_executions_counts_the_invocations_running_together() -> None
             Statistics=["Maximum"],
         )
         assert [p["Maximum"] for p in answer["Datapoints"]] == [3.0]
+
+
+def test_provisioned_concurrency_metrics_for_the_alias_that_has_it(world: World) -> None:
+    deploy(world.lam, role=world.role)
+    world.lam.put_provisioned_concurrency_config(
+        FunctionName="helloworld", Qualifier="PROD", ProvisionedConcurrentExecutions=4
+    )
+    for _ in range(3):
+        world.lam.invoke(FunctionName="helloworld:PROD", Payload=b"{}")
+    world.lam.invoke(FunctionName="helloworld:2", Payload=b"{}")  # no provisioned concurrency there
+
+    read = world.reader.metric_sum
+    assert read("ProvisionedConcurrencyInvocations", PROD) == 3
+    assert read("ProvisionedConcurrencyInvocations", FN) == 3
+    assert read("ProvisionedConcurrencySpilloverInvocations", FN) == 0
+    assert read("ProvisionedConcurrentExecutions", PROD) == 3  # one at a time: 1 each
+    assert read("ProvisionedConcurrencyUtilization", PROD, unit="None") == 0.75
+    assert read("Invocations", {**FN, "Resource": "helloworld:2"}) == 1
+
+
+def test_an_invocation_beyond_provisioned_concurrency_spills_over() -> None:
+    together = threading.Barrier(3, timeout=10)
+
+    def handler(event: Any, context: Any) -> str:
+        together.wait()
+        return "ok"
+
+    with mock_lambda_alias(seed=7) as m:
+        lam = boto3.client("lambda", region_name=REGION)
+        deploy(lam)
+        lam.put_provisioned_concurrency_config(
+            FunctionName="helloworld", Qualifier="1", ProvisionedConcurrentExecutions=2
+        )
+        m.register_handler("helloworld", handler, version="1")
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda _: lam.invoke(FunctionName="helloworld:1", Payload=b"{}"), range(3)))
+
+        resource = {**FN, "Resource": "helloworld:1"}
+        assert sum(d.value for d in m.metrics("ProvisionedConcurrencyInvocations", dimensions=resource)) == 2
+        assert sum(d.value for d in m.metrics("ProvisionedConcurrencySpilloverInvocations", dimensions=resource)) == 1
+        assert max(d.value for d in m.metrics("ProvisionedConcurrencyUtilization", dimensions=resource)) == 1.0

@@ -178,10 +178,9 @@ class Invocation:
         default=None, repr=False, compare=False
     )
     #: What CloudWatch needs of the run (telemetry.py): (log group, the environment's log stream or
-    #: None, runtime, duration ms, init duration ms on a cold start or None, concurrent executions).
-    cloudwatch: Optional[tuple[str, Optional[str], Optional[str], float, Optional[float], int]] = field(
-        default=None, repr=False, compare=False
-    )
+    #: None, runtime, duration ms, init duration ms on a cold start or None, concurrent executions,
+    #: (requested provisioned concurrency, spilled over) or None).
+    cloudwatch: Optional[tuple[Any, ...]] = field(default=None, repr=False, compare=False)
 
     @property
     def log(self) -> str:

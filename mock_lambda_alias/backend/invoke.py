@@ -271,7 +271,7 @@ def begin(
         tenant_id=tenant_id,
     )
     state.records.append(entry)
-    started(state, entry)
+    started(state, entry, function)
     pending = Pending(state, record, entry)
     try:
         if throttled(function, qualifier, record.version):

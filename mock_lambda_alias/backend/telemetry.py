@@ -111,6 +111,9 @@ class Telemetry:
         self.streams: dict[tuple[str, str, str, str], str] = {}
         #: Invocations running now, per (account, region, function).
         self.running: dict[tuple[str, str, str], int] = {}
+        #: Running invocations that provisioned concurrency concerns (by ``id``): (its requested
+        #: concurrency, whether this one spilled over to standard concurrency).
+        self.provisioned: dict[int, tuple[int, bool]] = {}
         self.points: deque[MetricDatum] = deque(maxlen=max_points)
 
 
@@ -122,11 +125,18 @@ def telemetry_of(state: InvokeState) -> Telemetry:
     return found
 
 
-def started(state: InvokeState, entry: Invocation) -> None:
-    """Called by invoke (store lock held) as an invocation is recorded: one more running."""
-    running = (state.telemetry or telemetry_of(state)).running
+def started(state: InvokeState, entry: Invocation, function: Any = None) -> None:
+    """Called by invoke (store lock held) as an invocation is recorded: one more running; and
+    whether provisioned concurrency (of the invoked alias or the version) serves it or it spills
+    over, when the function has some."""
+    telemetry = state.telemetry or telemetry_of(state)
     key = (entry.account_id, entry.region, entry.function_name)
-    running[key] = running.get(key, 0) + 1
+    count = telemetry.running[key] = telemetry.running.get(key, 0) + 1
+    provisioned = getattr(function, "provisioned", None)
+    if provisioned:
+        config = provisioned.get(entry.invoked_qualifier or "") or provisioned.get(entry.executed_version or "")
+        if config is not None:
+            telemetry.provisioned[id(entry)] = (config.requested, count > config.requested)
 
 
 def finished(
@@ -140,15 +150,17 @@ def finished(
     keeps what its CloudWatch record needs (``Invocation.cloudwatch``, with how many invocations
     of the function were running as it ended, itself included: its ConcurrentExecutions) and
     hands it to the sink, if any."""
-    running = (state.telemetry or telemetry_of(state)).running
+    telemetry = state.telemetry or telemetry_of(state)
     key = (entry.account_id, entry.region, entry.function_name)
-    concurrency = running.get(key, 1)
-    running[key] = concurrency - 1
+    concurrency = telemetry.running.get(key, 1)
+    telemetry.running[key] = concurrency - 1
+    provisioned = telemetry.provisioned.pop(id(entry), None) if telemetry.provisioned else None
     if outcome is not None and config is not None:
         group = (config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{entry.function_name}"
         stream = None if environment is None else environment.log_stream_name
         runtime = config.get("Runtime")
-        entry.cloudwatch = (group, stream, runtime, outcome.duration_ms, outcome.init_duration_ms, concurrency)
+        timing = (outcome.duration_ms, outcome.init_duration_ms)
+        entry.cloudwatch = (group, stream, runtime, *timing, concurrency, provisioned)
     if state.sink is not None and entry.completed:
         state.sink.invocation(entry)
 
@@ -202,7 +214,7 @@ def log_events(state: InvokeState, entry: Invocation) -> list[LogEvent]:
     facts = entry.cloudwatch
     if facts is None or not entry.completed or entry.throttled:
         return []
-    group, stream, runtime, duration_ms, init_ms, _ = facts
+    group, stream, runtime, duration_ms, init_ms = facts[:5]
     stream = _stream_of(state, entry, stream)
     text = entry.log
     json_format = not text.startswith("START RequestId:")
@@ -263,11 +275,25 @@ def invocation_metrics(entry: Invocation) -> list[MetricDatum]:
             ("Duration", round(duration, 2), "Milliseconds"),
             ("ConcurrentExecutions", float(concurrency), "Count"),
         ]
+        if facts is not None and facts[6] is not None:
+            values.extend(_provisioned_values(concurrency, *facts[6]))
     sets = dimension_sets(entry.function_name, entry.invoked_qualifier, entry.executed_version)
     return [
         MetricDatum(name, value, unit, entry.timestamp, dimensions, entry.account_id, entry.region)
         for name, value, unit in values
         for dimensions in sets
+    ]
+
+
+def _provisioned_values(concurrency: int, requested: int, spilled: bool) -> list[tuple[str, float, str]]:
+    """An invocation served by provisioned concurrency, or one that spilled over beyond it."""
+    if spilled:
+        return [("ProvisionedConcurrencySpilloverInvocations", 1.0, "Count")]
+    busy = float(min(concurrency, requested))
+    return [
+        ("ProvisionedConcurrencyInvocations", 1.0, "Count"),
+        ("ProvisionedConcurrentExecutions", busy, "Count"),
+        ("ProvisionedConcurrencyUtilization", busy / requested, "None"),
     ]
 
 

@@ -25,6 +25,7 @@ from conftest import REGION, make_zip, requires_member
 from mock_lambda_alias import NotFound, mock_lambda_alias
 
 GROUP = "/aws/lambda/helloworld"
+PROD_RESOURCE = {"FunctionName": "helloworld", "Resource": "helloworld:PROD"}
 STREAM = re.compile(r"^\d{4}/\d\d/\d\d/\[(\$LATEST|\d+)\][0-9a-f]{32}$")
 INIT_START = re.compile(
     r"^INIT_START Runtime Version: python:3\.12\.v\d+\tRuntime Version ARN: "
@@ -192,3 +193,29 @@ def test_server_mode_answers_404_and_400_for_mistakes(server: Any) -> None:
     assert missing.status_code == 404 and "nope" in missing.json()["message"]
     wrong = server.control("GET", "logs", params={"functionname": "x"})
     assert wrong.status_code == 400 and "functionname" in wrong.json()["message"]
+
+
+def test_a_function_url_request_writes_its_invocation_log() -> None:
+    requests = pytest.importorskip("requests")
+    with mock_lambda_alias(seed=7) as m:
+        lam = boto3.client("lambda", region_name=REGION)
+        deploy(lam)
+        url = lam.create_function_url_config(FunctionName="helloworld", Qualifier="PROD", AuthType="NONE")
+        for action, extra in (
+            ("lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
+            ("lambda:InvokeFunction", {}),
+        ):
+            lam.add_permission(
+                FunctionName="helloworld",
+                Qualifier="PROD",
+                StatementId=action.split(":")[1],
+                Action=action,
+                Principal="*",
+                **extra,
+            )
+        assert requests.get(url["FunctionUrl"]).status_code == 200
+
+        [record] = m.invocations("helloworld")
+        starts = [e for e in m.logs("helloworld") if e.message.startswith("START")]
+        assert [e.message for e in starts] == [f"START RequestId: {record.request_id} Version: 1\n"]
+        assert sum(d.value for d in m.metrics("Invocations", dimensions=PROD_RESOURCE)) == 1

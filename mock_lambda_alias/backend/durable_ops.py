@@ -50,16 +50,23 @@ def _authorized(call: Call, execution: Execution) -> None:
 
 
 def _execution(call: Call, arn: str, sdk: bool = False) -> Execution:
-    """The execution an ARN names; a 404, or for the SDK's calls (which model no 404) the token's 400."""
+    """The execution an ARN names; a 404, or for the SDK's calls (which model no 404) the token's 400.
+
+    The SDK's calls (``sdk``) come from the handler, holding the execution's checkpoint token: on
+    Lambda with the function's own role and region. In-process, the SDK's client is made once per
+    process (a class attribute), with whatever region and credentials the first durable handler
+    had, so the token, not the client's region or account, decides.
+    """
     execution, match = find(call.store, arn)
     missing = InvalidParameterValue(INVALID_TOKEN) if sdk else ResourceNotFound(NO_EXECUTION)
-    if match is None or match.group("region") != call.region:
+    if match is None or (match.group("region") != call.region and not sdk):
         raise missing
     sweep_backend(call.store, match.group("account"), match.group("region"))
     execution, _ = find(call.store, arn)
     if execution is None:
         raise missing
-    _authorized(call, execution)
+    if not sdk:
+        _authorized(call, execution)
     return execution
 
 

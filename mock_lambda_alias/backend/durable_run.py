@@ -36,6 +36,12 @@ from .store import Store
 
 #: AWS's answer to an Invoke of a durable function without a qualifier.
 UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
+#: Why a durable function's package does not run in a worker process: the SDK's boto3 client there
+#: does not reach this mock (worker processes get an unreachable endpoint, see runtime/process.py).
+IN_WORKER = (
+    'isolation="process" for a durable function: the Durable Execution SDK\'s client in a worker '
+    "process cannot reach the mock; run it in-process"
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ def _invoke_durable(call: Call, req: dict, runner: Runner) -> dict:
         _, record, invoked_arn = runner.resolve(store.invoke, call, name, qualifier)
         if qualifier is None:
             raise InvalidParameterValue(UNQUALIFIED)
+        _check_isolation(call, name, record.version)
         runner.parse(raw)
         if invocation_type == "DryRun":
             return {"StatusCode": 204}
@@ -161,6 +168,12 @@ def _invoke_durable(call: Call, req: dict, runner: Runner) -> dict:
         store.scheduler.run(until=None)
     with store.lock:
         return sync_answer(execution)
+
+
+def _check_isolation(call: Call, name: str, version: str) -> None:
+    state, key = call.store.invoke, (call.account_id, call.region, name)
+    if state.handler_for(key, version) is None and state.isolation_for(key, version) == "process":
+        raise UnsupportedMember(IN_WORKER.split(":", 1)[0], IN_WORKER.split(": ", 1)[1])
 
 
 def _start_or_join(
@@ -399,6 +412,7 @@ def _chained_target(call: Call, req: dict, runner: Runner, link: tuple[str, str]
         if "DurableConfig" in record.config:
             if qualifier is None:
                 raise InvalidParameterValue(UNQUALIFIED)
+            _check_isolation(call, name, record.version)
             child, _ = _start_or_join(call, name, record, invoked_arn, qualifier, req["Payload"].decode() or "{}", {})
             child.parent = link
             parent, _ = find(store, link[0])

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime
 import json
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -218,8 +217,8 @@ def log_events(state: InvokeState, entry: Invocation) -> list[LogEvent]:
     stream = _stream_of(state, entry, stream)
     text = entry.log
     json_format = not text.startswith("START RequestId:")
-    started = entry.timestamp
-    ended = started + _MS * ((init_ms or 0.0) + duration_ms)
+    begun = entry.timestamp
+    ended = begun + _MS * ((init_ms or 0.0) + duration_ms)
     lines = [line for line in text.split("\n") if line]
     if init_ms is not None and (not json_format or '"type":"platform.start"' in text):
         first = _init_start(entry, runtime, json_format)
@@ -236,7 +235,7 @@ def log_events(state: InvokeState, entry: Invocation) -> list[LogEvent]:
                 entry.region,
                 group,
                 stream,
-                ended if closing else started,
+                ended if closing else begun,
                 message,
                 entry.function_name,
                 version,
@@ -422,8 +421,3 @@ class TelemetryControls:
                 seen = [(r.function_name, None, None) for r in state.records]
                 lookup.refuse_unknown(self.store.backends(), scope, function_name, seen)
         return found
-
-
-def summed(data: Sequence[MetricDatum]) -> float:
-    """The Sum statistic of data points (what ``get_metric_statistics`` adds up)."""
-    return sum(d.value for d in data)

@@ -7,7 +7,9 @@ module and run by pytest in a subprocess. Module-level code runs on import, and 
 ``def test_...(mock_lambda_alias)`` runs with the package's ``mock_lambda_alias`` fixture, as in a
 user's project. A file passes when pytest exits 0, or 5 (nothing to collect: the module imported
 fine). Blocks in any other language (``bash``, ``text``, ``json``, ``toml``, ``yaml``, ``pycon``, ...)
-are shown, never run.
+are shown, never run. A page whose examples need an optional package or a newer botocore says so in
+a comment, ``<!-- requires: module=NAME lambda-operation=NAME -->``, and is skipped where either is
+missing.
 
 The subprocess gets this environment without anything that could reach AWS: no AWS_* variable
 of the caller (profiles, keys, endpoints, region), fake credentials, no config or credentials file,
@@ -16,6 +18,7 @@ and no instance metadata. As on a new user's machine, no region is configured.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -23,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import botocore
+import botocore.session
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,12 +134,33 @@ def run_module(source: str, name: str, workdir: Path) -> subprocess.CompletedPro
     )
 
 
+_REQUIRES = re.compile(r"<!--\s*requires:(?P<needs>[^>]*?)-->")
+
+
+def missing_requirement(text: str) -> Optional[str]:
+    """What a page's ``<!-- requires: module=NAME lambda-operation=NAME -->`` line needs and this
+    environment lacks (a page whose examples need an optional package or a newer botocore)."""
+    match = _REQUIRES.search(text)
+    for need in match.group("needs").split() if match else []:
+        kind, _, name = need.partition("=")
+        if kind == "module" and importlib.util.find_spec(name) is None:
+            return f"the module {name} is not installed"
+        operations = botocore.session.get_session().get_service_model("lambda").operation_names
+        if kind == "lambda-operation" and name not in operations:
+            return f"botocore {botocore.__version__} does not model the Lambda operation {name}"
+    return None
+
+
 @pytest.mark.parametrize("path", markdown_files(), ids=lambda path: path.relative_to(ROOT).as_posix())
 def test_python_examples_run(path: Path, tmp_path: Path) -> None:
     relative = path.relative_to(ROOT).as_posix()
-    source = module_source(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    source = module_source(text)
     if source is None:
         pytest.skip(f"{relative} has no python blocks")
+    missing = missing_requirement(text)
+    if missing:
+        pytest.skip(f"{relative} needs what this environment lacks: {missing}")
     result = run_module(source, module_name(relative), tmp_path)
     if result.returncode not in (0, 5):
         pytest.fail(
@@ -191,3 +217,14 @@ def test_blocks_are_found_as_markdown_reads_them() -> None:
     compile(source, "page.md", "exec")
     assert module_source("text only\n```bash\nls\n```\n") is None
     assert module_name("docs/how-to/pytest.md") == "test_docs_how_to_pytest.py"
+
+
+def test_a_page_may_require_a_module_and_an_operation() -> None:
+    assert missing_requirement("<!-- requires: module=json lambda-operation=Invoke -->\n# Page") is None
+    assert missing_requirement("# No requirement") is None
+    assert missing_requirement("<!-- requires: module=no_such_module_here -->") == (
+        "the module no_such_module_here is not installed"
+    )
+    assert "does not model the Lambda operation NoSuchOperation" in str(
+        missing_requirement("<!-- requires: lambda-operation=NoSuchOperation -->")
+    )

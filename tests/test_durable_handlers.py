@@ -14,6 +14,7 @@ of the API model's ``Event`` shape and AWS's testing SDK's emulator for the hist
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -118,7 +119,7 @@ def test_step_wait_seven_days_callback_step_completes_with_the_history_aws_write
     events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
     wait = events[3]
     assert (wait["SubType"], wait["WaitStartedDetails"]["Duration"]) == ("Wait", 7 * 86400)
-    assert events[5]["EventTimestamp"] - wait["EventTimestamp"] >= __import__("datetime").timedelta(days=7)
+    assert events[5]["EventTimestamp"] - wait["EventTimestamp"] >= datetime.timedelta(days=7)
     assert events[6]["CallbackStartedDetails"] == {"CallbackId": callback_id, "Timeout": 10 * 86400}
     step = events[2]["StepSucceededDetails"]
     assert (step["RetryDetails"], step["Result"]["Truncated"]) == ({"CurrentAttempt": 1}, False)
@@ -286,7 +287,7 @@ def test_the_execution_timeout_ends_a_waiting_execution(lam, mock):
     arn = start(lam, "orders", {"order": 1})
     execution = lam.get_durable_execution(DurableExecutionArn=arn)
     assert execution["Status"] == "TIMED_OUT"
-    assert execution["EndTimestamp"] - execution["StartTimestamp"] == __import__("datetime").timedelta(hours=1)
+    assert execution["EndTimestamp"] - execution["StartTimestamp"] == datetime.timedelta(hours=1)
     assert execution["Error"] == {"ErrorMessage": "Execution timed out after 3600 seconds."}
 
 
@@ -399,3 +400,64 @@ def test_a_step_retries_on_the_mocks_clock(lam, mock):
     retries = [e["StepFailedDetails"]["RetryDetails"] for e in events if e["EventType"] == "StepFailed"]
     assert [r["CurrentAttempt"] for r in retries] == [1, 2]
     assert all(r["NextAttemptDelaySeconds"] >= 1 for r in retries)
+
+
+POLLING = (
+    HEADER
+    + """
+from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
+
+SUBMITTED = []
+
+@durable_execution
+def handler(event, context: DurableContext):
+    def submit(callback_id, _context):
+        SUBMITTED.append(callback_id)  # e.g. a message to the system that will answer
+
+    answer = json.loads(context.wait_for_callback(submit, name="ticket"))
+
+    def strategy(state, attempts):
+        if state >= 3:
+            return WaitForConditionDecision.stop_polling()
+        return WaitForConditionDecision.continue_waiting(Duration.from_minutes(30))
+
+    polled = context.wait_for_condition(
+        lambda state, _ctx: state + 1, WaitForConditionConfig(wait_strategy=strategy, initial_state=0), name="poll"
+    )
+    return {"answer": answer, "polled": polled}
+"""
+)
+
+
+def test_wait_for_callback_and_wait_for_condition_complete(lam, mock):
+    deploy(lam, "poller", POLLING)
+    started = mock.now()
+    arn = start(lam, "poller", {})
+    (record,) = mock.durable_executions("poller")
+    (callback_id,) = record.callbacks.values()
+    lam.send_durable_execution_callback_success(CallbackId=callback_id, Result=b'{"ok": true}')
+
+    record = mock.run_durable(arn)
+    assert (record.status, record.result) == ("SUCCEEDED", {"answer": {"ok": True}, "polled": 3})
+    assert mock.now() - started >= datetime.timedelta(hours=1)  # two polls 30 minutes apart
+    subtypes = [e.get("SubType") for e in record.history if e["EventType"] == "StepSucceeded"]
+    assert subtypes.count("WaitForCondition") == 3
+
+
+def test_a_finished_execution_is_joined_by_its_name_and_input(lam, mock):
+    source = (
+        HEADER
+        + """
+@durable_execution
+def handler(event, context: DurableContext):
+    return context.step(lambda _: event["n"] * 2, name="double")
+"""
+    )
+    deploy(lam, "double", source)
+    first = lam.invoke(FunctionName="double", Qualifier="1", Payload=b'{"n": 2}', DurableExecutionName="d")
+    again = lam.invoke(FunctionName="double", Qualifier="1", Payload=b'{"n": 2}', DurableExecutionName="d")
+    assert again["DurableExecutionArn"] == first["DurableExecutionArn"]
+    assert json.loads(first["Payload"].read()) == json.loads(again["Payload"].read()) == 4
+    assert mock.count_invocations("double") == 1  # the second answer is the execution's, nothing ran
+    with pytest.raises(lam.exceptions.DurableExecutionAlreadyStartedException):
+        lam.invoke(FunctionName="double", Qualifier="1", Payload=b'{"n": 3}', DurableExecutionName="d")

@@ -193,6 +193,7 @@ def test_durable_config_ranges_are_validated(raw_lam: Any, durable: dict, path: 
             ),
             "PublishTo",
         ),
+        # A function without DurableConfig (durable functions take it: tests/test_durable_handlers.py).
         (lambda lam: lam.invoke(FunctionName="base", DurableExecutionName="run-1"), "DurableExecutionName"),
         (
             lambda lam: create(

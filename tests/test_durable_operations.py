@@ -293,3 +293,17 @@ def test_the_durable_operations_over_http(mock_lambda_alias_server):
     assert [e["EventType"] for e in events][-1] == "ExecutionSucceeded"
     listed = lam.list_durable_executions_by_function(FunctionName="served")["DurableExecutions"]
     assert [e["DurableExecutionArn"] for e in listed] == [arn]
+
+
+def test_history_pages_with_markers_in_either_order(lam, mock):
+    durable_function(lam, mock)
+    arn = start(lam)
+    answer(lam, mock, arn, 1)
+    whole = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    pages = lam.get_paginator("get_durable_execution_history").paginate(
+        DurableExecutionArn=arn, PaginationConfig={"PageSize": 2}
+    )
+    assert [e["EventId"] for p in pages for e in p["Events"]] == [e["EventId"] for e in whole]
+    newest_first = lam.get_durable_execution_history(DurableExecutionArn=arn, ReverseOrder=True, MaxItems=3)
+    assert [e["EventId"] for e in newest_first["Events"]] == [len(whole), len(whole) - 1, len(whole) - 2]
+    assert newest_first["NextMarker"]

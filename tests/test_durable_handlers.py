@@ -122,7 +122,7 @@ def test_step_wait_seven_days_callback_step_completes_with_the_history_aws_write
     assert events[5]["EventTimestamp"] - wait["EventTimestamp"] >= datetime.timedelta(days=7)
     assert events[6]["CallbackStartedDetails"] == {"CallbackId": callback_id, "Timeout": 10 * 86400}
     step = events[2]["StepSucceededDetails"]
-    assert (step["RetryDetails"], step["Result"]["Truncated"]) == ({"CurrentAttempt": 1}, False)
+    assert (step["RetryDetails"], step["Result"]["Truncated"]) == ({"CurrentAttempt": 1, "NextAttemptDelaySeconds": 0}, False)
     assert "charged" in step["Result"]["Payload"]  # the SDK's own encoding of the step's result
 
 

@@ -313,7 +313,7 @@ def _step(
         hooks.at(execution, op["Id"], due, lambda: retry_due(execution, op["Id"], hooks))
         return
     op.update(Status="SUCCEEDED" if action == "SUCCEED" else "FAILED", EndTimestamp=now)
-    retry = {"CurrentAttempt": details["Attempt"]}
+    retry = {"CurrentAttempt": details["Attempt"], "NextAttemptDelaySeconds": 0}
     if action == "SUCCEED":
         execution.event("StepSucceeded", now, op, Result=payload(update.get("Payload")), RetryDetails=retry)
     else:

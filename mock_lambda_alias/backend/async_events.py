@@ -209,7 +209,7 @@ def enqueue(
         (destinations.get("OnSuccess") or {}).get("Destination"),
         (destinations.get("OnFailure") or {}).get("Destination"),
         (record.config.get("DeadLetterConfig") or {}).get("TargetArn") or None,
-        chain,
+        chain if chain is not None else lineage.start(call.request_id),
     )
     if lineage.stops(chain, function.recursive_loop):
         accepted.stopped = "RecursiveLoop"

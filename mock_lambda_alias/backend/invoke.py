@@ -372,7 +372,7 @@ def _attempt(call: Call, tenant_id: Optional[str], client_context: Any, event: a
             entry = state.records[-1] if state.records else None
             # Reserved concurrency 0 sends asynchronous events to failure without retries (AWS).
             return Attempt(entry, 429, throttle.message, final=function.reserved_concurrency == 0)
-    with lineage.running(event.request_id, lineage.continued(event.lineage, call)):
+    with lineage.running(event.request_id, event.lineage):
         outcome = run_unlocked(lock, pending)
     if outcome.function_error:
         return Attempt(pending.entry, 200, async_events.error_message(outcome.payload))
@@ -441,8 +441,11 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
             tenant_id=tenant_id,
             streaming=streaming,
         )
-    with lineage.running(pending.entry.request_id, lineage.continued(chain, call)):
+    lineage.enter(pending.entry.request_id, chain)
+    try:
         outcome = run_unlocked(lock, pending)
+    finally:
+        lineage.leave(pending.entry.request_id)
     out: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": record.version, "Payload": outcome.payload}
     if outcome.function_error:
         out["FunctionError"] = outcome.function_error

@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Optional
 
 from ..runtime.process_state import STATE
 
@@ -57,11 +57,16 @@ def new(now: float) -> Lineage:
     return Lineage(f"1-{int(now) & 0xFFFFFFFF:08x}-{uuid.uuid4().hex[:24]}", 0)
 
 
-def continued(chain: Optional[Lineage], call: Any) -> Lineage:
+def start(request_id: str) -> Lineage:
+    """The chain an event from outside any function starts, named after its request id (the same
+    root for every attempt of the event, and for what its handler causes)."""
+    digits = request_id.replace("-", "").ljust(32, "0")
+    return Lineage(f"1-{digits[:8]}-{digits[8:32]}", 0)
+
+
+def continued(chain: Optional[Lineage], request_id: str) -> Lineage:
     """The chain an invocation runs in: the one it continues plus itself, or a new one."""
-    if chain is None:
-        chain = Lineage(f"1-{int(call.store.clock.time()) & 0xFFFFFFFF:08x}-{call.request_id.replace('-', '')[:24]}")
-    return chain.next()
+    return (chain if chain is not None else start(request_id)).next()
 
 
 def header(lineage: Lineage) -> str:
@@ -94,21 +99,29 @@ def stops(lineage: Optional[Lineage], recursive_loop: str) -> bool:
 
 # -- the chain of the handler running in this thread --------------------------------
 
-#: Chains of the invocations whose handlers run now, by request id.
-_RUNNING: dict[str, Lineage] = {}
-_RUNNING_LOCK = threading.Lock()
+#: The chains the invocations whose handlers run now continue (None: none, they start one), by
+#: request id. The chain itself (:func:`continued`) is made only when a handler's call asks for it.
+_RUNNING: dict[str, Optional[Lineage]] = {}
+
+
+def enter(request_id: str, chain: Optional[Lineage]) -> None:
+    """The handler of ``request_id`` runs now, continuing ``chain``; :func:`leave` when it is done.
+    (Dict writes are atomic: no lock.)"""
+    _RUNNING[request_id] = chain
+
+
+def leave(request_id: str) -> None:
+    _RUNNING.pop(request_id, None)
 
 
 @contextmanager
-def running(request_id: str, lineage: Lineage) -> Iterator[None]:
-    """Make ``lineage`` the chain of the invocation ``request_id`` while its handler runs."""
-    with _RUNNING_LOCK:
-        _RUNNING[request_id] = lineage
+def running(request_id: str, chain: Optional[Lineage]) -> Iterator[None]:
+    """:func:`enter` and :func:`leave` around a block."""
+    enter(request_id, chain)
     try:
         yield
     finally:
-        with _RUNNING_LOCK:
-            _RUNNING.pop(request_id, None)
+        leave(request_id)
 
 
 def current() -> Optional[Lineage]:
@@ -118,6 +131,6 @@ def current() -> Optional[Lineage]:
     environment = route.environment if route is not None else None
     job = getattr(environment, "job", None)
     request = getattr(job, "request", None)
-    if request is None:
+    if request is None or request.request_id not in _RUNNING:
         return None
-    return _RUNNING.get(request.request_id)
+    return continued(_RUNNING.get(request.request_id), request.request_id)

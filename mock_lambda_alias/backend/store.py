@@ -8,6 +8,7 @@ code: Invoke holds the lock only to read and record state.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -100,8 +101,9 @@ class Store:
         self.telemetry_sink: Any = None
         #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.
         self.deliveries: list[Any] = []
-        #: Asynchronous events accepted, oldest first: ``async_events.AsyncEvent``.
-        self.async_events: list[Any] = []
+        #: Asynchronous events accepted, oldest first: ``async_events.AsyncEvent`` (as many as the
+        #: invocation records kept, the oldest going first).
+        self.async_events: deque[Any] = deque(maxlen=max_invocation_records)
         #: Told (account, region, UUID) when an event source mapping is created, updated or deleted.
         self.mapping_listener: Optional[Callable[[str, str, str], None]] = None
         #: Batches event source mappings delivered, oldest first, and each mapping's poller state.

@@ -31,7 +31,7 @@ from botocore.model import Shape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from mock_lambda_alias import implemented_operations, mock_lambda_alias, package
+from mock_lambda_alias import active_mock, implemented_operations, mock_lambda_alias, package
 from mock_lambda_alias.backend import runtimes
 
 MODEL = botocore.session.get_session().get_service_model("lambda")
@@ -46,6 +46,8 @@ KMS = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 ZIP = package({"index.py": "def handler(event, context):\n    return event\n"})
+#: A durable handler that suspends at once (the durable operations' world, no SDK needed).
+SUSPENDS = package({"index.py": "def handler(event, context):\n    return {'Status': 'PENDING'}\n"})
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:latest"
 LAYER_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:"
 #: Version 1 of each layer the world publishes for requests that name layers.
@@ -118,6 +120,12 @@ MEMBER_HINTS: dict[str, st.SearchStrategy] = {
     # Versions of different layers (a function may not name two versions of one layer).
     "Layers": st.lists(st.sampled_from(LAYER_ARNS), min_size=1, max_size=3, unique=True),
     "InvokeArgs": st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(WORD, WORD, max_size=3)),
+    # Checkpointed updates the SDK could send: steps that start (other actions need an operation).
+    "Updates": st.lists(
+        st.builds(lambda n: {"Id": f"step-{n}", "Type": "STEP", "Action": "START", "Name": n}, WORD),
+        max_size=3,
+        unique_by=lambda update: update["Id"],
+    ),
     # A whole policy document (PutResourcePolicy), compact as AWS answers it.
     "Policy": st.builds(
         lambda sid, principal: json.dumps(
@@ -277,7 +285,24 @@ def build_world(client: Any, operation: str, member: str) -> dict[str, Any]:
         world["uuid"] = client.create_event_source_mapping(EventSourceArn=SQS, FunctionName=FN)["UUID"]
     if operation in ("GetFunctionConcurrency", "DeleteFunctionConcurrency"):
         client.put_function_concurrency(FunctionName=FN, ReservedConcurrentExecutions=5)
+    if "DurableExecution" in operation:
+        world.update(durable_world(client, base))
     return world
+
+
+def durable_world(client: Any, base: dict) -> dict[str, str]:
+    """A suspended durable execution of ``durable-fn`` with a callback waiting, and its current token."""
+    client.create_function(
+        FunctionName="durable-fn", DurableConfig={"ExecutionTimeout": 600}, **{**base, "Code": {"ZipFile": SUSPENDS}}
+    )
+    client.publish_version(FunctionName="durable-fn")
+    arn = client.invoke(FunctionName="durable-fn:1", InvocationType="Event")["DurableExecutionArn"]
+    (record,) = active_mock().invocations("durable-fn")
+    token = json.loads(record.payload)["CheckpointToken"]
+    update = {"Id": "approval", "Type": "CALLBACK", "Action": "START", "Name": "approval"}
+    answer = client.checkpoint_durable_execution(DurableExecutionArn=arn, CheckpointToken=token, Updates=[update])
+    (callback,) = answer["NewExecutionState"]["Operations"]
+    return {"durable": arn, "token": answer["CheckpointToken"], "callback": callback["CallbackDetails"]["CallbackId"]}
 
 
 #: Members that name what the request acts on, per operation (anything else is drawn). ``None``
@@ -297,6 +322,9 @@ DEFAULT_ANCHORS: dict[str, Any] = {
     "CapacityProviderName": CAPACITY_PROVIDER,
     "CodeSigningConfigArn": lambda world: world["csc"],
     "ResourceArn": FN_ARN,
+    "DurableExecutionArn": lambda world: world["durable"],
+    "CheckpointToken": lambda world: world["token"],
+    "CallbackId": lambda world: world["callback"],
 }
 ANCHORS: dict[str, dict[str, Any]] = {
     "CreateFunction": {
@@ -333,6 +361,7 @@ ANCHORS: dict[str, dict[str, Any]] = {
     "PutRuntimeManagementConfig": {"Qualifier": "1"},
     "GetFunctionScalingConfig": {"FunctionName": "managed-fn", "Qualifier": "1"},
     "PutFunctionScalingConfig": {"FunctionName": "managed-fn", "Qualifier": "1"},
+    "ListDurableExecutionsByFunction": {"FunctionName": "durable-fn", "Qualifier": None},
 }
 
 
@@ -418,7 +447,7 @@ RENAMED = {
 }
 #: Input members that are reported, but not as given: the name is normalized (an ARN or a
 #: partial ARN becomes the plain name, or the ARN of a mapping's function).
-NOT_ECHOED = {"FunctionName", "Qualifier"}
+NOT_ECHOED = {"FunctionName", "Qualifier", "CheckpointToken"}  # a checkpoint answers the next token
 
 #: Members a create sets that another read reports (the function's code signing configuration is
 #: not part of its configuration, GetFunctionCodeSigningConfig reports it).
@@ -600,6 +629,9 @@ IDENTITY = {
     "CapacityProviderName",
     "CodeSigningConfigArn",
     "ResourceArn",
+    "DurableExecutionArn",
+    "CheckpointToken",
+    "CallbackId",
 }
 #: The value of an identity member an operation normally leaves out, when it is the member tested.
 AS_MEMBER = {("ListFunctions", "FunctionVersion"): "ALL"}

@@ -373,3 +373,36 @@ def test_put_records_is_one_arrival_and_the_mapping_reports_its_last_processing_
     world.lam.update_event_source_mapping(UUID=uuid, MaximumRetryAttempts=0)
     world.put("clicks", "bad")
     assert world.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "PROBLEM: Function call failed"
+
+
+def test_the_on_failure_destination_may_be_an_sns_topic(world, table):
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="stream-failures")["TopicArn"]
+    url, queue_arn = _queue(world, "from-topic")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+
+    def fail(records: list) -> None:
+        raise RuntimeError("no")
+
+    world.fail = fail
+    world.map(table, "LATEST", MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": topic}})
+    world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}})
+    (message,) = world.sqs.receive_message(QueueUrl=url)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert body["requestContext"]["approximateInvokeCount"] == 2
+    assert body["DDBStreamBatchInfo"]["batchSize"] == 1
+
+
+def test_an_on_failure_destination_that_does_not_exist_loses_the_record_quietly(world):
+    arn = world.stream()
+
+    def fail(records: list) -> None:
+        raise RuntimeError("no")
+
+    world.fail = fail
+    missing = f"arn:aws:sqs:{REGION}:123456789012:nowhere"
+    uuid = world.map(arn, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": missing}})
+    world.put("clicks", "x")
+    (batch,) = world.m.batches(uuid)
+    assert (batch.outcome, batch.moved) == ("failure", {})

@@ -108,8 +108,8 @@ class SqsPoller(Poller):
             queue = None if mapping is None else find_queue(mapping["EventSourceArn"])
             if mapping is None or queue is None:
                 return
-            available = self._available(queue)
             size = int(mapping["BatchSize"])
+            available = self._available(queue, size)
             window = int(mapping.get("MaximumBatchingWindowInSeconds") or 0)
             if not available:
                 return
@@ -135,9 +135,9 @@ class SqsPoller(Poller):
             self._window.cancel()
             self._window = None
 
-    def _available(self, queue: Any) -> list[Any]:
-        """Messages the poller may receive now, in queue order; those received too often already
-        move to the redrive queue on the way (as SQS does on a receive)."""
+    def _available(self, queue: Any, size: int) -> list[Any]:
+        """Up to ``size`` messages the poller may receive now, in queue order; those received too
+        often already move to the redrive queue on the way (as SQS does on a receive)."""
         messages = list(queue._messages)
         blocked = (
             {m.group_id for m in messages if m.group_id is not None and _in_flight(m)} if queue.fifo_queue else set()
@@ -154,6 +154,8 @@ class SqsPoller(Poller):
                 self._redrive(queue, message)
                 continue
             found.append(message)
+            if len(found) >= size:
+                break
         return found
 
     def _redrive(self, queue: Any, message: Any) -> None:

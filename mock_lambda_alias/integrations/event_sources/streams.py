@@ -325,7 +325,8 @@ class StreamPoller(TumblingWindows):
             "timestamp": _iso(self.store.clock.time()),
             ("KinesisBatchInfo" if "kinesis" in records[0] else "DDBStreamBatchInfo"): info,
         }
-        send_to_destination(destination, json.dumps(message))
+        if not send_to_destination(destination, json.dumps(message)):
+            return {}
         return {_sequence(r): destination for r in records}
 
 
@@ -334,16 +335,20 @@ def _iso(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def send_to_destination(arn: str, body: str) -> None:
-    """Send to an SQS queue or SNS topic served by moto (nothing when it is not there)."""
+def send_to_destination(arn: str, body: str) -> bool:
+    """Send to an SQS queue or SNS topic served by moto; False when it is not there (AWS would
+    fail the delivery too: the record is lost, never raised at the test)."""
     parts = arn.split(":")
     service = parts[2] if len(parts) > 5 else ""
     models = sys.modules.get(f"moto.{service}.models") if service in ("sqs", "sns") else None
     if models is None:
-        return
+        return False
     backend = getattr(models, f"{service}_backends")[parts[4]][parts[3]]
-    if service == "sqs":
-        if parts[5] in backend.queues:
+    try:
+        if service == "sqs":
             backend.send_message(parts[5], body)
-    else:
-        backend.publish(body, arn=arn)
+        else:
+            backend.publish(body, arn=arn, message_attributes={})
+    except Exception:  # moto's errors (no such queue or topic) are the destination's failure
+        return False
+    return True

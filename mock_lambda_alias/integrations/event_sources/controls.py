@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ...backend import event_filters
 from ...backend.lookup import NotFound
-from .pollers import OUTCOMES, Batch, invoke_batch, reported_failures
+from .pollers import OUTCOMES, Batch, invoke_batch, judge
 
 if TYPE_CHECKING:
     from ...backend.store import Store
@@ -76,17 +76,7 @@ class EventSourceControls:
             return None
         result = invoke_batch(self.store, (account_id, region), mapping, {"Records": kept})
         batch = Batch(mapping_uuid, mapping["EventSourceArn"], mapping["FunctionArn"], kept, "success")
-        ids = batch.item_ids
-        failed: Optional[list[str]] = ids if not result.ok else []
-        if result.ok and "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []):
-            failed = reported_failures(result.response, ids)
-        batch.failed = ids if failed is None else failed
-        if result.throttled:
-            batch.outcome = "throttled"
-        elif not result.ok or failed is None:
-            batch.outcome = "failure"
-        elif failed:
-            batch.outcome = "partial"
+        batch.outcome, batch.failed = judge(result, mapping, batch.item_ids)
         batch.invocation, batch.executed_version, batch.error = result.invocation, result.executed_version, result.error
         with self.store.lock:
             self.store.batches.append(batch)

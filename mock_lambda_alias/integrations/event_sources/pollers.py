@@ -144,6 +144,23 @@ def reported_failures(response: Any, ids: list[str]) -> Optional[list[str]]:
     return [i for i in ids if i in named]
 
 
+def judge(result: Result, mapping: dict, ids: list[str]) -> tuple[str, list[str]]:
+    """(outcome, failed item ids) of a batch that was invoked: a function error or a throttle fails
+    every item; with ``ReportBatchItemFailures`` the response names the failed ones ("partial"), and
+    a response Lambda cannot read that way fails the whole batch (``result.error`` says why)."""
+    if result.throttled:
+        return "throttled", ids
+    if not result.ok:
+        return "failure", ids
+    if "ReportBatchItemFailures" not in (mapping.get("FunctionResponseTypes") or []):
+        return "success", []
+    failed = reported_failures(result.response, ids)
+    if failed is None:
+        result.error = "the response's batchItemFailures cannot be read as failed items of this batch"
+        return "failure", ids
+    return ("partial" if failed else "success"), failed
+
+
 class Poller:
     """One mapping's reader of its source; subclasses poll SQS or a stream."""
 

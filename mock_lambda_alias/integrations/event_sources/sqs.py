@@ -26,7 +26,7 @@ from ...backend import event_filters
 from ...backend.lineage import Lineage
 from ...errors import RecursiveInvocation
 from ..destinations import lineage_of_message
-from .pollers import Batch, Poller, invoke_batch, reported_failures, wake_source
+from .pollers import Batch, Poller, invoke_batch, judge, wake_source
 
 _IN_FLIGHT = float("inf")
 
@@ -193,20 +193,7 @@ class SqsPoller(Poller):
         records = [record for _, record in kept]
         ids = [record["messageId"] for record in records]
         result = invoke_batch(self.store, self.place, mapping, {"Records": records}, self._lineage(kept))
-        failed: Optional[list[str]] = ids
-        if result.ok:
-            failed = []
-            if "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []):
-                failed = reported_failures(result.response, ids)
-        if result.throttled:
-            outcome = "throttled"
-        elif not result.ok or failed is None:
-            outcome = "failure"
-        else:
-            outcome = "partial" if failed else "success"
-        if result.ok and failed is None:
-            result.error = "the response's batchItemFailures cannot be read as failed items of this batch"
-        failed = ids if failed is None else failed
+        outcome, failed = judge(result, mapping, ids)
         if result.error is not None and result.error.startswith(RecursiveInvocation.code):
             self._stopped(queue, kept, self.record(self._batch(mapping, queue, records, "failure", result, ids, kept)))
             return

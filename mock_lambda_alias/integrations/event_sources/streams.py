@@ -21,7 +21,7 @@ import sys
 from typing import Any, Optional
 
 from ...backend import event_filters
-from .pollers import Batch, Result, invoke_batch, reported_failures
+from .pollers import Batch, Result, invoke_batch, judge
 from .windows import TumblingWindows
 
 UTC = datetime.timezone.utc
@@ -240,19 +240,9 @@ class StreamPoller(TumblingWindows):
 
     def _settle(self, mapping: dict, shard_id: str, start: int, batch: list, kept: list, result: Result) -> None:
         ids = [_sequence(r) for r in kept]
-        failed: Optional[list[str]] = ids
-        if result.ok:
-            failed = []
-            if "ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []):
-                failed = reported_failures(result.response, ids)
-        if result.ok and failed is None:
-            result.error = "the response's batchItemFailures cannot be read as failed items of this batch"
-        failed = ids if failed is None else failed
-        outcome = "throttled" if result.throttled else "failure" if not result.ok or failed == ids else "partial"
+        outcome, failed = judge(result, mapping, ids)
         attempt = self.attempts.get(shard_id, 0) + 1
-        done = Batch(
-            self.uuid, mapping["EventSourceArn"], mapping["FunctionArn"], kept, outcome if failed else "success"
-        )
+        done = Batch(self.uuid, mapping["EventSourceArn"], mapping["FunctionArn"], kept, outcome)
         done.invocation, done.executed_version, done.failed = result.invocation, result.executed_version, failed
         done.attempt, done.error = attempt, result.error
         self.record(done)

@@ -396,10 +396,20 @@ def test_an_invalid_filter_pattern_is_refused_at_creation(world):
     assert error_of(excinfo) == (400, "InvalidParameterValueException", "Invalid filter pattern definition.")
 
 
-def test_batches_refuses_an_unknown_mapping(world):
+def test_batches_refuses_an_unknown_mapping_and_narrows_by_place(world):
     with pytest.raises(ValueError, match="no event source mapping 'nope'"):
         world.m.batches("nope")
-    assert ACCOUNT in PROD
+    with pytest.raises(ValueError, match="outcome must be one of success, partial, failure, throttled"):
+        world.m.batches(outcome="ok")
+    world.m.register_handler("fn", world.handler("1"))
+    url, arn = world.queue()
+    world.map(arn)
+    world.sqs.send_message(QueueUrl=url, MessageBody="x")
+    (batch,) = world.m.batches(account_id=ACCOUNT, region=REGION)
+    assert (batch.account_id, batch.region, batch.source_arn) == (ACCOUNT, REGION, arn)
+    assert world.m.batches(account_id="210987654321") == world.m.batches(region="eu-west-1") == []
+    with pytest.raises(ValueError, match="account_id must be a 12-digit string"):
+        world.m.batches(account_id="nope")
 
 
 @pytest.mark.parametrize("with_dlq", [False, True])

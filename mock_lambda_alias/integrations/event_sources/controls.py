@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...backend import event_filters
-from ...backend.lookup import NotFound
+from ...backend.controls import check_account
+from ...backend.lookup import NotFound, Scope
 from .pollers import OUTCOMES, Batch, invoke_batch, judge
 
 if TYPE_CHECKING:
@@ -24,12 +25,15 @@ class EventSourceControls:
         *,
         source_arn: Optional[str] = None,
         outcome: Optional[str] = None,
+        account_id: Optional[str] = None,
+        region: Optional[str] = None,
     ) -> list[Batch]:
         """Batches event source mappings delivered (one invocation each), oldest first, filtered by
-        what is given. An unknown mapping UUID raises ``NotFound``, so that a typo never reads as
-        "nothing delivered"."""
+        what is given (mappings of any account and region unless narrowed). An unknown mapping UUID
+        raises ``NotFound``, so that a typo never reads as "nothing delivered"."""
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        scope = Scope(None if account_id is None else check_account(account_id), region)
         with self.store.lock:
             found = list(self.store.batches)
             if mapping_uuid is not None and not any(b.mapping_uuid == mapping_uuid for b in found):
@@ -40,6 +44,7 @@ class EventSourceControls:
             if mapping_uuid in (None, b.mapping_uuid)
             and source_arn in (None, b.source_arn)
             and outcome in (None, b.outcome)
+            and scope.covers(b.account_id, b.region)
         ]
 
     def poll(self, mapping_uuid: Optional[str] = None) -> int:
@@ -76,6 +81,7 @@ class EventSourceControls:
             return None
         result = invoke_batch(self.store, (account_id, region), mapping, {"Records": kept})
         batch = Batch(mapping_uuid, mapping["EventSourceArn"], mapping["FunctionArn"], kept, "success")
+        batch.account_id, batch.region = account_id, region
         batch.outcome, batch.failed = judge(result, mapping, batch.item_ids)
         batch.invocation, batch.executed_version, batch.error = result.invocation, result.executed_version, result.error
         with self.store.lock:

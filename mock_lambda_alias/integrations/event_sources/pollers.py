@@ -55,6 +55,9 @@ class Batch:
     error: Optional[str] = None
     #: Failed items that left the source, by id: the redrive queue or on-failure destination ARN.
     moved: dict[str, str] = field(default_factory=dict)
+    #: Where the mapping is (its account and region).
+    account_id: str = ""
+    region: str = ""
 
     @property
     def item_ids(self) -> list[str]:
@@ -202,6 +205,7 @@ class Poller:
             self._task = None
 
     def record(self, batch: Batch) -> Batch:
+        batch.account_id, batch.region = self.place
         with self.store.lock:
             self.store.batches.append(batch)
         return batch

@@ -481,3 +481,15 @@ def test_binary_and_number_attributes_and_the_trace_header_reach_the_record(worl
     }
     assert record["md5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
     assert record["attributes"]["AWSTraceHeader"] == trace
+
+
+def test_a_message_that_always_fails_is_retried_until_the_retention_period_ends(world):
+    url, arn = world.queue(VisibilityTimeout="600", MessageRetentionPeriod="3600")
+    world.m.register_handler("fn", world.handler("1", fail=lambda body: True))
+    started = world.m.now()
+    uuid = world.map(arn)
+    world.sqs.send_message(QueueUrl=url, MessageBody="poison")
+    batches = world.m.batches(uuid)
+    assert [b.attempt for b in batches] == [1, 2, 3, 4, 5, 6]  # every 10 minutes for an hour
+    assert world.count(url) == (0, 0)
+    assert 3600 <= (world.m.now() - started).total_seconds() < 3600 + 600

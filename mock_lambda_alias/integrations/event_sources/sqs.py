@@ -29,6 +29,8 @@ from ..destinations import lineage_of_message
 from .pollers import Batch, Poller, invoke_batch, judge, wake_source
 
 _IN_FLIGHT = float("inf")
+#: SQS's default MessageRetentionPeriod: four days.
+_RETENTION = 4 * 24 * 3600
 
 
 def find_queue(arn: str) -> Any:
@@ -143,7 +145,12 @@ class SqsPoller(Poller):
             {m.group_id for m in messages if m.group_id is not None and _in_flight(m)} if queue.fifo_queue else set()
         )
         found = []
+        retention_ms = int(getattr(queue, "message_retention_period", None) or _RETENTION) * 1000
+        now_ms = self.store.clock.time() * 1000
         for message in messages:
+            if now_ms - (message.sent_timestamp or now_ms) >= retention_ms:
+                queue._messages.remove(message)  # the retention period ended: SQS deletes it
+                continue
             if _in_flight(message) or message.delayed:
                 continue
             if queue.fifo_queue and message.group_id in blocked:

@@ -49,7 +49,8 @@ class EventSourceControls:
 
     def poll(self, mapping_uuid: Optional[str] = None) -> int:
         """Have every mapping (or one) read its source now, and run the work that causes (in manual
-        mode too: up to what is due now). Returns how many batches were delivered."""
+        mode too: up to what is due now). Returns how many batches were delivered. In background
+        mode the mock's thread may be the one running it: ``drain()`` waits for it."""
         with self.store.lock:
             if mapping_uuid is not None:
                 self._mapping(mapping_uuid)

@@ -609,6 +609,7 @@ def test_unknown_operation_reaches_boto3_as_a_client_error(server):
 def test_known_but_unimplemented_operations_say_so(server):
     """A modeled operation the backend lacks gets the in-process answer: 501 naming it."""
     import re
+    from urllib.parse import quote
 
     from mock_lambda_alias.server.routing import lambda_router
 
@@ -626,7 +627,16 @@ def test_known_but_unimplemented_operations_say_so(server):
         pytest.skip("every operation whose required members are URI labels is implemented")
     route = candidates[0]
     path, _, query = route.operation.http["requestUri"].partition("?")
-    response = requests.request(route.method, server.url + re.sub(r"\{[^}]+\}", "x", path) + "?" + query, timeout=30)
+    # A label whose pattern takes no "x" (a durable execution's ARN) gets a valid value.
+    samples = {"DurableExecutionArn": "arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/n/i"}
+    members = route.operation.input_shape.members if route.operation.input_shape else {}
+
+    def label(match: re.Match) -> str:
+        name = match.group(1).rstrip("+")
+        return quote(samples.get(members[name].name, "x") if name in members else "x", safe="")
+
+    url = server.url + re.sub(r"\{([^}]+)\}", label, path) + "?" + query
+    response = requests.request(route.method, url, timeout=30)
     assert response.status_code == 501
     assert response.headers["x-amzn-ErrorType"] == "UnknownOperationException"
     assert route.operation.name in response.json()["message"]

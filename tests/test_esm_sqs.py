@@ -122,7 +122,7 @@ def test_promoting_prod_moves_the_consumer_and_leaves_the_mapping_untouched(worl
     ]
 
 
-def test_the_event_is_the_sqs_event_lambda_sends(world):
+def test_the_event_is_the_sqs_event_lambda_sends_F_EV_001(world):
     world.m.register_handler("fn", world.handler("1"))
     url, arn = world.queue()
     world.map(arn)
@@ -185,7 +185,7 @@ def test_a_batch_of_sends_is_one_batch_of_up_to_batch_size(world):
     assert world.bodies() == [f"m{n}" for n in range(10)]
 
 
-def test_partial_batch_failure_returns_exactly_the_failed_messages_then_redrives_them(world):
+def test_partial_batch_failure_returns_exactly_the_failed_messages_then_redrives_them_F_EV_001(world):
     dlq_url, dlq_arn = world.queue("dead")
     policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
     url, arn = world.queue(VisibilityTimeout="30", RedrivePolicy=policy)
@@ -338,7 +338,7 @@ def test_messages_already_in_the_queue_are_delivered_when_the_mapping_is_created
     assert world.bodies() == ["early"]
 
 
-def test_fifo_keeps_order_per_group_and_a_failed_message_blocks_its_group(manual):
+def test_fifo_keeps_order_per_group_and_a_failed_message_blocks_its_group_F_EV_001(manual):
     url, arn = manual.queue("orders.fifo", FifoQueue="true", ContentBasedDeduplication="true", VisibilityTimeout="30")
     failures = {"a1"}
 

@@ -75,7 +75,7 @@ def world() -> Iterator[World]:
         assert not m.internal_errors and not m.store.scheduler.errors
 
 
-def test_kinesis_records_reach_prod_base64_as_lambda_sends_them(world):
+def test_kinesis_records_reach_prod_base64_as_lambda_sends_them_F_EV_003(world):
     arn = world.stream()
     uuid = world.map(arn)
     (sequence,) = world.put("clicks", '{"page": "home"}')
@@ -195,7 +195,7 @@ def table(world) -> str:
     return world.ddb.describe_table(TableName="orders")["Table"]["LatestStreamArn"]
 
 
-def test_dynamodb_stream_records_with_new_and_old_images(world, table):
+def test_dynamodb_stream_records_with_new_and_old_images_F_EV_002(world, table):
     world.ddb.put_item(TableName="orders", Item={"id": {"S": "before"}})
     uuid = world.map(table, "LATEST")
     world.ddb.put_item(TableName="orders", Item={"id": {"S": "1"}, "total": {"N": "5"}})

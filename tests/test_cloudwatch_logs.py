@@ -95,7 +95,9 @@ def test_events_are_stamped_with_the_mocks_clock(world: World) -> None:
     world.lam.invoke(FunctionName="helloworld:PROD", Payload=b"{}")
     record = world.mock.invocations("helloworld")[-1]
     started = int(record.timestamp.timestamp() * 1000)
-    stamps = [stamp for _, _, stamp in world.reader.events(GROUP)]
+    events = world.reader.events(GROUP)
+    stamps = [stamp for _, _, stamp in events]
+    assert {stream[:11] for stream, _, _ in events} == {record.timestamp.strftime("%Y/%m/%d/")}
     assert stamps[0] == started
     assert all(started <= stamp <= started + 3_000 for stamp in stamps)
     assert stamps == sorted(stamps)

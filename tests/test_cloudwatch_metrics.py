@@ -275,3 +275,22 @@ def test_an_invocation_beyond_provisioned_concurrency_spills_over() -> None:
         assert sum(d.value for d in m.metrics("ProvisionedConcurrencyInvocations", dimensions=resource)) == 2
         assert sum(d.value for d in m.metrics("ProvisionedConcurrencySpilloverInvocations", dimensions=resource)) == 1
         assert max(d.value for d in m.metrics("ProvisionedConcurrencyUtilization", dimensions=resource)) == 1.0
+
+
+def test_after_the_last_stop_moto_s_cloudwatch_is_moto_s_own_again() -> None:
+    import moto
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    own = {name: CloudWatchBackend.__dict__[name] for name in ("get_all_metrics", "get_metric_statistics")}
+    with moto.mock_aws():
+        with mock_lambda_alias():
+            iam = boto3.client("iam", region_name=REGION)
+            role = iam.create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            lam = boto3.client("lambda", region_name=REGION)
+            deploy(lam, role=role)
+            lam.invoke(FunctionName="helloworld:PROD", Payload=b"{}")
+            cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+            assert cloudwatch.list_metrics(Namespace="AWS/Lambda")["Metrics"]
+        assert {name: CloudWatchBackend.__dict__[name] for name in own} == own
+        # What moto answers now is its own: nothing of ours is asked or added any more.
+        statistics(cloudwatch, "Invocations", datetime.datetime.now(datetime.timezone.utc), **PROD)

@@ -120,6 +120,7 @@ class Store:
                 if self._invoke is None:
                     fresh = InvokeState(isolation=self.isolation)
                     fresh.sink = self.telemetry_sink
+                    fresh.sandbox.now = self.clock.now
                     fresh.reseed(self.seed)
                     fresh.limit_records(self.max_invocation_records)
                     self._invoke = fresh

@@ -3,11 +3,12 @@
 As an invocation ends (or is throttled), the :class:`MotoSink` of the activation writes its log
 events (:mod:`..backend.telemetry`) into moto's CloudWatch Logs of the function's account and
 region, the group and the environment's stream created as Lambda creates them. Its ``AWS/Lambda``
-data points are queued and written into moto's CloudWatch the moment anything reads it
-(``GetMetricStatistics``, ``GetMetricData``, ``ListMetrics``: moto asks every
-``CloudWatchMetricProvider`` then), so a test reading right after an invoke sees them and an
-invoke does not pay for building them. Without an active ``mock_aws`` the sink returns at once;
-``m.logs()`` / ``m.metrics()`` answer from the records when read.
+data points are queued and written into moto's CloudWatch the moment anything reads it: every
+read (``GetMetricStatistics``, ``GetMetricData``, ``ListMetrics``) adds up
+``CloudWatchBackend.get_all_metrics``, which writes them first while a mock is active. So a test
+reading right after an invoke sees them, and an invoke does not pay for building them. Without an
+active ``mock_aws`` the sink returns at once; ``m.logs()`` / ``m.metrics()`` answer from the
+records when read.
 
 moto matches ``GetMetricStatistics``' dimensions as a subset (a query for ``FunctionName`` would
 also add up the ``Resource`` and ``ExecutedVersion`` series, and one with no dimensions every
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime
 import sys
 import threading
-from typing import Any, Optional
+from typing import Any
 
 from ..backend.invocations import Invocation
 from ..backend.store import Store
@@ -42,7 +43,8 @@ _datum_class: Any = None
 #: Data points not yet in moto's CloudWatch: invocations, or lists of emitted points.
 _queued: list[Any] = []
 _queue_lock = threading.Lock()
-_provider: Any = None
+#: The exact dimension set a ``GetMetricStatistics`` of ``AWS/Lambda`` asks for, per thread.
+_wanted = threading.local()
 
 
 def moto_active() -> bool:
@@ -71,8 +73,6 @@ class MotoSink:
 
 
 def _queue(item: Any) -> None:
-    if _provider is None:
-        _install_provider()
     if not _patched:  # again after each last stop
         _patch()
     with _queue_lock:
@@ -88,22 +88,6 @@ def flush() -> None:
         del _queued[:]
     for item in items:
         write_metrics(item if isinstance(item, list) else invocation_metrics(item))
-
-
-def _install_provider() -> None:
-    """A ``CloudWatchMetricProvider`` of moto's: asked for its data on every read of CloudWatch's
-    metrics, it writes the queued ones into the backends (moto keeps the provider for good; with
-    nothing queued it costs nothing)."""
-    global _provider
-    from moto.core.common_models import CloudWatchMetricProvider
-
-    class LambdaMetrics(CloudWatchMetricProvider):
-        @staticmethod
-        def get_cloudwatch_metrics(account_id: str, region: str) -> list[Any]:
-            flush()  # into the backends' own lists, which the reading backend is about to add up
-            return []
-
-    _provider = LambdaMetrics
 
 
 def write_logs(events: list[LogEvent]) -> None:
@@ -155,30 +139,33 @@ def _lambda_datum() -> Any:
     return _datum_class
 
 
-def _exact(original: Any) -> Any:
-    def get_metric_statistics(
-        self: Any,
-        namespace: str,
-        metric_name: str,
-        start_time: datetime.datetime,
-        end_time: datetime.datetime,
-        period: int,
-        stats: list[str],
-        dimensions: list[dict[str, str]],
-        unit: Optional[str] = None,
-    ) -> Any:
-        call = (self, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit)
+def _flushing(original: Any) -> Any:
+    """``get_all_metrics`` (what every read of moto's CloudWatch adds up): our queued points are
+    written first, and an ``AWS/Lambda`` statistics query keeps ours of exactly its dimensions."""
+
+    def get_all_metrics(self: Any) -> Any:
         flush()
-        if namespace != NAMESPACE:
-            return original(*call)
-        wanted = tuple(sorted((d["Name"], d.get("Value")) for d in dimensions or []))
-        kept = self.metric_data
+        metrics = original(self)
+        wanted = getattr(_wanted, "dimensions", None)
+        if wanted is None:
+            return metrics
         ours = _lambda_datum()
-        self.metric_data = [md for md in kept if not isinstance(md, ours) or md.exact == wanted]
+        return [md for md in metrics if not isinstance(md, ours) or md.exact == wanted]
+
+    get_all_metrics.__wrapped__ = original  # type: ignore[attr-defined]
+    return get_all_metrics
+
+
+def _exact(original: Any) -> Any:
+    def get_metric_statistics(self: Any, namespace: str, *args: Any, **kwargs: Any) -> Any:
+        if namespace != NAMESPACE:
+            return original(self, namespace, *args, **kwargs)
+        dimensions = kwargs["dimensions"] if "dimensions" in kwargs else args[5] if len(args) > 5 else None
+        _wanted.dimensions = tuple(sorted((d["Name"], d.get("Value")) for d in dimensions or []))
         try:
-            return original(*call)
+            return original(self, namespace, *args, **kwargs)
         finally:
-            self.metric_data = kept
+            _wanted.dimensions = None
 
     get_metric_statistics.__wrapped__ = original  # type: ignore[attr-defined]
     return get_metric_statistics
@@ -189,9 +176,10 @@ def _patch() -> None:
         return
     from moto.cloudwatch.models import CloudWatchBackend
 
-    original = CloudWatchBackend.__dict__["get_metric_statistics"]
-    _patched.append((CloudWatchBackend, "get_metric_statistics", original))
-    CloudWatchBackend.get_metric_statistics = _exact(original)
+    for name, wrap in (("get_all_metrics", _flushing), ("get_metric_statistics", _exact)):
+        original = CloudWatchBackend.__dict__[name]
+        _patched.append((CloudWatchBackend, name, original))
+        setattr(CloudWatchBackend, name, wrap(original))
 
 
 def unpatch() -> None:

@@ -60,8 +60,12 @@ def layer_paths(opt: str, runtime_name: str) -> list[str]:
     return [os.path.join(opt, "python", "lib", runtime_name, "site-packages"), os.path.join(opt, "python")]
 
 
-def log_stream_name(version: str) -> str:
-    today = datetime.datetime.now(datetime.timezone.utc)  # not strftime: its first call costs more
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def log_stream_name(version: str, today: datetime.datetime) -> str:
+    # not strftime: its first call costs more
     return f"{today.year:04d}/{today.month:02d}/{today.day:02d}/[{version}]{uuid.uuid4().hex}"
 
 
@@ -170,6 +174,8 @@ class Sandbox:
         #: The threads of this activation's in-process environments, joined at ``close()``.
         self._threads: list[threading.Thread] = []
         self.closed = False
+        #: The activation's time (the mock's clock): a new environment's log stream is named by its day.
+        self.now: Callable[[], datetime.datetime] = _utc_now
 
     def lease(self, spec: EnvironmentSpec) -> Environment:
         """A warm environment of ``spec`` that no one else is using, or a new (cold) one."""
@@ -183,7 +189,7 @@ class Sandbox:
 
     def _create(self, spec: EnvironmentSpec) -> Environment:
         name = f"{spec.function_name}:{spec.version}"
-        stream = log_stream_name(spec.version)
+        stream = log_stream_name(spec.version, self.now())
         if spec.isolation == "process" and spec.handler_name is not None:
             from .process import ProcessEnvironment
 

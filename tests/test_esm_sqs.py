@@ -493,3 +493,15 @@ def test_a_message_that_always_fails_is_retried_until_the_retention_period_ends(
     assert [b.attempt for b in batches] == [1, 2, 3, 4, 5, 6]  # every 10 minutes for an hour
     assert world.count(url) == (0, 0)
     assert 3600 <= (world.m.now() - started).total_seconds() < 3600 + 600
+
+
+def test_an_injected_error_on_the_version_prod_runs_fails_the_batch(world):
+    world.m.register_handler("fn", world.handler("1"))
+    world.m.inject_fault("fn", "1", message="disk full")
+    url, arn = world.queue(VisibilityTimeout="5", MessageRetentionPeriod="60")
+    uuid = world.map(arn)
+    world.sqs.send_message(QueueUrl=url, MessageBody="x")
+    batches = world.m.batches(uuid)
+    assert {(b.outcome, b.error, b.executed_version) for b in batches} == {("failure", "disk full", "1")}
+    assert world.seen == []  # the fault answers before the handler runs
+    assert len(batches) == len(world.m.invocations("fn", qualifier="PROD", executed_version="1")) > 1

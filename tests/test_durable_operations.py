@@ -307,3 +307,17 @@ def test_history_pages_with_markers_in_either_order(lam, mock):
     newest_first = lam.get_durable_execution_history(DurableExecutionArn=arn, ReverseOrder=True, MaxItems=3)
     assert [e["EventId"] for e in newest_first["Events"]] == [len(whole), len(whole) - 1, len(whole) - 2]
     assert newest_first["NextMarker"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "member"),
+    [({"LogType": "Tail"}, "LogType"), ({"ClientContext": "e30="}, "ClientContext"), ({"TenantId": "t"}, "TenantId")],
+)
+def test_invoke_members_not_carried_to_a_durable_handler_are_refused_by_name(lam, mock, extra, member):
+    durable_function(lam, mock)
+    with pytest.raises(ClientError) as excinfo:
+        lam.invoke(FunctionName="jobs", Qualifier="1", **extra)
+    status, code, message = error_of(excinfo)
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith(f"mock_lambda_alias does not support {member}")
+    assert mock.durable_executions() == []

@@ -108,10 +108,9 @@ class Hooks:
         parent, _ = find(self.store, execution.parent[0])
         if parent is None:
             return
-        status = execution.status if execution.status != "FAILED" else "FAILED"
         complete_chained(
             parent, execution.parent[1], execution.ended or self.store.clock.now(), self,
-            result=execution.result, error=execution.error, status=status,
+            result=execution.result, error=execution.error, status=execution.status,
         )  # fmt: skip
 
 
@@ -140,7 +139,16 @@ def invoke(call: Call, req: dict, runner: Runner) -> Optional[dict]:
     return _invoke_durable(call, req, runner)
 
 
+#: Invoke members a durable invocation does not carry to its handler here: refused by name.
+NOT_CARRIED = ("ClientContext", "TenantId")
+
+
 def _invoke_durable(call: Call, req: dict, runner: Runner) -> dict:
+    for member in NOT_CARRIED:
+        if req.get(member):
+            raise UnsupportedMember(member, "for a durable function")
+    if req.get("LogType") == "Tail":
+        raise UnsupportedMember("LogType", "Tail for a durable function")
     store = call.store
     invocation_type = req.get("InvocationType") or "RequestResponse"
     raw = req.get("Payload") or b""

@@ -183,6 +183,24 @@ def test_the_dead_letter_queue_gets_the_event_with_awss_attributes(env, kind):
     assert (event.delivery.kind, event.delivery.delivered) == ("DeadLetter", True)
 
 
+def test_a_dead_letter_queue_that_is_gone_counts_in_dead_letter_errors(env):
+    m, lam = env
+    url, queue_arn = queue("dlq")
+    lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": queue_arn})
+    lam.publish_version(FunctionName="my-function")
+    lam.update_alias(FunctionName="my-function", Name="PROD", FunctionVersion="2")
+    boto3.client("sqs", region_name=REGION).delete_queue(QueueUrl=url)
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")
+    (event,) = m.async_events("my-function")
+    assert (event.delivery.kind, event.delivery.delivered) == ("DeadLetter", False)
+    series = {"FunctionName": "my-function", "Resource": "my-function:PROD", "ExecutedVersion": "2"}
+    assert [d.value for d in m.metrics("DeadLetterErrors", dimensions=series)] == [1.0]
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    listed = cloudwatch.list_metrics(Namespace="AWS/Lambda", MetricName="DeadLetterErrors")["Metrics"]
+    assert {"Name": "ExecutedVersion", "Value": "2"} in [d for metric in listed for d in metric["Dimensions"]]
+
+
 def test_an_on_failure_destination_takes_precedence_over_the_dlq(env):
     m, lam = env
     dlq_url, dlq_arn = queue("dlq")
@@ -217,6 +235,10 @@ def test_a_destination_moto_does_not_have_is_a_failed_delivery(env):
     (event,) = m.async_events("my-function")
     assert event.delivery.delivered is False
     assert event.delivery.error == f"SQS queue {missing} does not exist"
+    failures = m.metrics(
+        "DestinationDeliveryFailures", dimensions={"FunctionName": "my-function", "Resource": "my-function:PROD"}
+    )
+    assert [(d.value, d.unit) for d in failures] == [(1.0, "Count")]
 
 
 def test_without_moto_a_destination_is_recorded_as_not_delivered(lam, mock):
@@ -229,4 +251,6 @@ def test_without_moto_a_destination_is_recorded_as_not_delivered(lam, mock):
     lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
     (event,) = mock.async_events("my-function")
     assert (event.condition, event.delivery.target, event.delivery.delivered) == ("RetriesExhausted", target, False)
-    assert "nothing serves" in event.delivery.error or "not active" in event.delivery.error
+    assert event.delivery.error == f"moto's mock_aws is not active: nothing serves {target}"
+    assert [d.value for d in mock.metrics("DestinationDeliveryFailures", dimensions={})] == [1.0]
+    assert mock.metrics("DeadLetterErrors") == []

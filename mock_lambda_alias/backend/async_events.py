@@ -35,6 +35,7 @@ from .ids import new_uuid
 from .invocations import Invocation
 from .lineage import Lineage
 from .model import LATEST, Function, FunctionVersion
+from .telemetry import emit_metric
 
 if TYPE_CHECKING:
     from .call import Call
@@ -289,7 +290,7 @@ def _finish(store: Store, event: AsyncEvent, condition: str) -> None:
     sender = SENDERS.get(_service(message.target))
     error: Optional[str] = None
     if sender is None:
-        error = f"no {_service(message.target) or 'unknown'} service is reachable here (moto's mock_aws is not active)"
+        error = f"moto's mock_aws is not active: nothing serves {message.target}"
     else:
         try:
             sender(store, message)
@@ -299,6 +300,20 @@ def _finish(store: Store, event: AsyncEvent, condition: str) -> None:
             error = f"{type(failed).__name__}: {failed}"
     with store.lock:
         event.delivery = Delivery(message.target, message.kind, error is None, error, message.body)
+    if error is not None:  # what Lambda counts when it cannot hand an event over
+        metric = "DeadLetterErrors" if message.kind == "DeadLetter" else "DestinationDeliveryFailures"
+        version = event.executed_version
+        qualifier = event.qualifier
+        emit_metric(
+            store,
+            event.account_id,
+            event.region,
+            event.function_name,
+            metric,
+            1,
+            qualifier=qualifier,
+            executed_version=version,
+        )
 
 
 def _service(arn: str) -> str:

@@ -505,3 +505,16 @@ def test_an_injected_error_on_the_version_prod_runs_fails_the_batch(world):
     assert {(b.outcome, b.error, b.executed_version) for b in batches} == {("failure", "disk full", "1")}
     assert world.seen == []  # the fault answers before the handler runs
     assert len(batches) == len(world.m.invocations("fn", qualifier="PROD", executed_version="1")) > 1
+
+
+def test_a_batch_ends_before_the_6_mb_payload_limit(manual):
+    manual.m.register_handler("fn", manual.handler("1"))
+    url, arn = manual.queue()
+    uuid = manual.map(arn, BatchSize=100, MaximumBatchingWindowInSeconds=1)
+    big = "x" * 250_000
+    for _ in range(30):  # 7.5 MB in all
+        manual.sqs.send_message(QueueUrl=url, MessageBody=big)
+    manual.m.drain()
+    batches = manual.m.batches(uuid)
+    assert len(batches) == 2 and sum(len(b.records) for b in batches) == 30
+    assert all(len(json.dumps({"Records": b.records})) <= 6 * 1024 * 1024 for b in batches)

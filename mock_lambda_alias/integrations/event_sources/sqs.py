@@ -23,6 +23,7 @@ import time
 from typing import Any, Optional
 
 from ...backend import event_filters
+from ...backend.invoke import SYNC_PAYLOAD_LIMIT
 from ...backend.lineage import Lineage
 from ...errors import RecursiveInvocation
 from ..destinations import lineage_of_message
@@ -31,6 +32,8 @@ from .pollers import Batch, Poller, invoke_batch, judge, wake_source
 _IN_FLIGHT = float("inf")
 #: SQS's default MessageRetentionPeriod: four days.
 _RETENTION = 4 * 24 * 3600
+#: What a record adds to its body in the event (ids, receipt handle, attributes), about.
+_RECORD_OVERHEAD = 1024
 
 
 def find_queue(arn: str) -> Any:
@@ -96,6 +99,18 @@ def sqs_record(message: Any, queue_arn: str, region: str) -> dict:
     }
 
 
+def _within_payload_limit(messages: list[Any]) -> list[Any]:
+    """The first messages whose event fits a synchronous invocation's 6 MB payload (at least one):
+    Lambda ends a batch early rather than exceed it (AWS Lambda developer guide, SQS batching)."""
+    total, taken = 0, []
+    for message in messages:
+        total += len(message.body.encode()) + _RECORD_OVERHEAD
+        if taken and total > SYNC_PAYLOAD_LIMIT:
+            break
+        taken.append(message)
+    return taken
+
+
 class SqsPoller(Poller):
     """Delivers one queue's messages to one mapping."""
 
@@ -125,7 +140,7 @@ class SqsPoller(Poller):
             if self._window is not None:
                 self._window.cancel()
                 self._window = None
-            self._deliver(mapping, queue, available[:size])
+            self._deliver(mapping, queue, _within_payload_limit(available[:size]))
 
     def _close_window(self) -> None:
         self._window, self._window_over = None, True

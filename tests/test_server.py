@@ -7,6 +7,7 @@ gets is checked against botocore's output shape, as in-process answers are (test
 from __future__ import annotations
 
 import base64
+import datetime
 import http.client
 import json
 import os
@@ -759,6 +760,40 @@ def test_control_route_next_faults_and_default_response(server, lam):
     assert server.control("GET", "invocations", params={"function_name": "java-fn"}).json()["invocations"][0][
         "response"
     ] == json.dumps({"status": "ok"})
+
+
+FAILING_ZIP = make_zip("def handler(event, context):\n    raise ValueError('bad order')\n")
+
+
+def test_control_clock_steps_asynchronous_retries(server, lam):
+    create(lam, Code={"ZipFile": FAILING_ZIP})
+    assert server.control("PUT", "delivery", json={"mode": "manual"}).json()["delivery"] == "manual"
+    assert lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+
+    def attempts() -> int:
+        return len(server.control("GET", "invocations", params={"function_name": "my-function"}).json()["invocations"])
+
+    clock = server.control("GET", "clock").json()
+    assert attempts() == 0 and len(clock["pending"]) == 1
+    before = datetime.datetime.fromisoformat(clock["now"])
+    after = server.control("POST", "clock", json={"seconds": 61}).json()
+    assert attempts() == 2  # the first attempt, then the retry a minute after it ended
+    assert datetime.datetime.fromisoformat(after["now"]) - before >= datetime.timedelta(seconds=60)
+    assert server.control("POST", "drain", json={}).json()["pending"] == []
+    assert attempts() == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("clock", {"seconds": -1}, "expected {\"seconds\": <number >= 0>}, got {'seconds': -1}"),
+        ("drain", {"timeout": "soon"}, "timeout must be a number of seconds >= 0, got 'soon'"),
+        ("delivery", {"mode": "later"}, "delivery must be one of 'immediate', 'background', 'manual', got 'later'"),
+    ],
+)
+def test_control_clock_refuses_bad_bodies(server, name, body, message):
+    answer = server.control("PUT" if name == "delivery" else "POST", name, json=body)
+    assert (answer.status_code, answer.json()["message"]) == (400, message)
 
 
 def test_control_reset_forgets_everything(server, lam):

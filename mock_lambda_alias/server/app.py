@@ -376,6 +376,7 @@ class LambdaServer:
         """Forget every resource, record and invoke control, as a fresh server would."""
         self.mock.reset()
         self.mock.set_seed(self._seed)
+        self.mock.set_delivery("immediate")
         self.mock.internal_errors.clear()
 
     # -- running ----------------------------------------------------------------

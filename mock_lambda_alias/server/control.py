@@ -161,6 +161,9 @@ class Control:
             "internal-errors": {"GET": self.internal_errors},
             "logs": {"GET": self.logs},
             "metrics": {"GET": self.metrics},
+            "clock": {"GET": self.clock, "POST": self.advance},
+            "drain": {"POST": self.drain},
+            "delivery": {"PUT": self.delivery, "POST": self.delivery},
         }
 
     def handle(self, method: str, name: str, query: str, body: bytes, headers: Any = None) -> tuple[int, Any]:
@@ -323,6 +326,37 @@ class Control:
         name = options.pop("metric_name", None)
         data = self.mock.metrics(name, **options, **request.place())
         return {"metrics": [d.to_json() for d in data], "sum": sum(d.value for d in data)}
+
+    def clock(self, request: ControlRequest) -> Any:
+        """The mock's time, delivery mode and the work scheduled on its clock."""
+        return {"now": self.mock.now().isoformat(), "delivery": self.mock.delivery, "pending": self.mock.pending_work()}
+
+    def advance(self, request: ControlRequest) -> Any:
+        """``{"seconds": n}``: move the clock forward, running the work that falls due (``m.advance``)."""
+        seconds = request.body.get("seconds")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            raise ControlError(400, f'expected {{"seconds": <number >= 0>}}, got {request.body!r}')
+        self.mock.advance(seconds)
+        return self.clock(request)
+
+    def drain(self, request: ControlRequest) -> Any:
+        """Run every piece of scheduled work, skipping idle time (``m.drain``)."""
+        timeout = request.body.get("timeout")
+        if timeout is not None and (not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0):
+            raise ControlError(400, f"timeout must be a number of seconds >= 0, got {timeout!r}")
+        try:
+            self.mock.drain(timeout)
+        except TimeoutError as error:
+            raise ControlError(409, str(error)) from None
+        return self.clock(request)
+
+    def delivery(self, request: ControlRequest) -> Any:
+        """``{"mode": "immediate" | "background" | "manual"}``: how scheduled work runs from now on."""
+        try:
+            self.mock.set_delivery(request.body.get("mode"))  # type: ignore[arg-type]
+        except ValueError as error:
+            raise ControlError(400, str(error)) from None
+        return self.clock(request)
 
     def internal_errors(self, request: ControlRequest) -> Any:
         return {"internal_errors": [{"operation": op, "error": repr(exc)} for op, exc in self.mock.internal_errors]}

@@ -122,7 +122,8 @@ def test_step_wait_seven_days_callback_step_completes_with_the_history_aws_write
     assert events[5]["EventTimestamp"] - wait["EventTimestamp"] >= datetime.timedelta(days=7)
     assert events[6]["CallbackStartedDetails"] == {"CallbackId": callback_id, "Timeout": 10 * 86400}
     step = events[2]["StepSucceededDetails"]
-    assert (step["RetryDetails"], step["Result"]["Truncated"]) == ({"CurrentAttempt": 1, "NextAttemptDelaySeconds": 0}, False)
+    assert step["RetryDetails"] == {"CurrentAttempt": 1, "NextAttemptDelaySeconds": 0}
+    assert step["Result"]["Truncated"] is False
     assert "charged" in step["Result"]["Payload"]  # the SDK's own encoding of the step's result
 
 
@@ -461,3 +462,24 @@ def handler(event, context: DurableContext):
     assert mock.count_invocations("double") == 1  # the second answer is the execution's, nothing ran
     with pytest.raises(lam.exceptions.DurableExecutionAlreadyStartedException):
         lam.invoke(FunctionName="double", Qualifier="1", Payload=b'{"n": 3}', DurableExecutionName="d")
+
+
+def test_background_delivery_runs_an_execution_on_the_mocks_thread(lam, mock):
+    deploy(lam, "orders", WORKFLOW)
+    mock.set_delivery("background")
+    arn = start(lam, "orders", {"order": 5})
+    mock.drain(timeout=60)
+    (record,) = mock.durable_executions("orders")
+    assert record.arn == arn and "approval" in record.callbacks
+    lam.send_durable_execution_callback_success(CallbackId=record.callbacks["approval"], Result=b'{"by": "bo"}')
+    mock.drain(timeout=60)
+    assert mock.run_durable(arn).result["approved_by"] == "bo"
+
+
+def test_manual_delivery_lists_the_executions_pending_work(lam, mock):
+    deploy(lam, "orders", WORKFLOW)
+    mock.set_delivery("manual")
+    start(lam, "orders", {"order": 1}, DurableExecutionName="order-1")
+    assert [w.split(" at ")[0] for w in mock.pending_work()] == ["durable replay of orders:1 (order-1)"]
+    mock.run_durable(mock.durable_executions()[0].arn, until="suspended")
+    assert [w.split(" at ")[0] for w in mock.pending_work()] == ["durable wait cooling-off of orders:1 (order-1)"]

@@ -89,7 +89,9 @@ class Hooks:
                 expire(execution, store.clock.now(), self)
                 run()
 
-        label = f"durable operation {operation_id} of {execution.function_name}:{execution.version} ({execution.name})"
+        operation = execution.operations.get(operation_id, {})
+        what = f"{str(operation.get('Type', 'operation')).lower()} {operation.get('Name') or operation_id}"
+        label = f"durable {what} of {execution.function_name}:{execution.version} ({execution.name})"
         execution.tasks[operation_id] = store.scheduler.schedule_at(due, locked, label)
 
     def chain(self, execution: Execution, operation: dict[str, Any], options: dict[str, Any]) -> None:

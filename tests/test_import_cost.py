@@ -155,6 +155,17 @@ def test_a_url_never_requested_leaves_no_import_hook_behind():
         "print(json.dumps([pending, left, 'requests' in sys.modules]))\n"
     )
     output = subprocess.check_output([sys.executable, "-c", code], text=True)
-    # Waiting while active: requests (URLs), aiobotocore (its clients), moto's services (deliveries).
-    waiting = ["aiobotocore.client", "moto.events.models", "moto.s3.models", "moto.s3.notifications", "moto.sns.models"]
+    # Waiting while active: requests (URLs), aiobotocore (its clients), moto's services (deliveries in
+    # and out: notifications, event source mappings' sources, destinations; SQS is waited for by both).
+    waiting = [
+        "aiobotocore.client",
+        "moto.dynamodb.models.table",
+        "moto.events.models",
+        "moto.kinesis.models",
+        "moto.s3.models",
+        "moto.s3.notifications",
+        "moto.sns.models",
+        "moto.sqs.models",
+        "moto.sqs.models",
+    ]
     assert json.loads(output.splitlines()[-1]) == [sorted([*waiting, "requests"]), [], False]

@@ -406,3 +406,27 @@ def test_an_on_failure_destination_that_does_not_exist_loses_the_record_quietly(
     world.put("clicks", "x")
     (batch,) = world.m.batches(uuid)
     assert (batch.outcome, batch.moved) == ("failure", {})
+
+
+def test_iterator_age_is_how_old_the_batch_s_last_record_was_when_read(manual):
+    arn = manual.stream()
+    manual.map(arn, BatchSize=10)
+    manual.put("clicks", "late")
+    manual.m.store.clock.advance(30)  # the record waits half a minute before the poller reads it
+    manual.m.advance(0)
+    assert manual.data() == ["late"]
+    series = {"FunctionName": "fn", "Resource": "fn:PROD", "ExecutedVersion": "1"}
+    (age,) = manual.m.metrics("IteratorAge", dimensions=series)
+    assert age.unit == "Milliseconds" and 30_000 <= age.value < 31_000
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    answer = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="IteratorAge",
+        Dimensions=[{"Name": "FunctionName", "Value": "fn"}],
+        StartTime=age.timestamp - datetime.timedelta(minutes=1),
+        EndTime=age.timestamp + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Maximum"],
+        Unit="Milliseconds",
+    )
+    assert [p["Maximum"] for p in answer["Datapoints"]] == [age.value]

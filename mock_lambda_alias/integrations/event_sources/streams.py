@@ -21,6 +21,7 @@ import sys
 from typing import Any, Optional
 
 from ...backend import event_filters
+from ...backend.telemetry import emit_metric
 from .pollers import Batch, Result, invoke_batch, judge
 from .windows import TumblingWindows
 
@@ -112,6 +113,25 @@ def _dynamodb_record(item: Any, arn: str, region: str) -> dict:
         "dynamodb": dynamodb,
         "eventSourceARN": arn,
     }
+
+
+def _iterator_age(store: Any, place: tuple[str, str], mapping: dict, age_ms: float, result: Any) -> None:
+    """Lambda's ``IteratorAge``: how old the batch's last record was when the poller read it."""
+    if result.invocation is None:
+        return
+    name, _, qualifier = mapping["FunctionArn"].split(":function:", 1)[1].partition(":")
+    version = result.executed_version
+    age = max(0.0, round(age_ms))
+    emit_metric(
+        store,
+        *place,
+        name,
+        "IteratorAge",
+        age,
+        unit="Milliseconds",
+        qualifier=qualifier or None,
+        executed_version=version,
+    )
 
 
 def _arrival(record: dict) -> float:
@@ -213,6 +233,7 @@ class StreamPoller(TumblingWindows):
             return True
         event = {"Records": kept} if window is None else self.window_event(mapping, shard_id, kept, window)
         result = invoke_batch(self.store, self.place, mapping, event)
+        _iterator_age(self.store, self.place, mapping, (now - _arrival(kept[-1])) * 1000, result)
         if window is not None and result.ok:
             self.keep_state(shard_id, window, result.response)
         self._settle(mapping, shard_id, start, batch, kept, result)

@@ -493,3 +493,28 @@ def test_manual_delivery_lists_the_executions_pending_work(lam, mock):
     assert [w.split(" at ")[0] for w in mock.pending_work()] == ["durable replay of orders:1 (order-1)"]
     mock.run_durable(mock.durable_executions()[0].arn, until="suspended")
     assert [w.split(" at ")[0] for w in mock.pending_work()] == ["durable wait cooling-off of orders:1 (order-1)"]
+
+
+SELF_ANSWERING = (
+    HEADER
+    + """
+import boto3
+
+@durable_execution
+def handler(event, context: DurableContext):
+    def submit(callback_id, _context):
+        # The system the callback id goes to answers at once, while this invocation still runs.
+        boto3.client("lambda").send_durable_execution_callback_success(CallbackId=callback_id, Result=b'"fast"')
+
+    return {"answer": json.loads(context.wait_for_callback(submit, name="instant"))}
+"""
+)
+
+
+def test_a_callback_answered_while_its_handler_runs_is_seen_by_the_next_replay(lam, mock):
+    deploy(lam, "instant", SELF_ANSWERING)
+    answer = lam.invoke(FunctionName="instant", Qualifier="1", Payload=b"{}")
+    assert json.loads(answer["Payload"].read()) == {"answer": "fast"}
+    (record,) = mock.durable_executions("instant")
+    assert record.status == "SUCCEEDED"
+    assert [e["EventType"] for e in record.history].count("CallbackSucceeded") == 1

@@ -518,3 +518,21 @@ def test_a_callback_answered_while_its_handler_runs_is_seen_by_the_next_replay(l
     (record,) = mock.durable_executions("instant")
     assert record.status == "SUCCEEDED"
     assert [e["EventType"] for e in record.history].count("CallbackSucceeded") == 1
+
+
+def test_a_failed_execution_answers_a_synchronous_invoke_with_its_error(lam, mock):
+    source = (
+        HEADER
+        + """
+@durable_execution
+def handler(event, context: DurableContext):
+    raise ValueError("no such order")
+"""
+    )
+    deploy(lam, "broken", source)
+    answer = lam.invoke(FunctionName="broken", Qualifier="1", Payload=b"{}")
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read()) == {"errorType": "ValueError", "errorMessage": "no such order"}
+    execution = lam.get_durable_execution(DurableExecutionArn=answer["DurableExecutionArn"])
+    assert execution["Status"] == "FAILED"
+    assert (execution["Error"]["ErrorType"], execution["Error"]["ErrorMessage"]) == ("ValueError", "no such order")

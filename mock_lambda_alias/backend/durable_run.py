@@ -55,8 +55,9 @@ class Runner:
     parse: Callable[[bytes], Any]
 
 
-#: Set by the first Invoke: replays, callbacks and chained invokes run handlers through it later.
-_RUNNER: Optional[Runner] = None
+#: The invoke family's steps, registered by :mod:`.invoke` when it is imported (families do not
+#: import each other): Invoke, replays, callbacks and chained invokes run handlers through them.
+RUNNER: Optional[Runner] = None
 
 
 class Hooks:
@@ -124,10 +125,13 @@ def sweep_backend(store: Store, account_id: str, region: str) -> None:
 # -- Invoke ---------------------------------------------------------------------------------------
 
 
-def invoke(call: Call, req: dict, runner: Runner) -> Optional[dict]:
-    """Invoke of a durable function: start or join an execution. None: not a durable function."""
-    global _RUNNER
-    _RUNNER = runner
+def invoke(call: Call, req: dict) -> Optional[dict]:
+    """Invoke of a durable function: start or join an execution. None: not a durable function
+    (answered at once while the activation has never had one, as most have not)."""
+    if not call.store.has_durable and not req.get("DurableExecutionName"):
+        return None
+    runner = RUNNER
+    assert runner is not None
     ref = arns.parse_function_name(req["FunctionName"])
     if ref is None:
         return None
@@ -263,7 +267,7 @@ def drive(
 def _invoke_once(
     store: Store, execution: Execution, invocation_type: str, request_id: Optional[str], qualifier: Optional[str]
 ) -> None:
-    runner = _RUNNER
+    runner = RUNNER
     assert runner is not None
     hooks = Hooks(store)
     with store.lock:
@@ -380,7 +384,7 @@ def _error_object(error: LambdaError) -> dict[str, Any]:
 
 def _run_chained(store: Store, parent: Execution, operation_id: str, options: dict[str, Any]) -> None:
     """Invoke the function a chained invoke names and report its result to the parent execution."""
-    runner = _RUNNER
+    runner = RUNNER
     assert runner is not None
     hooks = Hooks(store)
     with store.lock:

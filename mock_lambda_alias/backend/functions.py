@@ -107,6 +107,7 @@ def create_function(call: Call, req: dict) -> dict:
     function_config.check_snapstart(config)
     if req.get("DurableConfig") is not None:
         config["DurableConfig"] = function_config.durable(req["DurableConfig"])
+        call.store.has_durable = True
     if req.get("CapacityProviderConfig"):
         config["CapacityProviderConfig"] = function_config.capacity_provider_config(call, req["CapacityProviderConfig"])
     code = _with_source_key(code, (req.get("Code") or {}).get("SourceKMSKeyArn"))

@@ -408,8 +408,7 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
         raise RequestTooLarge(
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
-    runner = durable_run.Runner(split_name, resolve_target, begin, run_unlocked, parse_event)
-    durable = durable_run.invoke(call, req, runner)
+    durable = durable_run.invoke(call, req)
     if durable is not None:  # a durable function: its execution runs the handler (durable_run.py)
         return durable
     lock = call.store.lock
@@ -496,3 +495,6 @@ def invoke_async(call: Call, req: dict) -> dict:
         # same message under the 400 InvokeAsync does model for a request it cannot take.
         raise InvalidRequestContent(error.message) from None
     return {"Status": 202}
+
+
+durable_run.RUNNER = durable_run.Runner(split_name, resolve_target, begin, run_unlocked, parse_event)

@@ -97,6 +97,8 @@ class Store:
         self.url_listener: Optional[Callable[[], None]] = None
         self.seed = seed
         self._invoke: Optional[InvokeState] = None
+        #: Whether a durable function was ever created here: until then Invoke skips durable checks.
+        self.has_durable = False
         #: Pushes invocations to CloudWatch (moto's) when set (the switch sets it; see InvokeState.sink).
         self.telemetry_sink: Any = None
         #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.

@@ -188,7 +188,6 @@ RECURSIVE_LOOP_MESSAGE = (
 )
 
 
-
 class DurableExecutionAlreadyStarted(LambdaError):
     """A durable execution name reused with another input (409, as the Lambda API model has it)."""
 

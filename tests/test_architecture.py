@@ -54,7 +54,21 @@ FAMILIES = (
     "versions",
 )
 BACKEND_LEVELS = {
-    **dict.fromkeys(("__init__", "ids", "rendered", "identity", "paging", "runtimes", "clock", "lineage", "payloads", "event_filters"), 0),
+    **dict.fromkeys(
+        (
+            "__init__",
+            "ids",
+            "rendered",
+            "identity",
+            "paging",
+            "runtimes",
+            "clock",
+            "lineage",
+            "payloads",
+            "event_filters",
+        ),
+        0,
+    ),
     "model": 1,
     **dict.fromkeys(("invocations", "evaluation", "lookup"), 2),
     "store": 3,

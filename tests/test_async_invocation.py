@@ -108,8 +108,11 @@ def test_a_retry_that_succeeds_ends_the_event(lam, mock):
 
 
 def test_the_version_is_decided_when_the_event_is_accepted(lam, mock):
-    """Fact relied upon: the alias's weights are drawn when the event is accepted, and every attempt
-    runs that version (a later change of the alias does not move a queued event)."""
+    """The mock's choice, NOT confirmed by any AWS source found (developer guide, API reference,
+    LocalStack's recorded snapshots are silent on it): the alias's weights are drawn when the event
+    is accepted, and every attempt runs that version (a later change of the alias does not move a
+    queued event). What is confirmed: every attempt keeps the event's request id (LocalStack
+    test_retries, validated against AWS: "all 3 are equal")."""
     prod(lam, versions=2)
     lam.update_alias(FunctionName="my-function", Name="PROD", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
     mock.register_handler("my-function", fail)
@@ -142,20 +145,24 @@ def test_manual_delivery_runs_attempts_as_the_clock_advances(lam, mock):
     assert (len(event.attempts), event.condition) == (3, "RetriesExhausted")
 
 
-def test_maximum_event_age_expires_a_waiting_event_on_the_mocks_clock(lam, mock):
+@pytest.mark.parametrize(("age", "attempts", "finished_after"), [(60, 1, 0), (90, 2, 60), (180, 2, 60), (181, 3, 180)])
+def test_an_event_whose_next_retry_would_come_too_late_is_done_at_once(lam, mock, age, attempts, finished_after):
+    """Fact relied upon (LocalStack tests/aws/services/lambda_/test_lambda_destinations.py::
+    test_maxeventage, recorded against AWS, snapshots "no_retry_failure_message" and
+    "single_retry_failure_message"): with MaximumEventAgeInSeconds 60 a failing function runs once
+    and its OnFailure record (condition EventAgeExceeded, approximateInvokeCount 1) comes without
+    waiting for the minute to pass; with 90, it runs twice (approximateInvokeCount 2)."""
     prod(lam)
     mock.register_handler("my-function", fail)
-    lam.put_function_event_invoke_config(FunctionName="my-function", Qualifier="PROD", MaximumEventAgeInSeconds=90)
+    lam.put_function_event_invoke_config(FunctionName="my-function", Qualifier="PROD", MaximumEventAgeInSeconds=age)
     mock.set_delivery("manual")
     lam.invoke(FunctionName=PROD, InvocationType="Event", Payload=b"{}")
     (event,) = mock.async_events("my-function")
-    mock.advance(61)  # attempt 1 at 0 s, attempt 2 a minute after it; the next would come at 180 s
-    assert (len(event.attempts), event.condition) == (2, None)
-    mock.advance(27)
-    assert event.condition is None
-    mock.advance(2)
-    assert (len(event.attempts), event.condition) == (2, "EventAgeExceeded")
-    assert round((event.finished - event.accepted).total_seconds()) == 90
+    mock.advance(finished_after + 1)  # the attempts, each after the one before it ends
+    condition = "RetriesExhausted" if attempts == 3 else "EventAgeExceeded"
+    assert (len(event.attempts), event.invoke_count, event.condition) == (attempts, attempts, condition)
+    assert round((event.finished - event.accepted).total_seconds()) == finished_after
+    assert mock.pending_work() == []
 
 
 def test_throttles_are_retried_with_growing_delays_until_the_event_is_too_old(lam, mock):

@@ -84,6 +84,58 @@ def test_on_failure_to_sqs_gets_one_record_in_aws_shape_after_three_attempts(env
     assert (event.delivery.kind, event.delivery.target, event.delivery.delivered) == ("OnFailure", arn, True)
 
 
+@pytest.mark.parametrize(
+    ("payload", "condition", "response_context"),
+    [
+        (b"{}", "Success", {"statusCode": 200, "executedVersion": "$LATEST"}),
+        (
+            b'{"raise_error": 1}',
+            "RetriesExhausted",
+            {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        ),
+    ],
+)
+def test_an_unqualified_invoke_records_latest_as_localstacks_aws_snapshot(env, payload, condition, response_context):
+    """Fact relied upon (LocalStack tests/aws/services/lambda_/test_lambda_destinations.snapshot.json,
+    test_assess_lambda_destination_invocation[payload0/payload1], recorded against AWS): an
+    unqualified invoke with MaximumRetryAttempts 0 gives a record whose functionArn ends in
+    ``:$LATEST``, executedVersion ``$LATEST``, approximateInvokeCount 1, members in this order."""
+    m, lam = env
+    url, arn = queue("records")
+    lam.put_function_event_invoke_config(
+        FunctionName="my-function",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnSuccess": {"Destination": arn}, "OnFailure": {"Destination": arn}},
+    )
+
+    def handler(event: Any, context: Any) -> Any:
+        if event.get("raise_error"):
+            raise Exception("Test exception (this is intentional)")
+        return {"event": event}
+
+    m.register_handler("my-function", handler)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=payload)
+    (message,) = receive(url)
+    record = json.loads(message["Body"])
+    assert list(record) == [
+        "version",
+        "timestamp",
+        "requestContext",
+        "requestPayload",
+        "responseContext",
+        "responsePayload",
+    ]
+    assert TIMESTAMP.match(record["timestamp"])
+    (event,) = m.async_events("my-function")
+    assert record["requestContext"] == {
+        "requestId": event.request_id,
+        "functionArn": FN_ARN_PREFIX + "my-function:$LATEST",
+        "condition": condition,
+        "approximateInvokeCount": 1,
+    }
+    assert (record["requestPayload"], record["responseContext"]) == (json.loads(payload), response_context)
+
+
 def test_on_success_to_eventbridge_has_lambdas_source_and_detail_type(env):
     m, lam = env
     url, queue_arn = queue("results")
@@ -96,10 +148,19 @@ def test_on_success_to_eventbridge_has_lambdas_source_and_detail_type(env):
     lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"n": 1}')
     (message,) = receive(url)
     delivered = json.loads(message["Body"])
-    assert delivered["source"] == "lambda"
+    # Fact relied upon (an event recorded on AWS: cdk-patterns/serverless,
+    # the-destined-lambda/README.md): version "0", source "lambda", the account and region, the
+    # resources the bus and then the invoked function's qualified ARN, the record as detail.
+    # (AWS's event also has "account"; moto's EventBridge leaves it out of what its rules forward.)
+    assert {key: delivered[key] for key in ("version", "source", "region", "resources")} == {
+        "version": "0",
+        "source": "lambda",
+        "region": REGION,
+        "resources": [bus_arn, PROD_ARN],
+    }
     assert delivered["detail-type"] == "Lambda Function Invocation Result - Success"
-    assert delivered["resources"] == [bus_arn, PROD_ARN]
     detail = delivered["detail"]
+    assert detail["version"] == "1.0" and detail["requestContext"]["functionArn"] == PROD_ARN
     assert detail["requestContext"]["condition"] == "Success"
     assert detail["requestContext"]["approximateInvokeCount"] == 1
     assert detail["responseContext"] == {"statusCode": 200, "executedVersion": "1"}
@@ -201,17 +262,38 @@ def test_a_dead_letter_queue_that_is_gone_counts_in_dead_letter_errors(env):
     assert {"Name": "ExecutedVersion", "Value": "2"} in [d for metric in listed for d in metric["Dimensions"]]
 
 
-def test_an_on_failure_destination_takes_precedence_over_the_dlq(env):
+def test_a_failed_event_goes_to_the_on_failure_destination_and_to_the_dlq(env):
+    """Fact relied upon (API reference, PutFunctionEventInvokeConfig: "You can configure
+    destinations in addition to or instead of a dead-letter queue"; LocalStack's event manager
+    sends a failed event to both): the record goes to the destination, the event to the DLQ."""
     m, lam = env
     dlq_url, dlq_arn = queue("dlq")
     dest_url, dest_arn = queue("dest")
     lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": dlq_arn})
     destination(lam, qualifier="$LATEST", OnFailure=dest_arn)
     m.register_handler("my-function", fail)
-    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
-    assert receive(dlq_url) == []
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b'{"n": 4}')
     (message,) = receive(dest_url)
     assert json.loads(message["Body"])["requestContext"]["functionArn"] == FN_ARN_PREFIX + "my-function:$LATEST"
+    (dead,) = receive(dlq_url)
+    assert json.loads(dead["Body"]) == {"n": 4}
+    (event,) = m.async_events("my-function")
+    assert [(d.kind, d.target, d.delivered) for d in event.deliveries] == [
+        ("OnFailure", dest_arn, True),
+        ("DeadLetter", dlq_arn, True),
+    ]
+    assert event.delivery is event.deliveries[0]
+
+
+def test_a_successful_event_sends_nothing_to_the_dlq(env):
+    m, lam = env
+    dlq_url, dlq_arn = queue("dlq")
+    dest_url, dest_arn = queue("dest")
+    lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": dlq_arn})
+    destination(lam, qualifier="$LATEST", OnSuccess=dest_arn)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
+    assert receive(dlq_url) == [] and len(receive(dest_url)) == 1
+    assert [d.kind for d in m.async_events("my-function")[0].deliveries] == ["OnSuccess"]
 
 
 def test_the_destination_of_the_invoked_qualifier_is_used(env):

@@ -32,6 +32,12 @@ def invoke_myself(event: Any, context: Any) -> int:
 
 
 def test_a_handler_invoking_itself_asynchronously_is_stopped_after_16_invocations(lam, mock):
+    """Facts relied upon (AWS What's New 2023-07-13 "AWS Lambda detects and stops recursive loops";
+    AWS Compute Blog "Detecting and stopping recursive loops in AWS Lambda functions"): a function
+    invoked by the same triggering event more than 16 times has the next invocation stopped, and
+    an asynchronous event goes to the dead-letter queue or on-failure destination. The record's
+    condition ("RetriesExhausted" here) and the DLQ's ErrorCode/ErrorMessage for a stopped event
+    are the mock's choice: no recorded source was found."""
     create(lam)
     dlq = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"
     lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": dlq})
@@ -72,14 +78,20 @@ def test_a_synchronous_invoke_past_the_limit_is_refused_with_recursive_invocatio
         try:
             boto3.client("lambda").invoke(FunctionName="my-function", Payload=json.dumps({"hop": event["hop"] + 1}))
         except ClientError as error:
-            errors.append(
-                (event["hop"], error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"])
-            )
+            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            errors.append((event["hop"], error.response["Error"]["Code"], status, error.response["Error"]["Message"]))
         return event["hop"]
 
     mock.register_handler("my-function", call_myself)
     lam.invoke(FunctionName="my-function", Payload=b'{"hop": 1}')
-    assert errors == [(LIMIT, "RecursiveInvocationException", 400)]
+    # The code and 400 are the API reference's (Invoke, Errors); the message is the exception's
+    # description there (botocore's model words it "other Amazon Web Services resources"): AWS's
+    # runtime text is not recorded anywhere found.
+    message = (
+        "Lambda has detected your function being invoked in a recursive loop with other AWS resources "
+        "and stopped your function's invocation."
+    )
+    assert errors == [(LIMIT, "RecursiveInvocationException", 400, message)]
     assert mock.count_invocations("my-function") == LIMIT
 
 

@@ -91,6 +91,8 @@ def _routing(function: Function, primary: str, routing_config: Optional[dict]) -
     if first.config.get("Role") != second.config.get("Role"):
         raise InvalidParameterValue("Specified versions must be associated with the same execution role")
     if first.config.get("DeadLetterConfig") != second.config.get("DeadLetterConfig"):
+        # The requirement is documented (alias routing: same role, same DLQ); AWS's text is not
+        # recorded anywhere found, so this mirrors the role message's (F-VA-076) wording.
         raise InvalidParameterValue("Specified versions must be associated with the same dead letter queue config")
     return {version: float(weight)}
 

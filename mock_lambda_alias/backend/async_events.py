@@ -12,9 +12,13 @@ scheduler (:mod:`.clock`), on its clock, so retries a minute apart take no real 
 - a throttle (429) is retried with a delay growing from 1 second to 5 minutes, for as long as
   the event is younger than ``MaximumEventAgeInSeconds`` (default 6 hours); a function whose
   reserved concurrency is 0 sends its events to failure at once, without retries;
+- an event whose next attempt would come when it is already too old is done at once, with the
+  condition ``EventAgeExceeded`` (Lambda does not wait for the age to run out: LocalStack's
+  ``test_maxeventage``, recorded against AWS);
 - at the end the invocation record goes to the invoked qualifier's ``OnSuccess`` or ``OnFailure``
-  destination; a failed event without an on-failure destination goes to the version's
-  dead-letter queue (the event itself, with ``RequestID``, ``ErrorCode``, ``ErrorMessage``).
+  destination; a failed event also goes to the version's dead-letter queue (the event itself,
+  with ``RequestID``, ``ErrorCode``, ``ErrorMessage``): destinations work "in addition to or
+  instead of a dead-letter queue" (API reference, PutFunctionEventInvokeConfig).
 
 What runs an attempt is given by the invoke family (``attempt``), and what reaches another
 service by senders registered per service (:data:`SENDERS`): the moto integration registers SQS,
@@ -141,8 +145,9 @@ class AsyncEvent:
     condition: Optional[str] = None
     #: Why the event never ran: "RecursiveLoop" when loop detection stopped it.
     stopped: Optional[str] = None
-    #: Where the record or the event went at the end (None: no destination, no DLQ).
-    delivery: Optional[Delivery] = None
+    #: Where the record and/or the event went at the end: the destination's delivery first, then
+    #: the dead-letter queue's (empty: no destination, no DLQ).
+    deliveries: list[Delivery] = field(default_factory=list)
     finished: Optional[datetime.datetime] = None
     #: Status and error of the last attempt (for the record and the DLQ attributes).
     last_status: int = 0
@@ -153,6 +158,11 @@ class AsyncEvent:
     @property
     def done(self) -> bool:
         return self.condition is not None
+
+    @property
+    def delivery(self) -> Optional[Delivery]:
+        """The first of :attr:`deliveries` (the destination's when there is one), or None."""
+        return self.deliveries[0] if self.deliveries else None
 
     @property
     def invoke_count(self) -> int:
@@ -267,26 +277,29 @@ def _run(store: Store, event: AsyncEvent) -> None:
 
 
 def _again(store: Store, event: AsyncEvent, delay: float, label: str) -> None:
-    """Schedule the next attempt, or the event's expiry when it would come later than that."""
+    """Schedule the next attempt; an event too old by then is done now, as on AWS (with
+    ``MaximumEventAgeInSeconds`` 60 a failed first attempt goes to failure at once, as
+    ``EventAgeExceeded``, without waiting for the minute to pass)."""
     due = store.clock.now() + datetime.timedelta(seconds=delay)
     if due >= event.expires:
-        store.scheduler.schedule_at(
-            event.expires, lambda: _finish(store, event, "EventAgeExceeded"), f"expiry of {event.label}"
-        )
+        _finish(store, event, "EventAgeExceeded")
     else:
         store.scheduler.schedule_at(due, lambda: _run(store, event), label)
 
 
 def _finish(store: Store, event: AsyncEvent, condition: str) -> None:
-    """The event is done: send its record to the destination, or the event to the DLQ."""
+    """The event is done: send its record to the destination, and a failed event to the DLQ."""
     with store.lock:
         if event.condition is not None:
             return
         event.condition = condition
         event.finished = store.clock.now()
-    message = _outgoing(event)
-    if message is None:
-        return
+    for message in _outgoing(event):
+        _send(store, event, message)
+
+
+def _send(store: Store, event: AsyncEvent, message: Outgoing) -> None:
+    """Hand one message to its service; a refusal is recorded and counted, never raised."""
     sender = SENDERS.get(_service(message.target))
     error: Optional[str] = None
     if sender is None:
@@ -299,7 +312,7 @@ def _finish(store: Store, event: AsyncEvent, condition: str) -> None:
         except Exception as failed:  # the target service refused it: recorded, never raised at the test
             error = f"{type(failed).__name__}: {failed}"
     with store.lock:
-        event.delivery = Delivery(message.target, message.kind, error is None, error, message.body)
+        event.deliveries.append(Delivery(message.target, message.kind, error is None, error, message.body))
     if error is not None:  # what Lambda counts when it cannot hand an event over
         metric = "DeadLetterErrors" if message.kind == "DeadLetter" else "DestinationDeliveryFailures"
         version = event.executed_version
@@ -321,14 +334,18 @@ def _service(arn: str) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
-def _outgoing(event: AsyncEvent) -> Optional[Outgoing]:
+def _outgoing(event: AsyncEvent) -> list[Outgoing]:
+    """The record for the destination, then (for a failed event) the event for the DLQ."""
+    messages: list[Outgoing] = []
     success = event.condition == "Success"
     target = event.on_success if success else event.on_failure
     if target:
         kind = "OnSuccess" if success else "OnFailure"
         record = invocation_record(event)
         result = "Success" if success else "Failure"
-        return Outgoing(
+        # EventBridge: ``resources`` are the bus, then the invoked function's qualified ARN (an
+        # event recorded on AWS: cdk-patterns/serverless, the-destined-lambda/README.md).
+        message = Outgoing(
             target,
             kind,
             json.dumps(record),
@@ -337,6 +354,7 @@ def _outgoing(event: AsyncEvent) -> Optional[Outgoing]:
             key=_s3_key(event),
             lineage=event.lineage.next() if event.lineage is not None else None,
         )
+        messages.append(message)
     if not success and event.dead_letter:
         attributes = {
             "RequestID": ("String", event.request_id),
@@ -344,8 +362,8 @@ def _outgoing(event: AsyncEvent) -> Optional[Outgoing]:
             "ErrorMessage": ("String", _truncate(event.last_error or "")),
         }
         body = event.payload.decode("utf-8", "replace") if event.payload else "{}"
-        return Outgoing(event.dead_letter, "DeadLetter", body, attributes)
-    return None
+        messages.append(Outgoing(event.dead_letter, "DeadLetter", body, attributes))
+    return messages
 
 
 def _truncate(text: str) -> str:

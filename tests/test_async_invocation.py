@@ -178,6 +178,22 @@ def test_throttles_are_retried_with_growing_delays_until_the_event_is_too_old(la
     assert (event.condition, event.invoke_count, event.last_status) == ("EventAgeExceeded", 0, 429)
 
 
+def test_throttle_delays_double_up_to_five_minutes_for_the_default_six_hours(lam, mock):
+    """Fact relied upon (developer guide, "How Lambda handles errors and retries with asynchronous
+    invocation"): throttles are retried for up to 6 hours by default, the interval growing
+    exponentially from 1 second after the first attempt to a maximum of 5 minutes."""
+    prod(lam)
+    mock.inject_fault("my-function", "1", kind="throttle")
+    lam.invoke(FunctionName=PROD, InvocationType="Event", Payload=b"{}")
+    (event,) = mock.async_events("my-function")
+    delays = seconds_between(event.attempts)
+    assert delays[:10] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]
+    assert set(delays[9:]) == {300}
+    assert event.condition == "EventAgeExceeded"
+    assert (event.finished - event.accepted).total_seconds() <= 6 * 3600
+    assert (event.finished - event.attempts[-1].timestamp).total_seconds() < 300  # done, not waiting
+
+
 def test_a_throttle_that_clears_lets_the_event_run(lam, mock):
     prod(lam)
     mock.inject_fault("my-function", "1", kind="throttle", rate=0.5)

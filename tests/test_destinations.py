@@ -244,6 +244,23 @@ def test_the_dead_letter_queue_gets_the_event_with_awss_attributes(env, kind):
     assert (event.delivery.kind, event.delivery.delivered) == ("DeadLetter", True)
 
 
+def test_the_dead_letter_error_message_is_truncated_to_1_kb(env):
+    """Fact relied upon (developer guide, "Dead-letter queues": ErrorMessage, String, "Error message
+    (truncated to 1 KB)"; ErrorCode, Number, "3-digit HTTP error code")."""
+    m, lam = env
+    url, queue_arn = queue("dlq")
+    lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": queue_arn})
+
+    def long_failure(event: Any, context: Any) -> Any:
+        raise ValueError("x" * 3000)
+
+    m.register_handler("my-function", long_failure)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
+    (message,) = receive(url)
+    assert message["MessageAttributes"]["ErrorMessage"]["StringValue"] == "x" * 1024
+    assert message["MessageAttributes"]["ErrorCode"] == {"StringValue": "200", "DataType": "Number"}
+
+
 def test_a_dead_letter_queue_that_is_gone_counts_in_dead_letter_errors(env):
     m, lam = env
     url, queue_arn = queue("dlq")

@@ -107,32 +107,28 @@ def _leave_env() -> None:
 
 
 def _patch_moto() -> None:
-    """Bridge moto's deliveries now, and for each of its modules imported later while active."""
-    for name in deliveries.patch_moto(innermost):
-        hook = AfterImport(name, functools.partial(deliveries.patch_module, name))
-        if hook.pending:
-            _moto_hooks.append(hook)
-    for name in destinations.patch_moto():
-        hook = AfterImport(name, functools.partial(destinations.patch_module, name))
-        if hook.pending:
-            _moto_hooks.append(hook)
-
-
-def _patch_event_sources() -> None:
-    """Wake event source mappings when moto's SQS, Kinesis or DynamoDB receive data."""
-    for name in event_source_hooks.patch_moto(innermost):
-        hook = AfterImport(name, functools.partial(event_source_hooks.patch_module, name))
-        if hook.pending:
-            _moto_hooks.append(hook)
+    """Stand in for moto where it meets Lambda (its deliveries to functions, the send paths event
+    source mappings read, SQS messages sent by handlers), now and in each of its modules imported
+    later while a mock is active. Engaged in this order, put back in the reverse one."""
+    engaged = (
+        (deliveries.PATCHES.engage(innermost), deliveries.PATCHES.patch_module),
+        (destinations.patch_moto(), destinations.patch_module),
+        (event_source_hooks.PATCHES.engage(innermost), event_source_hooks.PATCHES.patch_module),
+    )
+    for waiting, patch_module in engaged:
+        for name in waiting:
+            hook = AfterImport(name, functools.partial(patch_module, name))
+            if hook.pending:
+                _moto_hooks.append(hook)
 
 
 def _unpatch_moto() -> None:
-    event_source_hooks.unpatch_moto()
     for hook in _moto_hooks:
         hook.cancel()
     _moto_hooks.clear()
-    deliveries.unpatch_moto()
+    event_source_hooks.PATCHES.disengage()
     destinations.unpatch_moto()
+    deliveries.PATCHES.disengage()
     cloudwatch.unpatch()
 
 
@@ -187,7 +183,6 @@ class LambdaAliasMock(Decorating, Controls, EventSourceControls):
                 _enter_env()
                 interception.engage(_answer, suspended=_moto_stubber)
                 _patch_moto()
-                _patch_event_sources()
             self._depth += 1
             ACTIVE = (*ACTIVE, self)
         return self

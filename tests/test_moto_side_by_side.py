@@ -99,3 +99,67 @@ def test_moto_iam_mode_keeps_working(socket_guard):
     assert names == ["my-function"]
     assert s3_error == "InvalidAccessKeyId"
     assert socket_guard.attempts == []
+
+
+#: Where the mock stands in for moto while active (deliveries in, mappings' sources, destinations).
+STOOD_IN = [
+    ("moto.s3.notifications", None, "_invoke_awslambda"),
+    ("moto.s3.models", "FakeBucket", "set_notification_configuration"),
+    ("moto.sns.models", "Subscription", "publish"),
+    ("moto.events.models", "Rule", "send_to_targets"),
+    ("moto.sqs.models", "Queue", "add_message"),
+    ("moto.sqs.models", "SQSBackend", "send_message_batch"),
+    ("moto.kinesis.models", "Stream", "put_record"),
+    ("moto.kinesis.models", "KinesisBackend", "put_records"),
+    ("moto.dynamodb.models.table", "StreamShard", "add"),
+]
+
+
+def _owned() -> dict[str, Any]:
+    import importlib
+
+    found = {}
+    for module_name, owner, attribute in STOOD_IN:
+        holder = importlib.import_module(module_name)
+        holder = getattr(holder, owner) if owner else holder
+        found[f"{module_name}.{owner}.{attribute}"] = vars(holder).get(attribute)
+    return found
+
+
+def test_after_the_last_stop_moto_has_its_own_functions_back():
+    before = _owned()
+    with moto.mock_aws(), mock_lambda_alias():
+        with mock_lambda_alias():  # nested: nothing is stood in twice, nothing put back early
+            pass
+        during = _owned()
+        assert all(during[name] is not before[name] for name in before), [n for n in before if during[n] is before[n]]
+    assert _owned() == before
+
+
+def test_a_send_racing_with_the_last_stop_reaches_moto(socket_guard):
+    import threading
+
+    errors: list[BaseException] = []
+    with moto.mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        url = sqs.create_queue(QueueName="busy")["QueueUrl"]
+        stop = threading.Event()
+
+        def send() -> None:
+            while not stop.is_set():
+                try:
+                    sqs.send_message(QueueUrl=url, MessageBody="x")
+                except BaseException as error:  # any failure is the finding
+                    errors.append(error)
+                    return
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        try:
+            for _ in range(20):
+                with mock_lambda_alias():
+                    pass
+        finally:
+            stop.set()
+            sender.join()
+    assert errors == []

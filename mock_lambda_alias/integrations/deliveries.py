@@ -28,8 +28,6 @@ from __future__ import annotations
 import copy
 import datetime
 import json
-import sys
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -41,6 +39,7 @@ from ..backend.ids import new_uuid
 from ..backend.invocations import Invocation
 from ..backend.invoke import invoke
 from ..errors import AccessDenied, LambdaError
+from .moto_patches import MotoPatches, Patch
 
 ACTION = "lambda:InvokeFunction"
 
@@ -152,48 +151,45 @@ def sns_event(subscription_arn: str, topic_arn: str, message: str, message_id: s
 
 # -- moto's notifications -------------------------------------------------------
 
-_ORIGINALS: dict[tuple[Any, str], Any] = {}
 
-
-def _inactive() -> Optional[Controls]:
-    return None
-
-
-#: The innermost active mock, or None (given by the switch while moto is patched).
-_active: Callable[[], Optional[Controls]] = _inactive
-
-
-def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+def _s3_invoke(original: Callable[..., Any]) -> Callable[..., Any]:
     """Stands in for ``moto.s3.notifications._invoke_awslambda`` while a mock is active."""
-    mock = _active()
-    if mock is None:
-        return _ORIGINALS[(_s3_module(), "_invoke_awslambda")](account_id, event_body, fn_arn, region_name)
-    bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
-    deliver(mock, "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
-    return None
+
+    def invoke_awslambda(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+        mock = PATCHES.active()
+        if mock is None:
+            return original(account_id, event_body, fn_arn, region_name)
+        bucket_arn = event_body["Records"][0]["s3"]["bucket"]["arn"]
+        deliver(mock, "s3.amazonaws.com", fn_arn, event_body, bucket_arn, account_id)
+        return None
+
+    return invoke_awslambda
 
 
 #: S3's answer when a notification names a function S3 may not invoke (400 ``InvalidArgument``).
 S3_UNVALIDATED = "Unable to validate the following destination configurations"
 
 
-def _s3_set_notifications(bucket: Any, notification_config: Any) -> Any:
+def _s3_set_notifications(original: Callable[..., Any]) -> Callable[..., Any]:
     """Stands in for moto's ``FakeBucket.set_notification_configuration`` while a mock is active.
 
     S3 checks, when a notification is configured, that each Lambda destination's policy lets
     ``s3.amazonaws.com`` invoke it for this bucket and account, and refuses the whole configuration
     otherwise: the wiring error surfaces at deploy time, as on AWS.
     """
-    original = _ORIGINALS[(type(bucket), "set_notification_configuration")]
-    mock = _active()
-    if mock is not None and notification_config:
-        for entry in notification_config.get("CloudFunctionConfiguration") or []:
-            arn = entry.get("CloudFunction", "")
-            if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
-                from moto.s3.exceptions import S3ClientError
 
-                raise S3ClientError("InvalidArgument", S3_UNVALIDATED)
-    return original(bucket, notification_config)
+    def set_notification_configuration(bucket: Any, notification_config: Any) -> Any:
+        mock = PATCHES.active()
+        if mock is not None and notification_config:
+            for entry in notification_config.get("CloudFunctionConfiguration") or []:
+                arn = entry.get("CloudFunction", "")
+                if not _allowed(mock, "s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket.name}", bucket.account_id):
+                    from moto.s3.exceptions import S3ClientError
+
+                    raise S3ClientError("InvalidArgument", S3_UNVALIDATED)
+        return original(bucket, notification_config)
+
+    return set_notification_configuration
 
 
 def _allowed(mock: Controls, service: str, arn: str, source_arn: str, source_account: str) -> bool:
@@ -207,10 +203,19 @@ def _allowed(mock: Controls, service: str, arn: str, source_arn: str, source_acc
         return function is not None and bool(evaluate(function, qualifier, caller))
 
 
-def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
+def _sns_publish(original: Callable[..., Any]) -> Callable[..., Any]:
     """Stands in for ``moto.sns.models.Subscription.publish`` while a mock is active."""
-    original = _ORIGINALS[(type(subscription), "publish")]
-    mock = _active()
+
+    def publish(subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
+        return _publish(original, subscription, message, message_id, *args, **kwargs)
+
+    return publish
+
+
+def _publish(
+    original: Callable[..., Any], subscription: Any, message: str, message_id: str, *args: Any, **kwargs: Any
+) -> Any:
+    mock = PATCHES.active()
     if mock is None or subscription.protocol != "lambda":
         return original(subscription, message, message_id, *args, **kwargs)
     names = ("subject", "message_attributes", "group_id", "deduplication_id", "message_structure")
@@ -232,16 +237,23 @@ def _sns_publish(subscription: Any, message: str, message_id: str, *args: Any, *
     return None
 
 
-def _events_send_to_targets(rule: Any, original_event: Any, transform_input: bool = True) -> Any:
+def _events_send_to_targets(original: Callable[..., Any]) -> Callable[..., Any]:
     """Stands in for moto's ``events.models.Rule.send_to_targets`` while a mock is active.
 
     moto's EventBridge does not invoke Lambda targets; here a matching event reaches each Lambda
     target through its policy (``events.amazonaws.com``, ``SourceArn`` = the rule), and moto keeps
     serving the rule's other targets.
     """
-    original = _ORIGINALS[(type(rule), "send_to_targets")]
+
+    def send_to_targets(rule: Any, original_event: Any, transform_input: bool = True) -> Any:
+        return _send_to_targets(original, rule, original_event, transform_input)
+
+    return send_to_targets
+
+
+def _send_to_targets(original: Callable[..., Any], rule: Any, original_event: Any, transform_input: bool) -> Any:
     ours = [t for t in rule.targets if t.get("Arn", "").split(":")[2:3] == ["lambda"]]
-    mock = _active()
+    mock = PATCHES.active()
     if mock is None or not ours:
         return original(rule, original_event, transform_input)
     if rule.event_pattern.matches_event(original_event):
@@ -270,64 +282,10 @@ def _events_send_to_targets(rule: Any, original_event: Any, transform_input: boo
         rule.targets = targets
 
 
-def _s3_module() -> Any:
-    return sys.modules["moto.s3.notifications"]
-
-
-#: What is patched, as (module, attribute path of the owner inside it, attribute, stand-in).
-_PATCHES = (
-    ("moto.s3.notifications", "", "_invoke_awslambda", _s3_invoke),
-    ("moto.s3.models", "FakeBucket", "set_notification_configuration", _s3_set_notifications),
-    ("moto.sns.models", "Subscription", "publish", _sns_publish),
-    ("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
+#: What stands in for moto while a mock is active.
+PATCHES = MotoPatches(
+    Patch("moto.s3.notifications", "", "_invoke_awslambda", _s3_invoke),
+    Patch("moto.s3.models", "FakeBucket", "set_notification_configuration", _s3_set_notifications),
+    Patch("moto.sns.models", "Subscription", "publish", _sns_publish),
+    Patch("moto.events.models", "Rule", "send_to_targets", _events_send_to_targets),
 )
-#: Guards the patching against an import of moto's modules racing with the last stop().
-_patch_lock = threading.Lock()
-
-
-def patch_moto(active: Callable[[], Optional[Controls]]) -> list[str]:
-    """Route moto's S3, SNS and EventBridge deliveries to Lambda through ``active()`` (the innermost
-    active mock, or None) in the moto modules already loaded.
-
-    Returns the names of those not loaded yet: moto imports its services lazily, possibly after the
-    mock started, so the caller patches each with :func:`patch_module` once it is imported.
-    """
-    global _active
-    with _patch_lock:
-        _active = active
-        for patch in _PATCHES:
-            if patch[0] in sys.modules:
-                _patch(*patch)
-    return [patch[0] for patch in _PATCHES if patch[0] not in sys.modules]
-
-
-def patch_module(module_name: str) -> None:
-    """Patch one moto module imported while a mock is active (nothing once the last one stopped)."""
-    with _patch_lock:
-        if _active is _inactive:
-            return
-        for patch in _PATCHES:
-            if patch[0] == module_name:
-                _patch(*patch)
-
-
-def _patch(module_name: str, owner_name: str, attribute: str, replacement: Any) -> None:
-    """Each service on its own: a moto without one of them (or without its optional dependencies,
-    such as EventBridge's ``jsonpath_ng``) still gets the others bridged."""
-    owner: Any = sys.modules.get(module_name)
-    if owner_name:
-        owner = getattr(owner, owner_name, None)
-    if owner is None or getattr(owner, attribute, None) is None or (owner, attribute) in _ORIGINALS:
-        return
-    _ORIGINALS[(owner, attribute)] = getattr(owner, attribute)
-    setattr(owner, attribute, replacement)
-
-
-def unpatch_moto() -> None:
-    """Give moto its own functions back (the last mock stopped)."""
-    global _active
-    with _patch_lock:
-        _active = _inactive
-        for (owner, attribute), original in _ORIGINALS.items():
-            setattr(owner, attribute, original)
-        _ORIGINALS.clear()

@@ -18,31 +18,22 @@ Then the scheduler settles (immediate mode: the batches run before the producer'
 from __future__ import annotations
 
 import itertools
-import sys
 import threading
 import time
 from typing import Any, Callable, Optional
 
+from ..moto_patches import MotoPatches, Patch
 from .pollers import Poller, wake_source
 from .sqs import SqsPoller
 from .streams import StreamPoller
 
-_ORIGINALS: dict[tuple[Any, str], Any] = {}
-_lock = threading.Lock()
 _local = threading.local()
 #: FIFO sequence numbers for messages moto left without one (20 digits, increasing, as SQS's).
 _SEQUENCE = itertools.count(18849496460467696128)
 
 
-def _inactive() -> Any:
-    return None
-
-
-_active: Callable[[], Any] = _inactive
-
-
 def _store() -> Any:
-    mock = _active()
+    mock = PATCHES.active()
     return None if mock is None else mock.store
 
 
@@ -51,15 +42,14 @@ def _settle(store: Any) -> None:
         store.scheduler.settle()
 
 
-def _original(owner: Any, attribute: str) -> Any:
-    for klass in type(owner).__mro__:
-        found = _ORIGINALS.get((klass, attribute))
-        if found is not None:
-            return found
-    raise LookupError(attribute)  # pragma: no cover - only patched classes reach here
+def _queue_add_message(original: Callable[..., Any]) -> Callable[..., Any]:
+    def add_message(queue: Any, message: Any) -> None:
+        _add_message(original, queue, message)
+
+    return add_message
 
 
-def _queue_add_message(queue: Any, message: Any) -> None:
+def _add_message(original: Callable[..., Any], queue: Any, message: Any) -> None:
     store = _store()
     fresh = store is not None and message.approximate_receive_count == 0
     if fresh:
@@ -67,7 +57,7 @@ def _queue_add_message(queue: Any, message: Any) -> None:
         message.sent_timestamp = int(store.clock.time() * 1000)
         if queue.fifo_queue and message.sequence_number is None:  # SQS numbers every FIFO message
             message.sequence_number = str(next(_SEQUENCE))
-    _original(queue, "add_message")(queue, message)
+    original(queue, message)
     if store is None or message not in queue._messages:
         return
     if fresh and delay > 0:
@@ -81,13 +71,13 @@ def _queue_add_message(queue: Any, message: Any) -> None:
     _settle(store)
 
 
-def _grouped(attribute: str) -> Callable[..., Any]:
+def _grouped(original: Callable[..., Any]) -> Callable[..., Any]:
     """A batch call of moto: its entries are all written before any mapping polls."""
 
     def wrapper(backend: Any, *args: Any, **kwargs: Any) -> Any:
         _local.grouping = getattr(_local, "grouping", 0) + 1
         try:
-            return _original(backend, attribute)(backend, *args, **kwargs)
+            return original(backend, *args, **kwargs)
         finally:
             _local.grouping -= 1
             store = _store()
@@ -97,8 +87,15 @@ def _grouped(attribute: str) -> Callable[..., Any]:
     return wrapper
 
 
-def _stream_put_record(stream: Any, *args: Any, **kwargs: Any) -> Any:
-    sequence_number, shard_id = _original(stream, "put_record")(stream, *args, **kwargs)
+def _stream_put_record(original: Callable[..., Any]) -> Callable[..., Any]:
+    def put_record(stream: Any, *args: Any, **kwargs: Any) -> Any:
+        return _put_record(original, stream, *args, **kwargs)
+
+    return put_record
+
+
+def _put_record(original: Callable[..., Any], stream: Any, *args: Any, **kwargs: Any) -> Any:
+    sequence_number, shard_id = original(stream, *args, **kwargs)
     store = _store()
     if store is not None:
         for shard in stream.shards.values():
@@ -109,8 +106,15 @@ def _stream_put_record(stream: Any, *args: Any, **kwargs: Any) -> Any:
     return sequence_number, shard_id
 
 
-def _stream_shard_add(shard: Any, old: Any, new: Any) -> None:
-    _original(shard, "add")(shard, old, new)
+def _stream_shard_add(original: Callable[..., Any]) -> Callable[..., Any]:
+    def add(shard: Any, old: Any, new: Any) -> None:
+        _shard_add(original, shard, old, new)
+
+    return add
+
+
+def _shard_add(original: Callable[..., Any], shard: Any, old: Any, new: Any) -> None:
+    original(shard, old, new)
     store = _store()
     if store is None:
         return
@@ -121,53 +125,14 @@ def _stream_shard_add(shard: Any, old: Any, new: Any) -> None:
     _settle(store)
 
 
-_PATCHES = (
-    ("moto.sqs.models", "Queue", "add_message", _queue_add_message),
-    ("moto.sqs.models", "SQSBackend", "send_message_batch", _grouped("send_message_batch")),
-    ("moto.kinesis.models", "Stream", "put_record", _stream_put_record),
-    ("moto.kinesis.models", "KinesisBackend", "put_records", _grouped("put_records")),
-    ("moto.dynamodb.models.table", "StreamShard", "add", _stream_shard_add),
+#: What stands in for moto while a mock is active.
+PATCHES = MotoPatches(
+    Patch("moto.sqs.models", "Queue", "add_message", _queue_add_message),
+    Patch("moto.sqs.models", "SQSBackend", "send_message_batch", _grouped),
+    Patch("moto.kinesis.models", "Stream", "put_record", _stream_put_record),
+    Patch("moto.kinesis.models", "KinesisBackend", "put_records", _grouped),
+    Patch("moto.dynamodb.models.table", "StreamShard", "add", _stream_shard_add),
 )
-#: moto's modules the patches live in (each patched once it is imported).
-MODULES = tuple(sorted({patch[0] for patch in _PATCHES}))
-
-
-def patch_moto(active: Callable[[], Any]) -> list[str]:
-    """Wrap moto's send paths in the modules already loaded; returns those not loaded yet."""
-    global _active
-    with _lock:
-        _active = active
-        for patch in _PATCHES:
-            if patch[0] in sys.modules:
-                _patch(*patch)
-    return [name for name in MODULES if name not in sys.modules]
-
-
-def patch_module(module_name: str) -> None:
-    """Patch one moto module imported while a mock is active."""
-    with _lock:
-        if _active is _inactive:
-            return
-        for patch in _PATCHES:
-            if patch[0] == module_name:
-                _patch(*patch)
-
-
-def _patch(module_name: str, owner_name: str, attribute: str, replacement: Any) -> None:
-    owner = getattr(sys.modules.get(module_name), owner_name, None)
-    if owner is None or getattr(owner, attribute, None) is None or (owner, attribute) in _ORIGINALS:
-        return
-    _ORIGINALS[(owner, attribute)] = owner.__dict__.get(attribute, getattr(owner, attribute))
-    setattr(owner, attribute, replacement)
-
-
-def unpatch_moto() -> None:
-    global _active
-    with _lock:
-        _active = _inactive
-        for (owner, attribute), original in _ORIGINALS.items():
-            setattr(owner, attribute, original)
-        _ORIGINALS.clear()
 
 
 # -- mappings ---------------------------------------------------------------------

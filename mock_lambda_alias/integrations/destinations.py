@@ -27,13 +27,13 @@ record's ``attributes.AWSTraceHeader`` is ``message.system_attributes["AWSTraceH
 from __future__ import annotations
 
 import sys
-import threading
 from typing import Any, Callable, Optional
 
 from ..backend import async_events, lineage
 from ..backend.async_events import DeliveryFailed, Outgoing
 from ..backend.lineage import Lineage
 from ..backend.store import Store
+from .moto_patches import MotoPatches, Patch
 
 TRACE_ATTRIBUTE = "AWSTraceHeader"
 
@@ -117,54 +117,39 @@ SENDERS: dict[str, Callable[[Store, Outgoing], None]] = {
 
 # -- stamping SQS messages with the chain -----------------------------------------
 
-_ORIGINALS: dict[tuple[Any, str], Any] = {}
-_patch_lock = threading.Lock()
-_active = False
 SQS_MODULE = "moto.sqs.models"
 
 
-def _add_message(queue: Any, message: Any) -> Any:
-    """Stands in for moto's ``Queue.add_message`` while a mock is active: stamp the chain."""
-    chain = lineage.current()
-    attributes = getattr(message, "system_attributes", None)
-    if chain is not None and isinstance(attributes, dict) and TRACE_ATTRIBUTE not in attributes:
-        attributes[TRACE_ATTRIBUTE] = {"DataType": "String", "StringValue": lineage.header(chain)}
-    return _ORIGINALS[(type(queue), "add_message")](queue, message)
+def _add_message(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Stands in for moto's ``Queue.add_message`` while a mock is active: a message sent from
+    inside a handler carries its chain (``AWSTraceHeader``), as Lambda's trace header does."""
+
+    def add_message(queue: Any, message: Any) -> Any:
+        chain = lineage.current()
+        attributes = getattr(message, "system_attributes", None)
+        if chain is not None and isinstance(attributes, dict) and TRACE_ATTRIBUTE not in attributes:
+            attributes[TRACE_ATTRIBUTE] = {"DataType": "String", "StringValue": lineage.header(chain)}
+        return original(queue, message)
+
+    return add_message
+
+
+PATCHES = MotoPatches(Patch(SQS_MODULE, "Queue", "add_message", _add_message))
 
 
 def patch_moto() -> list[str]:
-    """Register the senders and stamp SQS messages (if moto's SQS is loaded); returns the module
-    names to patch with :func:`patch_module` once imported."""
-    global _active
-    with _patch_lock:
-        _active = True
-        async_events.SENDERS.update(SENDERS)
-        if SQS_MODULE in sys.modules:
-            _patch()
-    return [] if SQS_MODULE in sys.modules else [SQS_MODULE]
+    """Register the senders and stamp SQS messages; returns the module names to patch with
+    :func:`patch_module` once imported."""
+    async_events.SENDERS.update(SENDERS)
+    return PATCHES.engage()
 
 
 def patch_module(module_name: str) -> None:
-    with _patch_lock:
-        if _active and module_name == SQS_MODULE:
-            _patch()
-
-
-def _patch() -> None:
-    queue = getattr(sys.modules.get(SQS_MODULE), "Queue", None)
-    if queue is None or (queue, "add_message") in _ORIGINALS:
-        return
-    _ORIGINALS[(queue, "add_message")] = queue.add_message
-    queue.add_message = _add_message
+    PATCHES.patch_module(module_name)
 
 
 def unpatch_moto() -> None:
     """The last mock stopped: moto gets its own method back; the senders are dropped."""
-    global _active
-    with _patch_lock:
-        _active = False
-        for service in SENDERS:
-            async_events.SENDERS.pop(service, None)
-        for (owner, attribute), original in _ORIGINALS.items():
-            setattr(owner, attribute, original)
-        _ORIGINALS.clear()
+    PATCHES.disengage()
+    for service in SENDERS:
+        async_events.SENDERS.pop(service, None)

@@ -78,7 +78,8 @@ BACKEND_LEVELS = {
     **dict.fromkeys(FAMILIES, 7),
     "async_controls": 7,
     # Durable executions: the model, what changes it, what runs it, then the operations and controls.
-    **{"durable": 4, "durable_updates": 5, "durable_run": 6, "durable_ops": 7, "durable_controls": 7},
+    **{"durable": 4, "durable_updates": 5, "durable_lifecycle": 5, "durable_run": 6, "durable_ops": 7},
+    "durable_controls": 7,
     **dict.fromkeys(("registry", "controls"), 8),
 }
 

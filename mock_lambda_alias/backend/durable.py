@@ -39,6 +39,9 @@ EXECUTION_ARN = re.compile(
     r"(?P<name>[a-zA-Z0-9_-]+)/(?P<id>[a-zA-Z0-9_-]+)"
 )
 
+#: An execution whose pause also paused its timeout still times out this long after it started.
+MAX_PAUSED_LIFETIME = datetime.timedelta(days=366)
+
 #: The text of the 404 for an execution ARN that names nothing (the Lambda API's ResourceNotFound).
 NO_EXECUTION = "The resource you requested does not exist."
 #: The text of the 404 for a callback id that names no callback.
@@ -110,6 +113,17 @@ class Execution:
     request_ids: list[str] = field(default_factory=list)
     #: (execution ARN, operation id) of the chained invoke that started this execution.
     parent: Optional[tuple[str, str]] = None
+    #: While PAUSING or PAUSED: the API's ``PauseDetails`` (see :mod:`.durable_lifecycle`).
+    pause: Optional[dict[str, Any]] = None
+    #: When it became PAUSED, and how long paused timeouts have extended its execution timeout.
+    paused_since: Optional[datetime.datetime] = None
+    timeout_extension: datetime.timedelta = datetime.timedelta(0)
+    #: Resuming must invoke the handler: the pause interrupted an invocation or something completed.
+    invoke_on_resume: bool = False
+    #: When DeleteDurableExecution was accepted: it shows as DELETING until the deletion runs.
+    deletion_requested: Optional[datetime.datetime] = None
+    #: ClientToken -> (operation, its parameters, when) of pause and resume calls, for retried calls.
+    client_tokens: dict[str, tuple[str, tuple[Any, ...], datetime.datetime]] = field(default_factory=dict)
 
     @property
     def function_arn(self) -> str:
@@ -125,7 +139,17 @@ class Execution:
 
     @property
     def deadline(self) -> datetime.datetime:
-        return self.started + datetime.timedelta(seconds=self.execution_timeout)
+        """When the execution times out: its timeout, extended by pauses that paused it (while such
+        a pause lasts, only the 366-day limit counts)."""
+        limit = self.started + MAX_PAUSED_LIFETIME
+        if self.status == "PAUSED" and self.pause and self.pause["ExecutionTimeoutPaused"]:
+            return limit
+        return min(self.started + datetime.timedelta(seconds=self.execution_timeout) + self.timeout_extension, limit)
+
+    @property
+    def shown_status(self) -> str:
+        """The status the API reports: DELETING once a deletion was accepted."""
+        return "DELETING" if self.deletion_requested is not None else self.status
 
     def new_token(self) -> str:
         self.tokens_issued += 1
@@ -138,7 +162,7 @@ class Execution:
             "DurableExecutionArn": self.arn,
             "DurableExecutionName": self.name,
             "FunctionArn": self.function_arn,
-            "Status": self.status,
+            "Status": self.shown_status,
             "StartTimestamp": self.started,
         }
         if self.ended is not None:
@@ -199,7 +223,7 @@ def render_event(event: dict[str, Any], include_data: bool) -> dict[str, Any]:
         if not key.endswith("Details") or not isinstance(details, dict):
             continue
         shown = dict(details)
-        for member in ("Input", "Result", "Error"):
+        for member in ("Input", "Result", "Error", "Reason"):
             if member in details and isinstance(details[member], dict):
                 data = details[member]
                 shown[member] = {**data, "Truncated": False} if include_data else {"Truncated": True}

@@ -72,7 +72,7 @@ class DurableExecutionRecord:
             name=execution.name,
             function_name=execution.function_name,
             version=execution.version,
-            status=execution.status,
+            status=execution.shown_status,
             input=_json(execution.input_payload),
             result=_json(execution.result),
             error=dict(execution.error) if execution.error else None,
@@ -112,7 +112,7 @@ class DurableControls:
                 found += [
                     e
                     for e in state_of(backend).executions.values()
-                    if function_name in (None, e.function_name) and status in (None, e.status)
+                    if function_name in (None, e.function_name) and status in (None, e.shown_status)
                 ]
             found.sort(key=lambda e: e.started)
             return [DurableExecutionRecord.of(e) for e in found]

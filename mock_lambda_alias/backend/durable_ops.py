@@ -31,6 +31,7 @@ from .durable import (
     render_event,
     state_of,
 )
+from .durable_lifecycle import at_checkpoint, pause, pause_details, repeated, request_deletion, resume
 from .durable_run import Hooks, sweep_backend
 from .durable_updates import apply, finish, heartbeat, public, resolve_callback
 
@@ -103,7 +104,8 @@ def checkpoint_durable_execution(call: Call, req: dict) -> dict:
     out: dict[str, Any] = {
         "NewExecutionState": {"Operations": [public(execution.operations[i]) for i in ids if i in execution.operations]}
     }
-    if execution.status not in TERMINAL:
+    # A PAUSING execution pauses here: no token ends the invocation (the SDK reports PENDING).
+    if execution.status not in TERMINAL and not at_checkpoint(execution, call.store.clock.now()):
         out["CheckpointToken"] = execution.new_token()
     if client:
         execution.last_checkpoint = (client, token, out)
@@ -133,7 +135,7 @@ def get_durable_execution(call: Call, req: dict) -> dict:
         "DurableExecutionName": execution.name,
         "FunctionArn": execution.function_arn,
         "StartTimestamp": execution.started,
-        "Status": execution.status,
+        "Status": execution.shown_status,
         "Version": execution.version,
         "DurableConfig": dict(execution.durable_config),
         "ExecutionDataIncluded": include,
@@ -148,6 +150,9 @@ def get_durable_execution(call: Call, req: dict) -> dict:
         out["EndTimestamp"] = execution.ended
     else:
         out["ExpectedExecutionTimeoutTimestamp"] = execution.deadline
+    pause = pause_details(execution, include)
+    if pause is not None:
+        out["PauseDetails"] = pause
     return out
 
 
@@ -179,7 +184,7 @@ def list_durable_executions_by_function(call: Call, req: dict) -> dict:
         for e in state.executions.values()
         if e.function_name == name
         and (qualifier is None or e.version == qualifier or e.invoked_arn.endswith(f":{qualifier}"))
-        and (not statuses or e.status in statuses)
+        and (not statuses or e.shown_status in statuses)
         and (given is None or e.name == given)
         and (after is None or e.started > after)
         and (before is None or e.started < before)
@@ -199,6 +204,39 @@ def stop_durable_execution(call: Call, req: dict) -> dict:
         finish(execution, "STOPPED", call.store.clock.now(), Hooks(call.store), error=req.get("Error"))
     assert execution.ended is not None
     return {"StopTimestamp": execution.ended}
+
+
+def pause_durable_execution(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    reason, timeout_paused = req.get("Reason"), req.get("ExecutionTimeoutPaused") is not False
+    now = call.store.clock.now()
+    if not repeated(execution, req.get("ClientToken"), "pause", (reason, timeout_paused), now):
+        pause(execution, now, reason, timeout_paused)
+    return {}
+
+
+def resume_durable_execution(call: Call, req: dict) -> dict:
+    execution = _execution(call, req["DurableExecutionArn"])
+    now = call.store.clock.now()
+    again = repeated(execution, req.get("ClientToken"), "resume", (req.get("Reason"),), now)
+    if not again and resume(execution, now, req.get("Reason")):
+        Hooks(call.store).wake(execution)
+    return {}
+
+
+def delete_durable_execution(call: Call, req: dict) -> dict:
+    """Accept the deletion of a finished execution; it is DELETING until the scheduled deletion runs."""
+    execution = _execution(call, req["DurableExecutionArn"])
+    if request_deletion(execution, call.store.clock.now()):
+        store, state = call.store, state_of(call.store.backend(execution.account_id, execution.region))
+
+        def delete() -> None:
+            with store.lock:
+                state.drop(execution)
+
+        store.scheduler.schedule(0, delete, f"deletion of durable execution {execution.name}")
+    assert execution.deletion_requested is not None
+    return {"DeletionRequestTimestamp": execution.deletion_requested}
 
 
 # -- callbacks -------------------------------------------------------------------------------------------

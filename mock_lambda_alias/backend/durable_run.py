@@ -30,6 +30,7 @@ from ..errors import (
 )
 from .call import Call
 from .durable import TERMINAL, Execution, as_json, execution_arn, execution_operation, find, payload, state_of
+from .durable_lifecycle import after_invocation
 from .durable_updates import complete_chained, expire, finish, public, sweep
 from .model import LATEST
 from .store import Store
@@ -70,7 +71,9 @@ class Hooks:
         """Invoke the handler again: at once if idle, after its running invocation otherwise."""
         if execution.status in TERMINAL:
             return
-        if execution.running:
+        if execution.status == "PAUSED":  # Lambda invokes nothing until the execution resumes
+            execution.invoke_on_resume = True
+        elif execution.running:
             execution.wake = True
         elif not execution.queued:
             execution.queued = True
@@ -273,7 +276,9 @@ def _invoke_once(
     with store.lock:
         execution.queued = False
         expire(execution, store.clock.now(), hooks)
-        if execution.status in TERMINAL or execution.running:
+        if execution.status == "PAUSED":  # paused after this replay was queued: the resume runs it
+            execution.invoke_on_resume = True
+        if execution.status in TERMINAL or execution.status == "PAUSED" or execution.running:
             return
         function = store.backend(execution.account_id, execution.region).functions.get(execution.function_name)
         record = None
@@ -369,6 +374,8 @@ def _after(
     )
     if execution.status in TERMINAL:
         return
+    if status == "PENDING":
+        after_invocation(execution, now)
     if status == "SUCCEEDED":
         finish(execution, "SUCCEEDED", now, hooks, result=result)
     elif status == "FAILED":

@@ -3,8 +3,8 @@
 The test builds a request that passes AWS's input validation for each operation (the mock validates
 before it looks the operation up, so an invalid request could hide a missing one) and sends it through
 a real client. Whatever the backend answers — success or an AWS error such as a 404 — shows the
-operation is implemented. The durable-execution operations the mock does not emulate yet (deleting,
-pausing and resuming an execution) must keep answering the clear not-implemented error.
+operation is implemented. No operation of the model is left unimplemented; one withdrawn from the
+registry shows the clear not-implemented error a missing one answers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import ACCOUNT, REGION, ROLE, ZIP, requires_operation
+from conftest import ACCOUNT, REGION, ROLE, ZIP
 
 from mock_lambda_alias import implemented_operations, mock_lambda_alias
 from mock_lambda_alias.wire.constraints import aws_member
@@ -24,9 +24,6 @@ from mock_lambda_alias.wire.constraints import aws_member
 MODEL = botocore.session.get_session().get_service_model("lambda")
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-function"
 
-#: Not emulated yet (issue 33 covers the other durable operations): they answer "mock_lambda_alias
-#: does not implement ...".
-DURABLE = sorted(op for op in MODEL.operation_names if "DurableExecution" in op and op not in implemented_operations())
 
 #: Valid sample values by the model's shape name.
 SAMPLES: dict[str, Any] = {
@@ -109,10 +106,7 @@ def _answer(client: Any, operation: str) -> tuple[int, str]:
     return response["ResponseMetadata"]["HTTPStatusCode"], ""
 
 
-IMPLEMENTED = sorted(set(MODEL.operation_names) - set(DURABLE))
-
-
-@pytest.mark.parametrize("operation", IMPLEMENTED)
+@pytest.mark.parametrize("operation", sorted(MODEL.operation_names))
 def test_operation_is_answered(client, operation):
     status, code = _answer(client, operation)
     assert code != "UnknownOperationException", f"{operation} is not implemented"
@@ -121,8 +115,15 @@ def test_operation_is_answered(client, operation):
     assert status < 500, (operation, status, code)
 
 
-@pytest.mark.parametrize("operation", DURABLE)
-def test_durable_execution_operations_say_they_are_not_implemented(client, operation):
+def test_every_operation_of_the_model_is_implemented():
+    assert sorted(set(MODEL.operation_names) - set(implemented_operations())) == []
+
+
+def test_a_withdrawn_operation_says_it_is_not_implemented(client, monkeypatch):
+    from mock_lambda_alias.backend import registry
+
+    operation = "GetAccountSettings"
+    monkeypatch.delitem(registry.HANDLERS, operation)
     with pytest.raises(ClientError) as exc:
         getattr(client, method_name(operation))(**request_for(operation))
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
@@ -131,9 +132,3 @@ def test_durable_execution_operations_say_they_are_not_implemented(client, opera
         "Message": f"mock_lambda_alias does not implement the Lambda operation {operation} yet. "
         "See the operations table in the documentation (docs/reference/operations.md).",
     }
-
-
-@requires_operation("GetDurableExecution", since="1.42.1")
-def test_the_lists_name_real_operations_only():
-    """The allow-lists must not hide typos: every name in them is an operation of the model."""
-    assert DURABLE

@@ -287,6 +287,11 @@ def build_world(client: Any, operation: str, member: str) -> dict[str, Any]:
         client.put_function_concurrency(FunctionName=FN, ReservedConcurrentExecutions=5)
     if "DurableExecution" in operation:
         world.update(durable_world(client, base))
+    # Only a finished execution can be deleted, and only a paused one resumed.
+    if operation == "DeleteDurableExecution":
+        client.stop_durable_execution(DurableExecutionArn=world["durable"])
+    if operation == "ResumeDurableExecution":
+        client.pause_durable_execution(DurableExecutionArn=world["durable"])
     return world
 
 

@@ -2,7 +2,9 @@
 
 ``CheckpointDurableExecution`` and ``GetDurableExecutionState`` are the Durable Execution SDK's
 calls from inside the handler; ``GetDurableExecution``, ``GetDurableExecutionHistory``,
-``ListDurableExecutionsByFunction`` and ``StopDurableExecution`` manage executions;
+``ListDurableExecutionsByFunction``, ``StopDurableExecution``, ``PauseDurableExecution``,
+``ResumeDurableExecution`` and ``DeleteDurableExecution`` (see :mod:`.durable_lifecycle`) manage
+executions;
 ``SendDurableExecutionCallbackSuccess`` / ``Failure`` / ``Heartbeat`` answer callbacks. None of
 them runs a handler: a callback answered or an execution woken is scheduled work
 (:mod:`.durable_run`), which the default delivery mode runs before the call returns.

@@ -614,7 +614,15 @@ def cases() -> list[tuple[str, str]]:
 
 
 def _client() -> Any:
-    return boto3.client("lambda", region_name=REGION, config=Config(retries={"total_max_attempts": 1}))
+    """Made before the mock starts (once per case), so it carries its own credentials: a client
+    that finds none when it is made cannot sign, mock or not."""
+    return boto3.client(
+        "lambda",
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
 
 
 #: Members that name what a request acts on: always taken from the anchors, never drawn.

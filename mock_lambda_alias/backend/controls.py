@@ -26,7 +26,7 @@ from .. import arns, runtime
 from . import identity, lookup
 from .async_controls import AsyncControls
 from .clock import check_mode
-from .durable_controls import DurableControls
+from .durable.controls import DurableControls
 from .evaluation import Caller, Decision, evaluate
 from .invocations import DEFAULT_MAX_RECORDS, EnvironmentInfo, Fault, FunctionKey, Invocation
 from .lookup import NotFound, Scope

@@ -1,7 +1,5 @@
-"""Invoke: resolve the qualifier, route an alias by its weights, run the version, record it.
-
-What tests steer (forced routes, faults, registered handlers, isolation) and the records kept
-are in :mod:`.invocations`.
+"""Invoke: resolve the qualifier, route an alias by its weights, run the version, record it
+(what tests steer and the records kept are in :mod:`.invocations`).
 
 Handlers are user code, so an invocation holds the store lock only to read and record: the
 version is resolved and the record opened under it (:func:`begin`), the handler runs without
@@ -28,10 +26,11 @@ from ..errors import (
     ResourceNotFound,
     TooManyRequests,
 )
-from . import async_events, durable_run, lineage
+from . import async_events, lineage
 from .addressing import split_name
 from .async_events import Attempt
 from .call import Call
+from .durable import run as durable_run
 from .ids import new_uuid
 from .invocations import ECHO, Invocation, InvokeState, json_logging
 from .model import LATEST, Function, FunctionVersion, throttled
@@ -409,7 +408,7 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
             f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
         )
     durable = durable_run.invoke(call, req)
-    if durable is not None:  # a durable function: its execution runs the handler (durable_run.py)
+    if durable is not None:  # a durable function: its execution runs the handler (durable/run.py)
         return durable
     lock = call.store.lock
     with lock:

@@ -14,7 +14,6 @@ from . import (
     capacity_providers,
     code_signing,
     concurrency,
-    durable_ops,
     event_invoke,
     event_sources,
     function_settings,
@@ -27,6 +26,7 @@ from . import (
     versions,
 )
 from .call import Call
+from .durable import operations as durable_ops
 
 Handler = Callable[[Call, dict], Optional[dict]]
 

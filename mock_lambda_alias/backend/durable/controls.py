@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from .durable import TERMINAL, Execution, find, render_event, state_of
-from .durable_run import Hooks, sweep_backend
-from .durable_updates import expire, public
-from .lookup import Scope
+from ..lookup import Scope
+from .executions import TERMINAL, Execution, find, render_event, state_of
+from .run import Hooks, sweep_backend
+from .updates import expire, public
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 UNTIL = ("suspended", "done")
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Optional
 
-from ..errors import InvalidParameterValue, ResourceConflict
-from .durable import TERMINAL, Execution
+from ...errors import InvalidParameterValue, ResourceConflict
+from .executions import TERMINAL, Execution
 
 #: How long a ClientToken of a pause or resume is remembered.
 TOKEN_WINDOW = datetime.timedelta(minutes=15)

@@ -7,7 +7,7 @@ as *operations* (``CheckpointDurableExecution``); the service side (waits elapsi
 answered, chained invokes finishing) changes them too. Each change is also written to the
 execution's history as an event of the Lambda API model's ``Event`` shape.
 
-This module is the data model only: :mod:`.durable_run` drives executions, :mod:`.durable_ops`
+This module is the data model only: :mod:`.run` drives executions, :mod:`.operations`
 answers the API. Payloads are kept whole; the history hides them unless asked
 (``IncludeExecutionData``).
 """
@@ -22,10 +22,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .. import arns
-from ..errors import InvalidParameterValue, ResourceNotFound
-from .clock import Task
-from .store import LambdaBackend, Store
+from ... import arns
+from ...errors import InvalidParameterValue, ResourceNotFound
+from ..clock import Task
+from ..store import LambdaBackend, Store
 
 #: The execution statuses after which nothing runs again.
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
@@ -113,7 +113,7 @@ class Execution:
     request_ids: list[str] = field(default_factory=list)
     #: (execution ARN, operation id) of the chained invoke that started this execution.
     parent: Optional[tuple[str, str]] = None
-    #: While PAUSING or PAUSED: the API's ``PauseDetails`` (see :mod:`.durable_lifecycle`).
+    #: While PAUSING or PAUSED: the API's ``PauseDetails`` (see :mod:`.lifecycle`).
     pause: Optional[dict[str, Any]] = None
     #: When it became PAUSED, and how long paused timeouts have extended its execution timeout.
     paused_since: Optional[datetime.datetime] = None

@@ -3,11 +3,11 @@
 ``CheckpointDurableExecution`` and ``GetDurableExecutionState`` are the Durable Execution SDK's
 calls from inside the handler; ``GetDurableExecution``, ``GetDurableExecutionHistory``,
 ``ListDurableExecutionsByFunction``, ``StopDurableExecution``, ``PauseDurableExecution``,
-``ResumeDurableExecution`` and ``DeleteDurableExecution`` (see :mod:`.durable_lifecycle`) manage
+``ResumeDurableExecution`` and ``DeleteDurableExecution`` (see :mod:`.lifecycle`) manage
 executions;
 ``SendDurableExecutionCallbackSuccess`` / ``Failure`` / ``Heartbeat`` answer callbacks. None of
 them runs a handler: a callback answered or an execution woken is scheduled work
-(:mod:`.durable_run`), which the default delivery mode runs before the call returns.
+(:mod:`.run`), which the default delivery mode runs before the call returns.
 
 Access: from another account (or in strict mode), a call needs the function's resource-based
 policy to grant the operation's IAM action (``lambda:<Operation>``) on the execution's version.
@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Optional
 
-from .. import arns
-from ..errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
-from .access import authorize
-from .addressing import split_name
-from .call import Call
-from .durable import (
+from ... import arns
+from ...errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
+from ..access import authorize
+from ..addressing import split_name
+from ..call import Call
+from .executions import (
     NO_CALLBACK,
     NO_EXECUTION,
     TERMINAL,
@@ -33,9 +33,9 @@ from .durable import (
     render_event,
     state_of,
 )
-from .durable_lifecycle import at_checkpoint, pause, pause_details, repeated, request_deletion, resume
-from .durable_run import Hooks, sweep_backend
-from .durable_updates import apply, finish, heartbeat, public, resolve_callback
+from .lifecycle import at_checkpoint, pause, pause_details, repeated, request_deletion, resume
+from .run import Hooks, sweep_backend
+from .updates import apply, finish, heartbeat, public, resolve_callback
 
 DEFAULT_PAGE = 100
 STATE_PAGE = 1000

@@ -21,19 +21,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .. import arns
-from ..errors import (
+from ... import arns
+from ...errors import (
     DurableExecutionAlreadyStarted,
     InvalidParameterValue,
     LambdaError,
     UnsupportedMember,
 )
-from .call import Call
-from .durable import TERMINAL, Execution, as_json, execution_arn, execution_operation, find, payload, state_of
-from .durable_lifecycle import after_invocation
-from .durable_updates import complete_chained, expire, finish, public, sweep
-from .model import LATEST
-from .store import Store
+from ..call import Call
+from ..model import LATEST
+from ..store import Store
+from .executions import TERMINAL, Execution, as_json, execution_arn, execution_operation, find, payload, state_of
+from .lifecycle import after_invocation
+from .updates import complete_chained, expire, finish, public, sweep
 
 #: AWS's answer to an Invoke of a durable function without a qualifier.
 UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
@@ -62,7 +62,7 @@ RUNNER: Optional[Runner] = None
 
 
 class Hooks:
-    """How :mod:`.durable_updates` schedules work and wakes executions, on the store's scheduler."""
+    """How :mod:`.updates` schedules work and wakes executions, on the store's scheduler."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -2,7 +2,7 @@
 
 Called with the store lock held; nothing here runs a handler. Work that falls due later (a wait
 ends, a step's retry is due, a chained invoke runs) and "invoke the handler again" are handed to
-the :class:`Hooks` the caller gives, which :mod:`.durable_run` implements on the scheduler.
+the :class:`Hooks` the caller gives, which :mod:`.run` implements on the scheduler.
 
 The history follows AWS's: one event per checkpointed update (``StepStarted``, ``StepSucceeded``,
 ``WaitStarted``, ...; a step ``RETRY`` is a ``StepFailed`` or ``StepSucceeded`` with its
@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Optional, Protocol
 
-from ..errors import InvalidParameterValue
-from .durable import OPERATION_DONE, TERMINAL, DurableState, Execution, error_payload, new_callback_id, payload
+from ...errors import InvalidParameterValue
+from .executions import OPERATION_DONE, TERMINAL, DurableState, Execution, error_payload, new_callback_id, payload
 
 #: The error a callback gets when its timeout or heartbeat timeout passes (types as the SDK reads them).
 CALLBACK_TIMEOUT = {"ErrorType": "Callback.Timeout", "ErrorMessage": "Callback timed out"}

@@ -121,6 +121,8 @@ def mock() -> Iterator[mock_lambda_alias.LambdaAliasMock]:
     with mock_lambda_alias.mock_lambda_alias() as m:
         yield m
         assert not m.internal_errors, m.internal_errors
+        # Scheduled work (retries, deliveries, durable replays) that raised is only recorded.
+        assert not m.store.scheduler.errors, m.store.scheduler.errors
 
 
 @pytest.fixture

@@ -142,11 +142,7 @@ def _answer(operation_model: OperationModel, request: AWSPreparedRequest) -> Opt
     """What the interception calls for each Lambda request: the innermost mock answers, if any (a
     call racing with the last stop() goes where it would without us)."""
     mock = innermost()
-    if mock is None:
-        return None
-    response = respond(mock, operation_model, request)
-    mock.store.scheduler.settle()  # work the call caused (an Event invoke, a retry) runs before it returns
-    return response
+    return None if mock is None else respond(mock, operation_model, request)
 
 
 def _moto_stubber() -> tuple[Any, ...]:

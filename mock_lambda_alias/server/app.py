@@ -165,7 +165,6 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://{host}{target}" if target.startswith("/") else target
         request = adapter.prepared_request(self.command, url, self.headers, body)
         response = adapter.answer(owner.mock, operation, request, caller.region, caller.access_key)
-        owner.mock.store.scheduler.settle()
         self._send(response.status_code, list(response.headers.items()), response.content)
 
     def _linger(self, seconds: float = 2.0) -> None:

@@ -119,4 +119,7 @@ def answer(
             service_model,
             request_id,
         )
+    # Work the call caused (an Event invoke, a retry due now) runs before it is answered, in the
+    # default delivery mode: for every client, intercepted or over HTTP.
+    mock.store.scheduler.settle()
     return response

@@ -3,10 +3,9 @@ and pushing records through a mapping by hand (no moto needed)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ...backend import event_filters
-from ...backend.controls import check_account
 from ...backend.lookup import NotFound, Scope
 from .pollers import OUTCOMES, Batch, invoke_batch, judge
 
@@ -15,9 +14,10 @@ if TYPE_CHECKING:
 
 
 class EventSourceControls:
-    """Mixed into the mock's handle, which owns ``store``."""
+    """Mixed into the mock's handle, which owns ``store`` and ``_scope``."""
 
     store: Store
+    _scope: Callable[[Optional[str], Optional[str]], Scope]
 
     def batches(
         self,
@@ -33,7 +33,7 @@ class EventSourceControls:
         raises ``NotFound``, so that a typo never reads as "nothing delivered"."""
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
-        scope = Scope(None if account_id is None else check_account(account_id), region)
+        scope = self._scope(account_id, region)
         with self.store.lock:
             found = list(self.store.batches)
             if mapping_uuid is not None and not any(b.mapping_uuid == mapping_uuid for b in found):

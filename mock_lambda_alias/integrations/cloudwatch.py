@@ -22,7 +22,6 @@ moto has them. moto stores alarms but never evaluates them: read the alarm's met
 from __future__ import annotations
 
 import datetime
-import sys
 import threading
 from typing import Any
 
@@ -35,6 +34,7 @@ from ..backend.telemetry import (
     invocation_metrics,
     log_events,
 )
+from .moto_patches import moto_active
 
 #: The moto names patched while a mock is active, with what they held before.
 _patched: list[tuple[Any, str, Any]] = []
@@ -45,13 +45,6 @@ _queued: list[Any] = []
 _queue_lock = threading.Lock()
 #: The exact dimension set a ``GetMetricStatistics`` of ``AWS/Lambda`` asks for, per thread.
 _wanted = threading.local()
-
-
-def moto_active() -> bool:
-    """Whether moto's ``mock_aws`` is active: cheap enough to ask on every invocation."""
-    models = sys.modules.get("moto.core.models")
-    mock = getattr(models, "MockAWS", None)
-    return mock is not None and getattr(mock, "_nested_count", 0) > 0
 
 
 class MotoSink:

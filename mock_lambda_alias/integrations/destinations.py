@@ -33,7 +33,7 @@ from ..backend import async_events, lineage
 from ..backend.async_events import DeliveryFailed, Outgoing
 from ..backend.lineage import Lineage
 from ..backend.store import Store
-from .moto_patches import MotoPatches, Patch
+from .moto_patches import MotoPatches, Patch, moto_active
 
 TRACE_ATTRIBUTE = "AWSTraceHeader"
 
@@ -51,10 +51,9 @@ def _moto_backend(module_name: str, attribute: str, message: Outgoing) -> Any:
     """moto's backend of the target's account and region, when moto is there and mocking."""
     try:
         __import__(module_name)
-        from moto.core.models import MockAWS
     except ImportError:
         raise DeliveryFailed("moto is not installed: nothing serves " + message.target) from None
-    if not getattr(MockAWS, "_mocks_active", False):
+    if not moto_active():
         raise DeliveryFailed(f"moto's mock_aws is not active: nothing serves {message.target}")
     parts = message.target.split(":")
     backends = getattr(sys.modules[module_name], attribute)

@@ -23,6 +23,14 @@ def _inactive() -> Any:
     return None
 
 
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active (moto counts its nested starts on ``MockAWS``; there is
+    no public way to ask): cheap enough to ask on every invocation."""
+    models = sys.modules.get("moto.core.models")
+    mock = getattr(models, "MockAWS", None)
+    return mock is not None and getattr(mock, "_nested_count", 0) > 0
+
+
 @dataclass(frozen=True)
 class Patch:
     """One function of moto's to stand in for."""

@@ -74,7 +74,9 @@ BACKEND_LEVELS = {
     "store": 3,
     **dict.fromkeys(("call", "timing", "telemetry"), 4),
     "access": 5,
-    **dict.fromkeys(("addressing", "cascades", "deployment", "roles", "function_config", "async_events"), 6),
+    **dict.fromkeys(
+        ("addressing", "cascades", "deployment", "roles", "function_config", "async_events", "invoke_target"), 6
+    ),
     **dict.fromkeys(FAMILIES, 7),
     "async_controls": 7,
     # Durable executions: the model, what changes it, what runs it, then the operations and controls.

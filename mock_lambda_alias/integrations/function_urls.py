@@ -24,6 +24,7 @@ from ..backend.call import Call
 from ..backend.controls import Controls
 from ..backend.evaluation import Caller, evaluate
 from ..backend.ids import new_uuid
+from ..backend.invoke_target import resolve_target
 from ..errors import LambdaError
 
 URL_PATTERN = re.compile(r"^https?://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws(?::\d+)?(/.*)?$")
@@ -91,7 +92,7 @@ class UrlServer:
             event = build_event(request, url_id, region, account_id if config.auth_type == "AWS_IAM" else None)
             event["requestContext"]["requestId"] = request_id
             state = store.invoke
-            function, record, invoked_arn = invoking.resolve_target(state, call, name, qualifier)
+            function, record, invoked_arn = resolve_target(state, call, name, qualifier)
             payload = json.dumps(event).encode()
             try:
                 pending = invoking.begin(

@@ -325,10 +325,26 @@ def _invoke_once(
                     schedule()
 
 
+#: The first delay before a crashed invocation is retried; each crash in a row doubles it. The
+#: developer guide ("Retries for Lambda durable functions", Backend retries) says Lambda retries a
+#: crash, out-of-memory or timeout with exponential backoff until the execution timeout; the delays
+#: are not published: these are the mock's.
+CRASH_RETRY_SECONDS = 1
+#: The task key of a crashed invocation's retry (operation ids are hex, so it cannot clash).
+CRASH_RETRY = "invocation retry"
+
+
+def _invalid(message: str) -> tuple[str, None, dict[str, Any]]:
+    # aws/aws-durable-execution-sdk-python issue 670 (the service's behaviour, verified by AWS): an
+    # invalid invocation output fails the execution at once, with an InvalidParameterValueException
+    # error object. Its exact messages are not published; these are the mock's.
+    return "FAILED", None, {"ErrorType": "InvalidParameterValueException", "ErrorMessage": message}
+
+
 def _read_output(outcome: Any) -> tuple[str, Optional[str], Optional[dict[str, Any]]]:
-    """(status, result, error) of what the handler returned."""
+    """(status, result, error) of what the handler returned; "CRASHED" when it ended without output."""
     if outcome is None:
-        return "FAILED", None, {"ErrorType": "ServiceException", "ErrorMessage": "The invocation failed."}
+        return "CRASHED", None, {"ErrorType": "ServiceException", "ErrorMessage": "The invocation failed."}
     try:
         data = json.loads(outcome.payload or b"null")
     except ValueError:
@@ -339,17 +355,18 @@ def _read_output(outcome: Any) -> tuple[str, Optional[str], Optional[dict[str, A
             "ErrorType": str(data.get("errorType", "Unhandled")),
             "ErrorMessage": str(data.get("errorMessage", "")),
         }
-        return "FAILED", None, error
+        return "CRASHED", None, error
     status = data.get("Status") if isinstance(data, dict) else None
-    if status == "SUCCEEDED":
+    if status == "SUCCEEDED" and data.get("Error") is None:
         return "SUCCEEDED", data.get("Result"), None
-    if status == "FAILED":
+    if status == "FAILED" and data.get("Result") is None:
         return "FAILED", None, data.get("Error") or {}
     if status == "PENDING":
         return "PENDING", None, None
-    # Not the SDK's output: Lambda cannot tell how the execution stands.
-    message = "The durable function returned an invalid response (not a durable execution invocation output)."
-    return "FAILED", None, {"ErrorType": "InvalidDurableExecutionOutput", "ErrorMessage": message}
+    if status in ("SUCCEEDED", "FAILED"):
+        other = "Error" if status == "SUCCEEDED" else "Result"
+        return _invalid(f"Invalid invocation output: a {status} output cannot carry {other}.")
+    return _invalid("Invalid invocation output: Status must be SUCCEEDED, FAILED or PENDING.")
 
 
 def _after(
@@ -362,7 +379,6 @@ def _after(
 ) -> None:
     now = store.clock.now()
     status, result, error = _read_output(outcome)
-    crashed = outcome is None or bool(outcome.function_error)
     execution.event(
         "InvocationCompleted",
         now,
@@ -370,16 +386,35 @@ def _after(
         StartTimestamp=started,
         EndTimestamp=now,
         RequestId=request_id,
-        Error={"Payload": error} if crashed and error else None,
+        Error={"Payload": error} if status == "CRASHED" and error else None,
     )
     if execution.status in TERMINAL:
         return
+    retry = execution.tasks.pop(CRASH_RETRY, None)
+    if retry is not None:
+        retry.cancel()
+    if status == "CRASHED":
+        _retry_crashed(execution, now, hooks)
+        return
+    execution.crashes = 0
     if status == "PENDING":
         after_invocation(execution, now)
     if status == "SUCCEEDED":
         finish(execution, "SUCCEEDED", now, hooks, result=result)
     elif status == "FAILED":
         finish(execution, "FAILED", now, hooks, error=error)
+
+
+def _retry_crashed(execution: Execution, now: datetime.datetime, hooks: Hooks) -> None:
+    """Invoke a crashed execution again after a delay that doubles with each crash in a row; the
+    execution timeout ends the retries (the developer guide's backend retries)."""
+    after_invocation(execution, now)
+    if execution.status == "PAUSED":  # the pause interrupted this invocation: the resume retries it
+        execution.invoke_on_resume = True
+        return
+    delay = datetime.timedelta(seconds=CRASH_RETRY_SECONDS * 2**execution.crashes)
+    execution.crashes += 1
+    hooks.at(execution, CRASH_RETRY, min(now + delay, execution.deadline), lambda: hooks.wake(execution))
 
 
 # -- chained invokes ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, create
 
-from mock_lambda_alias import LambdaAliasMock
+from mock_lambda_alias import LambdaAliasMock, mock_lambda_alias
 from mock_lambda_alias.backend.controls import NotFound
 from mock_lambda_alias.server.app import LambdaServer
 
@@ -538,3 +538,19 @@ def test_the_reference_table_shows_every_public_method_as_it_is():
 def callable_or_property(name: str) -> bool:
     member = inspect.getattr_static(LambdaAliasMock, name)
     return isinstance(member, property) or callable(member)
+
+
+def test_records_and_deliveries_keep_the_newest_up_to_the_limit():
+    with mock_lambda_alias(max_invocation_records=2) as m:
+        lam = boto3.client("lambda", region_name=REGION)
+        create(lam, "my-function")
+        lam.add_permission(
+            FunctionName="my-function",
+            StatementId="events",
+            Action="lambda:InvokeFunction",
+            Principal="events.amazonaws.com",
+        )
+        for n in range(3):
+            m.deliver("events.amazonaws.com", FN_ARN_PREFIX + "my-function", {"n": n})
+        assert [json.loads(r.payload)["n"] for r in m.invocations()] == [1, 2]
+        assert [d.event["n"] for d in m.deliveries()] == [1, 2]

@@ -63,8 +63,8 @@ class World:
         return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def _world(delivery: str) -> Iterator[World]:
-    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias(seed=7, delivery=delivery) as m:
+def _world(delivery: str, **options: Any) -> Iterator[World]:
+    with moto.mock_aws(), mock_lambda_alias.mock_lambda_alias(seed=7, delivery=delivery, **options) as m:
         boto3.client("iam", region_name=REGION).create_role(RoleName="lambda-role", AssumeRolePolicyDocument="{}")
         world = World(m)
         create(world.lam, "fn")
@@ -458,6 +458,20 @@ def test_poll_reads_the_sources_now_in_manual_mode(manual):
     assert manual.m.poll() == 0
     with pytest.raises(ValueError, match="no event source mapping 'nope'"):
         manual.m.poll("nope")
+
+
+def test_batches_kept_are_bounded_like_the_records_and_poll_still_counts_every_one():
+    for world in _world("manual", max_invocation_records=2):
+        world.m.register_handler("fn", world.handler("1"))
+        url, arn = world.queue()
+        uuid = world.map(arn, BatchSize=1)
+        for body in ("a", "b", "c"):
+            world.sqs.send_message(QueueUrl=url, MessageBody=body)
+        delivered = sum(world.m.poll(uuid) for _ in range(3))
+        assert delivered == 3 and world.count(url) == (0, 0)
+        assert sorted(world.bodies()) == ["a", "b", "c"]
+        kept = world.m.batches(uuid)
+        assert len(kept) == 2 and {b.records[0]["body"] for b in kept} < {"a", "b", "c"}
 
 
 def test_binary_and_number_attributes_and_the_trace_header_reach_the_record(world):

@@ -101,15 +101,18 @@ class Store:
         self.has_durable = False
         #: Pushes invocations to CloudWatch (moto's) when set (the switch sets it; see InvokeState.sink).
         self.telemetry_sink: Any = None
-        #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``.
-        self.deliveries: list[Any] = []
+        #: Events services delivered (or failed to deliver) to functions: ``delivery.Delivery``
+        #: (as many as the invocation records kept, the oldest going first).
+        self.deliveries: deque[Any] = deque(maxlen=max_invocation_records)
         #: Asynchronous events accepted, oldest first: ``async_events.AsyncEvent`` (as many as the
         #: invocation records kept, the oldest going first).
         self.async_events: deque[Any] = deque(maxlen=max_invocation_records)
         #: Told (account, region, UUID) when an event source mapping is created, updated or deleted.
         self.mapping_listener: Optional[Callable[[str, str, str], None]] = None
-        #: Batches event source mappings delivered, oldest first, and each mapping's poller state.
-        self.batches: list[Any] = []
+        #: Batches event source mappings delivered, oldest first (as many as the invocation records
+        #: kept), how many were ever delivered, and each mapping's poller state.
+        self.batches: deque[Any] = deque(maxlen=max_invocation_records)
+        self.batches_delivered = 0
         self.pollers: dict[str, Any] = {}
 
     @property
@@ -128,6 +131,12 @@ class Store:
                     self._invoke = fresh
                 state = self._invoke
         return state
+
+    def record_batch(self, batch: Any) -> None:
+        """Keep a batch an event source mapping delivered (the oldest goes beyond the limit)."""
+        with self.lock:
+            self.batches.append(batch)
+            self.batches_delivered += 1
 
     def backend(self, account_id: str, region: str) -> LambdaBackend:
         key = (account_id, region)
@@ -153,6 +162,7 @@ class Store:
             self.deliveries.clear()
             self.async_events.clear()
             self.batches.clear()
+            self.batches_delivered = 0
             self.pollers.clear()
             if self._invoke is not None:
                 self.seed = self._invoke.seed

@@ -54,13 +54,13 @@ class EventSourceControls:
         with self.store.lock:
             if mapping_uuid is not None:
                 self._mapping(mapping_uuid)
-            before = len(self.store.batches)
+            before = self.store.batches_delivered
             pollers = [p for uuid, p in self.store.pollers.items() if mapping_uuid in (None, uuid)]
         for poller in pollers:
             poller.wake()
         self.store.scheduler.run(until=self.store.clock.now())
         with self.store.lock:
-            return len(self.store.batches) - before
+            return self.store.batches_delivered - before
 
     def deliver_to_mapping(self, mapping_uuid: str, records: list[dict]) -> Optional[Batch]:
         """Push ``records`` (as Lambda sends them, e.g. SQS messages) through a mapping by hand: its
@@ -85,8 +85,7 @@ class EventSourceControls:
         batch.account_id, batch.region = account_id, region
         batch.outcome, batch.failed = judge(result, mapping, batch.item_ids)
         batch.invocation, batch.executed_version, batch.error = result.invocation, result.executed_version, result.error
-        with self.store.lock:
-            self.store.batches.append(batch)
+        self.store.record_batch(batch)
         return batch
 
     def _mapping(self, mapping_uuid: str) -> tuple[str, str, dict]:

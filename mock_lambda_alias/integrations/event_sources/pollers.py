@@ -206,8 +206,7 @@ class Poller:
 
     def record(self, batch: Batch) -> Batch:
         batch.account_id, batch.region = self.place
-        with self.store.lock:
-            self.store.batches.append(batch)
+        self.store.record_batch(batch)
         return batch
 
 

@@ -204,3 +204,115 @@ def test_removed_with_alias_and_version(fn):
     fn.delete_alias(FunctionName="my-function", Name="live")
     fn.delete_function(FunctionName="my-function", Qualifier="1")
     assert fn.list_function_event_invoke_configs(FunctionName="my-function")["FunctionEventInvokeConfigs"] == []
+
+
+# Facts below: LocalStack tests/aws/services/lambda_/test_lambda_api.py::TestLambdaEventInvokeConfig::
+# test_lambda_eventinvokeconfig_exceptions, recorded against AWS (2025-11-25; snapshot names given).
+DESTINATION_PATTERN = (
+    r"$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:"
+    r"((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+)
+NO_SETTINGS = "You must specify at least one of error handling or destination setting."
+
+
+@pytest.mark.parametrize(
+    ("operation", "kwargs", "expected"),
+    [
+        # put_functionname_nootherargs: the missing setting is refused before the function is looked up.
+        ("put", {"FunctionName": "doesnotexist"}, (400, "InvalidParameterValueException", NO_SETTINGS)),
+        # Update's order is our choice (not recorded): the same as Put's.
+        ("update", {"FunctionName": "doesnotexist"}, (400, "InvalidParameterValueException", NO_SETTINGS)),
+        # put_functionname_arn_notfound
+        (
+            "put",
+            {"FunctionName": FN_ARN_PREFIX + "doesnotexist", "MaximumRetryAttempts": 1},
+            (404, "ResourceNotFoundException", "The function doesn't exist."),
+        ),
+        # put_alias_doesnotexist
+        (
+            "put",
+            {"FunctionName": "my-function", "Qualifier": "livedoesnotexist", "MaximumRetryAttempts": 1},
+            (404, "ResourceNotFoundException", "The function doesn't exist."),
+        ),
+        # update_eventinvokeconfig_function_doesnotexist
+        (
+            "update",
+            {"FunctionName": "doesnotexist", "MaximumRetryAttempts": 0},
+            (404, "ResourceNotFoundException", "The function doesn't exist."),
+        ),
+        # update_eventinvokeconfig_config_doesnotexist_with_qualifier
+        (
+            "update",
+            {"FunctionName": FN_ARN + ":live", "MaximumRetryAttempts": 0},
+            (404, "ResourceNotFoundException", f"The function {FN_ARN}:live doesn't have an EventInvokeConfig"),
+        ),
+        # list_function_doesnotexist
+        ("list", {"FunctionName": "doesnotexist"}, (404, "ResourceNotFoundException", "The function doesn't exist.")),
+        # delete_function_doesnotexist
+        (
+            "delete",
+            {"FunctionName": "doesnotexist"},
+            (
+                404,
+                "ResourceNotFoundException",
+                f"The function {FN_ARN_PREFIX}doesnotexist:$LATEST doesn't have an EventInvokeConfig",
+            ),
+        ),
+        # put_destination_invalid_arn_pattern
+        (
+            "put",
+            {
+                "FunctionName": "my-function",
+                "DestinationConfig": {"OnFailure": {"Destination": FN_ARN.replace(":lambda:", ":_-/!lambda:")}},
+            },
+            (
+                400,
+                "ValidationException",
+                "1 validation error detected: Value '"
+                + FN_ARN.replace(":lambda:", ":_-/!lambda:")
+                + "' at 'destinationConfig.onFailure.destination' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: " + DESTINATION_PATTERN,
+            ),
+        ),
+    ],
+)
+def test_errors_recorded_against_aws(raw_lam, operation, kwargs, expected):
+    create(raw_lam)
+    raw_lam.publish_version(FunctionName="my-function")
+    raw_lam.create_alias(FunctionName="my-function", Name="live", FunctionVersion="1")
+    method = getattr(
+        raw_lam,
+        f"{operation}_function_event_invoke_config" if operation != "list" else "list_function_event_invoke_configs",
+    )
+    with pytest.raises(ClientError) as exc:
+        method(**kwargs)
+    assert error_of(exc) == expected
+
+
+@pytest.mark.parametrize("side", ["OnSuccess", "OnFailure"])
+def test_a_side_without_a_destination_arn_is_kept_empty(fn, side):
+    """put_destination_success_no_destination_arn / put_destination_failure_no_destination_arn."""
+    response = fn.put_function_event_invoke_config(FunctionName="my-function", DestinationConfig={side: {}})
+    assert body(response)["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {}}
+    assert "MaximumRetryAttempts" not in response and "MaximumEventAgeInSeconds" not in response
+
+
+def test_an_s3_bucket_takes_failure_records_only(fn):
+    """API reference, PutFunctionEventInvokeConfig: "S3 buckets are supported only for on-failure
+    destinations". AWS's message for an S3 OnSuccess is NOT recorded: the mock answers the message
+    recorded for a destination of a service that is none (put_destination_invalid_service_arn)."""
+    bucket = "arn:aws:s3:::records"
+    response = fn.put_function_event_invoke_config(
+        FunctionName="my-function", DestinationConfig={"OnFailure": {"Destination": bucket}}
+    )
+    assert response["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {"Destination": bucket}}
+    with pytest.raises(ClientError) as exc:
+        fn.put_function_event_invoke_config(
+            FunctionName="my-function", DestinationConfig={"OnSuccess": {"Destination": bucket}}
+        )
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        f"The provided destination config DestinationConfig(onSuccess=OnSuccess(destination={bucket}), "
+        "onFailure=null) is invalid.",
+    )

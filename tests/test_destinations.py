@@ -13,6 +13,7 @@ import pytest
 from conftest import ACCOUNT, FN_ARN_PREFIX, REGION, create
 
 import mock_lambda_alias
+from mock_lambda_alias.backend import lineage
 
 moto = pytest.importorskip("moto")
 
@@ -148,8 +149,10 @@ def test_on_success_to_eventbridge_has_lambdas_source_and_detail_type(env):
     lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"n": 1}')
     (message,) = receive(url)
     delivered = json.loads(message["Body"])
-    # Fact relied upon (an event recorded on AWS: cdk-patterns/serverless,
-    # the-destined-lambda/README.md): version "0", source "lambda", the account and region, the
+    # Fact relied upon (events recorded on AWS: cdk-patterns/serverless,
+    # the-destined-lambda/README.md; LocalStack test_lambda_destinations.py::
+    # TestLambdaDestinationEventbridge::test_invoke_lambda_eventbridge, both detail-types):
+    # version "0", source "lambda", the account and region, the
     # resources the bus and then the invoked function's qualified ARN, the record as detail.
     # (AWS's event also has "account"; moto's EventBridge leaves it out of what its rules forward.)
     assert {key: delivered[key] for key in ("version", "source", "region", "resources")} == {
@@ -221,6 +224,10 @@ def test_on_failure_to_s3_writes_the_record_under_lambdas_key(env):
 
 @pytest.mark.parametrize("kind", ["sqs", "sns"])
 def test_the_dead_letter_queue_gets_the_event_with_awss_attributes(env, kind):
+    """Fact relied upon (LocalStack test_lambda_destinations.py::TestLambdaDLQ::test_dead_letter_queue,
+    recorded against AWS, snapshot "receive_result"): the DLQ message's body is the event itself and
+    its message attributes are exactly ErrorCode (Number, "200" after a function error),
+    ErrorMessage (String, the errorMessage) and RequestID (String)."""
     m, lam = env
     url, queue_arn = queue("dlq")
     target = queue_arn
@@ -353,3 +360,77 @@ def test_without_moto_a_destination_is_recorded_as_not_delivered(lam, mock):
     assert event.delivery.error == f"moto's mock_aws is not active: nothing serves {target}"
     assert [d.value for d in mock.metrics("DestinationDeliveryFailures", dimensions={})] == [1.0]
     assert mock.metrics("DeadLetterErrors") == []
+
+
+def test_an_sqs_record_carries_the_trace_header_and_no_message_attributes(env):
+    """Facts relied upon (LocalStack test_lambda_destinations.py, recorded against AWS): the record
+    sent to an SQS destination has the ``AWSTraceHeader`` system attribute (test_retries /
+    test_maxeventage, "queue_destination_payload", "no_retry_failure_message") and no message
+    attributes (test_assess_lambda_destination_invocation, received with MessageAttributeNames
+    ["All"]: neither MessageAttributes nor MD5OfMessageAttributes)."""
+    m, lam = env
+    url, arn = queue("records")
+    destination(lam, OnSuccess=arn)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")
+    sqs = boto3.client("sqs", region_name=REGION)
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["All"], MessageAttributeNames=["All"])["Messages"]
+    assert "MessageAttributes" not in message and "MD5OfMessageAttributes" not in message
+    (event,) = m.async_events("my-function")
+    header = message["Attributes"]["AWSTraceHeader"]
+    assert lineage.parse(header) == event.lineage.next()  # the event's chain, one invocation on
+
+
+@pytest.mark.parametrize("kind", ["sqs", "sns"])
+def test_a_fifo_destination_is_a_failed_delivery(env, kind):
+    """Fact relied upon (developer guide, "Capturing records of Lambda asynchronous invocations"):
+    Lambda sends records to standard queues and topics only; an SQS FIFO queue or SNS FIFO topic as
+    destination gives a ``DestinationDeliveryFailures`` metric instead."""
+    m, lam = env
+    if kind == "sqs":
+        sqs = boto3.client("sqs", region_name=REGION)
+        sqs.create_queue(QueueName="records.fifo", Attributes={"FifoQueue": "true"})
+        target, what = f"arn:aws:sqs:{REGION}:{ACCOUNT}:records.fifo", "queue"
+    else:
+        sns = boto3.client("sns", region_name=REGION)
+        target = sns.create_topic(Name="records.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+        what = "topic"
+    destination(lam, OnSuccess=target)
+    lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b"{}")
+    (event,) = m.async_events("my-function")
+    assert (event.delivery.delivered, event.delivery.error) == (
+        False,
+        f"{target} is a FIFO {what}: Lambda sends only to standard ones",
+    )
+    series = {"FunctionName": "my-function", "Resource": "my-function:PROD"}
+    assert [d.value for d in m.metrics("DestinationDeliveryFailures", dimensions=series)] == [1.0]
+
+
+def test_on_failure_to_eventbridge_is_a_failure_result_with_a_hyphen(env):
+    """Fact relied upon (LocalStack TestLambdaDestinationEventbridge::test_invoke_lambda_eventbridge,
+    recorded against AWS, "lambda_destination_event_bus_failure"): detail-type
+    "Lambda Function Invocation Result - Failure" with an ASCII hyphen (the developer guide prints an
+    en dash), condition RetriesExhausted, approximateInvokeCount 1 with retry_attempts 0."""
+    m, lam = env
+    url, queue_arn = queue("results")
+    events = boto3.client("events", region_name=REGION)
+    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
+    events.put_rule(Name="all", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]}))
+    events.put_targets(Rule="all", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
+    lam.put_function_event_invoke_config(
+        FunctionName="my-function",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": bus_arn}},
+    )
+    m.register_handler("my-function", fail)
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b'{"mode": "failure"}')
+    (message,) = receive(url)
+    delivered = json.loads(message["Body"])
+    assert delivered["detail-type"] == "Lambda Function Invocation Result - Failure"
+    assert delivered["resources"] == [bus_arn, FN_ARN_PREFIX + "my-function:$LATEST"]
+    context = delivered["detail"]["requestContext"]
+    assert (context["condition"], context["approximateInvokeCount"]) == ("RetriesExhausted", 1)
+    assert delivered["detail"]["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }

@@ -60,19 +60,35 @@ def _moto_backend(module_name: str, attribute: str, message: Outgoing) -> Any:
     return backends[parts[4]][parts[3] or "aws"]
 
 
+#: Why a FIFO queue or topic takes nothing: Lambda sends to standard ones only, and counts a FIFO
+#: target as a failed delivery (developer guide, "Capturing records of Lambda asynchronous
+#: invocations": an unsupported destination type "such as an Amazon SQS FIFO queue or an Amazon
+#: SNS FIFO topic" gives ``DestinationDeliveryFailures``).
+FIFO_REFUSED = "{} is a FIFO {}: Lambda sends only to standard ones"
+
+
 def _to_sqs(store: Store, message: Outgoing) -> None:
     backend = _moto_backend("moto.sqs.models", "sqs_backends", message)
     name = message.target.rsplit(":", 1)[-1]
     if name not in backend.queues:
         raise DeliveryFailed(f"SQS queue {message.target} does not exist")
+    if backend.queues[name].fifo_queue:
+        raise DeliveryFailed(FIFO_REFUSED.format(message.target, "queue"))
     attributes = {key: {"DataType": kind, "StringValue": value} for key, (kind, value) in message.attributes.items()}
-    backend.send_message(name, message.body, message_attributes=attributes or None)
+    # A destination record carries the event's trace header as its AWSTraceHeader system attribute
+    # (LocalStack's test_retries and test_maxeventage, recorded against AWS, receive it).
+    system = None
+    if message.lineage is not None:
+        system = {TRACE_ATTRIBUTE: {"DataType": "String", "StringValue": lineage.header(message.lineage)}}
+    backend.send_message(name, message.body, message_attributes=attributes or None, system_attributes=system)
 
 
 def _to_sns(store: Store, message: Outgoing) -> None:
     backend = _moto_backend("moto.sns.models", "sns_backends", message)
     if message.target not in backend.topics:
         raise DeliveryFailed(f"SNS topic {message.target} does not exist")
+    if backend.topics[message.target].fifo_topic:
+        raise DeliveryFailed(FIFO_REFUSED.format(message.target, "topic"))
     attributes = {key: {"Type": kind, "Value": value} for key, (kind, value) in message.attributes.items()}
     backend.publish(message.body, arn=message.target, message_attributes=attributes or {})
 

@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import create
+from conftest import create, make_zip
 
 import mock_lambda_alias
 
@@ -53,6 +53,10 @@ def test_an_event_invoke_answers_202_and_runs_as_a_queued_task(lam, mock):
 
 
 def test_a_failing_handler_runs_three_times_a_minute_then_two_apart_without_real_waiting(lam, mock):
+    """Facts relied upon: developer guide, "Asynchronous invocation" (two more attempts, one minute
+    between the first two, two minutes between the second and third); LocalStack
+    test_lambda_destinations.py::test_retries, recorded against AWS (1 run before a minute, 2 by
+    three minutes, then 3, all under one request id; record approximateInvokeCount 3)."""
     prod(lam)
     mock.register_handler("my-function", fail)
     before = mock.now()
@@ -109,10 +113,12 @@ def test_a_retry_that_succeeds_ends_the_event(lam, mock):
 
 def test_the_version_is_decided_when_the_event_is_accepted(lam, mock):
     """The mock's choice, NOT confirmed by any AWS source found (developer guide, API reference,
-    LocalStack's recorded snapshots are silent on it): the alias's weights are drawn when the event
-    is accepted, and every attempt runs that version (a later change of the alias does not move a
-    queued event). What is confirmed: every attempt keeps the event's request id (LocalStack
-    test_retries, validated against AWS: "all 3 are equal")."""
+    LocalStack's recorded snapshots are silent on it; its test_lambda.py even keeps it as a TODO,
+    "test if routing is static for a single invocation: Do retries for an event invoke, take the
+    same 'path' for every retry?"): the alias's weights are drawn when the event is accepted, and
+    every attempt runs that version (a later change of the alias does not move a queued event).
+    What is confirmed: every attempt keeps the event's request id (LocalStack test_retries,
+    validated against AWS: "all 3 are equal"; test_request_id_async_invoke_with_retry)."""
     prod(lam, versions=2)
     lam.update_alias(FunctionName="my-function", Name="PROD", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
     mock.register_handler("my-function", fail)
@@ -266,3 +272,21 @@ def test_the_event_keeps_its_payload_and_settings(lam, mock):
     assert (event.payload, event.event) == (b'{"x": [1, 2]}', {"x": [1, 2]})
     assert (event.maximum_event_age, event.maximum_retry_attempts) == (600, 2)
     assert event.dead_letter == "arn:aws:sqs:us-east-1:123456789012:dlq"
+
+
+VARIANT = "import os\n\ndef handler(event, context):\n    return os.environ['VARIANT']\n"
+
+
+def test_queued_events_of_latest_run_the_configuration_of_when_they_run(lam, mock):
+    """Fact relied upon (LocalStack test_lambda.py::TestLambdaVersions::
+    test_async_invoke_queue_upon_function_update, recorded against AWS 2025-11-24): events queued
+    for $LATEST before an UpdateFunctionConfiguration, still waiting when it lands, run with the
+    new configuration ("02-before--variant-2" ... "10-before--variant-2")."""
+    create(lam, Code={"ZipFile": make_zip(VARIANT)}, Environment={"Variables": {"VARIANT": "variant-1"}})
+    mock.set_delivery("manual")
+    lam.invoke(FunctionName="my-function", InvocationType="Event", Payload=b"{}")
+    lam.update_function_configuration(FunctionName="my-function", Environment={"Variables": {"VARIANT": "variant-2"}})
+    mock.drain()
+    (event,) = mock.async_events("my-function")
+    (attempt,) = event.attempts
+    assert (event.executed_version, attempt.response_json()) == ("$LATEST", "variant-2")

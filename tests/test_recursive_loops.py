@@ -35,9 +35,12 @@ def test_a_handler_invoking_itself_asynchronously_is_stopped_after_16_invocation
     """Facts relied upon (AWS What's New 2023-07-13 "AWS Lambda detects and stops recursive loops";
     AWS Compute Blog "Detecting and stopping recursive loops in AWS Lambda functions"): a function
     invoked by the same triggering event more than 16 times has the next invocation stopped, and
-    an asynchronous event goes to the dead-letter queue or on-failure destination. The record's
-    condition ("RetriesExhausted" here) and the DLQ's ErrorCode/ErrorMessage for a stopped event
-    are the mock's choice: no recorded source was found."""
+    an asynchronous event goes to the dead-letter queue or on-failure destination; the drop is
+    counted in the ``RecursiveInvocationsDropped`` metric (developer guide, "Types of metrics for
+    Lambda functions"). The record's condition ("RetriesExhausted" here), its
+    approximateInvokeCount (0) and the DLQ's ErrorCode/ErrorMessage for a stopped event are the
+    mock's choice: no recording of a stopped event's record or DLQ message was found (LocalStack
+    records none; the developer guide and the blog name only where the event goes)."""
     create(lam)
     dlq = f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq"
     lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig={"TargetArn": dlq})
@@ -57,6 +60,8 @@ def test_a_handler_invoking_itself_asynchronously_is_stopped_after_16_invocation
     # The stopped event goes to the dead-letter queue (not reachable here without moto: recorded).
     assert (stopped.delivery.kind, stopped.delivery.target) == ("DeadLetter", dlq)
     assert mock.count_invocations("my-function") == LIMIT
+    dropped = mock.metrics("RecursiveInvocationsDropped", dimensions={"FunctionName": "my-function"})
+    assert [(d.value, d.unit) for d in dropped] == [(1.0, "Count")]
 
 
 @requires_operation("PutFunctionRecursionConfig", since="1.34.134")
@@ -68,6 +73,7 @@ def test_recursive_loop_allow_lets_the_chain_run_on(lam, mock):
     events = mock.async_events("my-function")
     assert len(events) == 25 and all(e.condition == "Success" for e in events)
     assert events[-1].lineage.depth == 24
+    assert mock.metrics("RecursiveInvocationsDropped") == []
 
 
 def test_a_synchronous_invoke_past_the_limit_is_refused_with_recursive_invocation_exception(lam, mock):

@@ -244,10 +244,27 @@ def accept(store: Store, event: AsyncEvent, attempt: Callable[[AsyncEvent], Atte
     event._attempt = attempt
     store.async_events.append(event)
     if event.stopped is not None:
-        store.scheduler.schedule(0, lambda: _finish(store, event, "RetriesExhausted"), f"stop of {event.label}")
+        store.scheduler.schedule(0, lambda: _stop(store, event), f"stop of {event.label}")
     else:
         store.scheduler.schedule(0, lambda: _run(store, event), f"attempt 1 of {event.label}")
     return event
+
+
+def _stop(store: Store, event: AsyncEvent) -> None:
+    """Loop detection dropped the event: counted in ``RecursiveInvocationsDropped`` (AWS/Lambda;
+    developer guide, "Types of metrics for Lambda functions"), then sent to failure. The record's
+    condition, ``RetriesExhausted``, is our choice: no recording of a stopped event's record found."""
+    emit_metric(
+        store,
+        event.account_id,
+        event.region,
+        event.function_name,
+        "RecursiveInvocationsDropped",
+        1,
+        qualifier=event.qualifier,
+        executed_version=event.executed_version,
+    )
+    _finish(store, event, "RetriesExhausted")
 
 
 def _run(store: Store, event: AsyncEvent) -> None:

@@ -82,6 +82,7 @@ BACKEND_LEVELS = {
     # Durable executions: the model, what changes it, what runs it, then the operations and controls.
     "durable": 0,  # the package: its docstring only
     **{"durable.executions": 4, "durable.updates": 5, "durable.lifecycle": 5, "durable.run": 6},
+    "durable.outputs": 5,
     **dict.fromkeys(("durable.operations", "durable.controls"), 7),
     **dict.fromkeys(("registry", "controls"), 8),
 }

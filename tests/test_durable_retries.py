@@ -127,3 +127,27 @@ def test_an_invalid_output_fails_the_execution_at_once(lam, mock, output):
     assert len(calls) == 1
     assert answer["FunctionError"] == "Unhandled"
     assert json.loads(answer["Payload"].read())["errorType"] == "InvalidParameterValueException"
+
+
+def test_pending_while_nothing_is_pending_is_retried_then_fails(lam, mock):
+    # aws/aws-durable-execution-sdk-python issue 670: PENDING while the execution has no pending
+    # operations is retried, up to 3 consecutive attempts, then fails the execution with an
+    # InvalidParameterValueException error object. The delays and the message are the mock's.
+    calls: list[Any] = []
+    deploy(lam, mock, lambda event, context: calls.append(mock.now().timestamp()) or {"Status": "PENDING"})
+    arn = lam.invoke(FunctionName="jobs", Qualifier="1", InvocationType="Event", Payload=b"{}")["DurableExecutionArn"]
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Status"] == "FAILED"
+    assert execution["Error"] == {
+        "ErrorType": "InvalidParameterValueException",
+        "ErrorMessage": "Invalid invocation output: Status is PENDING but the execution has no pending operations.",
+    }
+    assert [round(c - calls[0]) for c in calls] == [0, 1, 3, 7]
+
+
+def test_pending_with_nothing_pending_recovers_on_a_retry(lam, mock):
+    outputs = iter([{"Status": "PENDING"}, {"Status": "SUCCEEDED", "Result": '"late"'}])
+    deploy(lam, mock, lambda event, context: next(outputs))
+    answer = lam.invoke(FunctionName="jobs", Qualifier="1", Payload=b"{}")
+    assert json.loads(answer["Payload"].read()) == "late"
+    assert len(mock.invocations("jobs")) == 2

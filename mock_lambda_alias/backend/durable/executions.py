@@ -98,8 +98,10 @@ class Execution:
     queued: bool = False
     #: Something changed while the handler ran: invoke it again as soon as it suspends.
     wake: bool = False
-    #: Invocations in a row that crashed (no SDK output): Lambda retries them with a growing delay.
-    crashes: int = 0
+    #: Invocations retried in a row (crashed, or PENDING with nothing pending): see :mod:`.outputs`.
+    retries: int = 0
+    #: Invocations in a row that answered PENDING while nothing was pending.
+    empty_pendings: int = 0
     #: Operations the service changed since the handler last heard from it.
     changed: set[str] = field(default_factory=set)
     #: Work the handler's checkpoints asked for while it ran, scheduled once the invocation ends:

@@ -31,6 +31,7 @@ from ...errors import (
 from ..call import Call
 from ..model import LATEST
 from ..store import Store
+from . import outputs
 from .executions import TERMINAL, Execution, as_json, execution_arn, execution_operation, find, payload, state_of
 from .lifecycle import after_invocation
 from .updates import complete_chained, expire, finish, public, sweep
@@ -325,50 +326,6 @@ def _invoke_once(
                     schedule()
 
 
-#: The first delay before a crashed invocation is retried; each crash in a row doubles it. The
-#: developer guide ("Retries for Lambda durable functions", Backend retries) says Lambda retries a
-#: crash, out-of-memory or timeout with exponential backoff until the execution timeout; the delays
-#: are not published: these are the mock's.
-CRASH_RETRY_SECONDS = 1
-#: The task key of a crashed invocation's retry (operation ids are hex, so it cannot clash).
-CRASH_RETRY = "invocation retry"
-
-
-def _invalid(message: str) -> tuple[str, None, dict[str, Any]]:
-    # aws/aws-durable-execution-sdk-python issue 670 (the service's behaviour, verified by AWS): an
-    # invalid invocation output fails the execution at once, with an InvalidParameterValueException
-    # error object. Its exact messages are not published; these are the mock's.
-    return "FAILED", None, {"ErrorType": "InvalidParameterValueException", "ErrorMessage": message}
-
-
-def _read_output(outcome: Any) -> tuple[str, Optional[str], Optional[dict[str, Any]]]:
-    """(status, result, error) of what the handler returned; "CRASHED" when it ended without output."""
-    if outcome is None:
-        return "CRASHED", None, {"ErrorType": "ServiceException", "ErrorMessage": "The invocation failed."}
-    try:
-        data = json.loads(outcome.payload or b"null")
-    except ValueError:
-        data = None
-    if outcome.function_error:
-        data = data if isinstance(data, dict) else {}
-        error = {
-            "ErrorType": str(data.get("errorType", "Unhandled")),
-            "ErrorMessage": str(data.get("errorMessage", "")),
-        }
-        return "CRASHED", None, error
-    status = data.get("Status") if isinstance(data, dict) else None
-    if status == "SUCCEEDED" and data.get("Error") is None:
-        return "SUCCEEDED", data.get("Result"), None
-    if status == "FAILED" and data.get("Result") is None:
-        return "FAILED", None, data.get("Error") or {}
-    if status == "PENDING":
-        return "PENDING", None, None
-    if status in ("SUCCEEDED", "FAILED"):
-        other = "Error" if status == "SUCCEEDED" else "Result"
-        return _invalid(f"Invalid invocation output: a {status} output cannot carry {other}.")
-    return _invalid("Invalid invocation output: Status must be SUCCEEDED, FAILED or PENDING.")
-
-
 def _after(
     store: Store,
     execution: Execution,
@@ -378,7 +335,11 @@ def _after(
     hooks: Hooks,
 ) -> None:
     now = store.clock.now()
-    status, result, error = _read_output(outcome)
+    try:
+        data = json.loads(outcome.payload or b"null") if outcome is not None else None
+    except ValueError:
+        data = None
+    status, result, error = outputs.read(outcome, data)
     execution.event(
         "InvocationCompleted",
         now,
@@ -386,35 +347,50 @@ def _after(
         StartTimestamp=started,
         EndTimestamp=now,
         RequestId=request_id,
-        Error={"Payload": error} if status == "CRASHED" and error else None,
+        Error={"Payload": error} if status == outputs.CRASHED and error else None,
     )
     if execution.status in TERMINAL:
         return
-    retry = execution.tasks.pop(CRASH_RETRY, None)
+    retry = execution.tasks.pop(RETRY, None)
     if retry is not None:
         retry.cancel()
-    if status == "CRASHED":
-        _retry_crashed(execution, now, hooks)
+    if status == outputs.CRASHED:
+        execution.empty_pendings = 0
+        _retry(execution, now, hooks)
         return
-    execution.crashes = 0
     if status == "PENDING":
         after_invocation(execution, now)
+        if execution.status == "RUNNING" and outputs.waits_for_nothing(execution):
+            _retry_empty_pending(execution, now, hooks)
+            return
+    execution.retries = execution.empty_pendings = 0
     if status == "SUCCEEDED":
         finish(execution, "SUCCEEDED", now, hooks, result=result)
     elif status == "FAILED":
         finish(execution, "FAILED", now, hooks, error=error)
 
 
-def _retry_crashed(execution: Execution, now: datetime.datetime, hooks: Hooks) -> None:
-    """Invoke a crashed execution again after a delay that doubles with each crash in a row; the
-    execution timeout ends the retries (the developer guide's backend retries)."""
+#: The task key of an invocation's retry (operation ids are hex, so it cannot clash).
+RETRY = "invocation retry"
+
+
+def _retry(execution: Execution, now: datetime.datetime, hooks: Hooks) -> None:
+    """Invoke the execution again after a delay that doubles with each retry in a row, until the
+    execution timeout (see :mod:`.outputs`)."""
     after_invocation(execution, now)
     if execution.status == "PAUSED":  # the pause interrupted this invocation: the resume retries it
         execution.invoke_on_resume = True
         return
-    delay = datetime.timedelta(seconds=CRASH_RETRY_SECONDS * 2**execution.crashes)
-    execution.crashes += 1
-    hooks.at(execution, CRASH_RETRY, min(now + delay, execution.deadline), lambda: hooks.wake(execution))
+    hooks.at(execution, RETRY, outputs.retry_at(execution, now), lambda: hooks.wake(execution))
+
+
+def _retry_empty_pending(execution: Execution, now: datetime.datetime, hooks: Hooks) -> None:
+    """PENDING while nothing is pending: retried, then (after the last retry) the execution fails."""
+    execution.empty_pendings += 1
+    if execution.empty_pendings > outputs.EMPTY_PENDING_RETRIES:
+        finish(execution, "FAILED", now, hooks, error=outputs.invalid(outputs.EMPTY_PENDING))
+    else:
+        _retry(execution, now, hooks)
 
 
 # -- chained invokes ----------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ answered with 202; the event is queued here and its attempts run as tasks of the
 scheduler (:mod:`.clock`), on its clock, so retries a minute apart take no real time. AWS's rules
 (developer guide, "Asynchronous invocation"):
 
-- the version is decided when the event is accepted (an alias's weights are drawn then), and
-  every attempt runs that version with the event's request id;
+- the version is decided when the event is accepted (an alias's weights are drawn then: our
+  choice, not recorded), and every attempt runs that version with the event's request id
+  (recorded); an event for ``$LATEST`` runs the configuration ``$LATEST`` has at each attempt
+  (recorded: LocalStack's ``test_async_invoke_queue_upon_function_update``);
 - a function error (timeouts included) is retried ``MaximumRetryAttempts`` times (default 2),
   one minute after the first attempt, two minutes after the second;
 - a throttle (429) is retried with a delay growing from 1 second to 5 minutes, for as long as

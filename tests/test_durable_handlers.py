@@ -198,6 +198,8 @@ def test_a_durable_function_refuses_an_unqualified_invoke(lam, mock):
 
 
 def test_an_execution_name_joins_with_the_same_input_and_conflicts_with_another(lam, mock):
+    # Developer guide, "Idempotency" (scenarios 3 and 4) and API reference, Invoke
+    # (DurableExecutionAlreadyStartedException, HTTP 409). The exception's text is the mock's.
     deploy(lam, "orders", WORKFLOW)
     first = start(lam, "orders", {"order": 1}, DurableExecutionName="once")
     again = start(lam, "orders", {"order": 1}, DurableExecutionName="once")
@@ -225,8 +227,11 @@ def test_a_callback_that_fails_or_times_out_fails_the_step_waiting_for_it(lam, m
         )
     else:
         mock.advance(10 * 86400 + 1)
-        with pytest.raises(lam.exceptions.CallbackTimeoutException):
+        with pytest.raises(lam.exceptions.CallbackTimeoutException) as excinfo:
             lam.send_durable_execution_callback_success(CallbackId=callback_id, Result=b"{}")
+        # API reference, SendDurableExecutionCallbackSuccess: HTTP 400 (AWS's testing library's
+        # emulator answers 408; the API reference and botocore's model say 400). Text: the mock's.
+        assert error_of(excinfo)[:2] == (400, "CallbackTimeoutException")
     record = mock.run_durable(arn, until="done")
     assert record.status == status
     assert record.error is not None and error_type in record.error["ErrorType"]
@@ -447,6 +452,8 @@ def test_wait_for_callback_and_wait_for_condition_complete(lam, mock):
 
 
 def test_a_finished_execution_is_joined_by_its_name_and_input(lam, mock):
+    # Developer guide, "Idempotency" (scenarios 5 and 6): a closed execution's name with the same
+    # payload returns it and its result; with another payload it is DurableExecutionAlreadyStarted.
     source = (
         HEADER
         + """
@@ -512,6 +519,8 @@ def test_a_callback_answered_while_its_handler_runs_is_seen_by_the_next_replay(l
 
 
 def test_a_failed_execution_answers_a_synchronous_invoke_with_its_error(lam, mock):
+    # Not recorded against AWS: the answer's shape (FunctionError and Lambda's error payload from
+    # the execution's error) is the mock's choice.
     source = (
         HEADER
         + """

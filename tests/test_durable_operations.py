@@ -229,6 +229,7 @@ def test_another_account_needs_the_versions_policy(lam, mock):
 
 
 def test_a_deleted_version_fails_its_suspended_executions_when_they_replay(lam, mock):
+    # Not recorded against AWS: allowing the deletion and failing the execution later is the mock's choice.
     durable_function(lam, mock)
     arn = start(lam)
     (record,) = mock.durable_executions()

@@ -92,12 +92,31 @@ def test_delete_answers_deleting_and_removes(lam):
     assert error_of(exc)[:2] == (404, "ResourceNotFoundException")
 
 
+def in_use(count: int, name: str = "cp") -> str:
+    """AWS's text, quoted from a real CloudFormation failure in serverless/serverless
+    docs/sf/providers/aws/guide/managed-instances.md ("The capacity provider is currently in use by 1
+    functions. To delete this capacity provider, first remove its association with
+    arn:aws:lambda:REGION:ACCOUNT:capacity-provider:..."); terraform-provider-aws
+    internal/service/lambda/capacity_provider.go retries the ResourceConflictException on the second
+    sentence. Counting functions rather than versions is our reading: no recording tells them apart."""
+    return (
+        f"The capacity provider is currently in use by {count} functions. To delete this capacity provider, "
+        f"first remove its association with {CP_PREFIX}{name}."
+    )
+
+
 def test_provider_in_use_cannot_be_deleted(lam):
     new_provider(lam)
     create(lam, CapacityProviderConfig=on_provider())
+    lam.publish_version(FunctionName="my-function")  # $LATEST and version 1: one function
     with pytest.raises(ClientError) as exc:
         lam.delete_capacity_provider(CapacityProviderName="cp")
-    assert error_of(exc)[:2] == (409, "ResourceConflictException")
+    assert error_of(exc) == (409, "ResourceConflictException", in_use(1))
+    create(lam, "second", CapacityProviderConfig=on_provider())
+    with pytest.raises(ClientError) as exc:
+        lam.delete_capacity_provider(CapacityProviderName="cp")
+    assert error_of(exc) == (409, "ResourceConflictException", in_use(2))
+    lam.delete_function(FunctionName="second")
     lam.delete_function(FunctionName="my-function")
     create(lam)  # the same name, not on the provider
     assert lam.delete_capacity_provider(CapacityProviderName="cp")["CapacityProvider"]["State"] == "Deleting"

@@ -139,10 +139,14 @@ def delete_capacity_provider(call: Call, req: dict) -> dict:
     provider = _provider_or_404(call, req["CapacityProviderName"])
     users = _versions_on(call, provider)
     if users:
-        # The status and code are AWS's (modeled); the wording is ours, not recorded.
-        function, version = users[0]
+        # AWS's text, quoted from a real failure in serverless/serverless
+        # docs/sf/providers/aws/guide/managed-instances.md; terraform-provider-aws retries this
+        # ResourceConflictException on its second sentence (internal/service/lambda/capacity_provider.go).
+        # Whether the count is of functions or of their versions is not recorded: we count functions.
+        count = len({function.arn for function, _ in users})
         raise ResourceConflict(
-            f"Capacity provider {provider.arn} is in use by function version {function.arn}:{version}."
+            f"The capacity provider is currently in use by {count} functions. To delete this capacity "
+            f"provider, first remove its association with {provider.arn}."
         )
     del call.backend.capacity_providers[provider.name]
     return {"CapacityProvider": _render(provider, "Deleting")}

@@ -115,7 +115,8 @@ def put_function_scaling_config(call: Call, req: dict) -> dict:
     given = {k: v for k, v in (req.get("FunctionScalingConfig") or {}).items() if v is not None}
     low, high = given.get("MinExecutionEnvironments"), given.get("MaxExecutionEnvironments")
     if low is not None and high is not None and low > high:
-        # The bound is AWS's (a minimum above the maximum); the wording is ours, not recorded.
+        # The bound is AWS's (a minimum above the maximum); the wording is ours, not recorded (the
+        # AWS CDK words its own client-side check alike; that is not a Lambda answer).
         raise InvalidParameterValue("MinExecutionEnvironments must be less than or equal to MaxExecutionEnvironments.")
     function.scaling[qualifier] = given
     return {"FunctionState": "Active"}

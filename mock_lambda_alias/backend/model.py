@@ -61,7 +61,9 @@ def refuse_with_tenant_isolation(config: dict, feature: str) -> None:
     The Lambda developer guide ("Tenant isolation", supported features and limitations) and the
     AWS CDK reference (``TenancyConfig``: "incompatible with SnapStart, Provisioned Concurrency,
     Function URLs, most event sources") list them. The status and code are AWS's modeled ones for
-    a bad parameter; AWS's wording is not recorded anywhere we could find, so the text is ours.
+    a bad parameter; AWS's wording is not recorded anywhere we could find, so the text is ours. It
+    follows the AWS CDK's own synth-time check ("Provisioned Concurrency is not supported for
+    functions with tenant isolation mode", aws-cdk-lib aws-lambda), which is not a Lambda answer.
     """
     if config.get("TenancyConfig"):
         raise InvalidParameterValue(f"{feature} is not supported for functions with tenant isolation mode.")

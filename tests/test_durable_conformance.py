@@ -125,6 +125,19 @@ def calling_back(**options: Any) -> Callable[[list[Any]], Any]:
     return make
 
 
+def calling_back_around_a_wait(**options: Any) -> Callable[[list[Any]], Any]:
+    def make(seen: list[Any]) -> Any:
+        @sdk.durable_execution
+        def handler(event: Any, context: Any) -> Any:
+            callback = context.create_callback(name=event, config=config.CallbackConfig(**options))
+            context.wait(config.Duration.from_seconds(6 if options else 5))
+            return callback.result()
+
+        return handler
+
+    return make
+
+
 def invoking(target: str) -> Callable[[list[Any]], Any]:
     def make(seen: list[Any]) -> Any:
         @sdk.durable_execution
@@ -279,6 +292,42 @@ REQUIREMENTS = [
         callback=("failure", {"Error": {"ErrorType": "RejectedError", "ErrorMessage": "not approved"}}),
     ),
     Requirement(
+        "callback/4-9",  # answered during a later wait: invoked then, and again when the wait ends
+        calling_back_around_a_wait(),
+        "SUCCEEDED",
+        [
+            event(2, "CallbackStarted", **CALLBACK, CallbackStartedDetails={"CallbackId": ANY}),
+            event(3, "WaitStarted", SubType="Wait", WaitStartedDetails={"Duration": 5}),
+            invocation_completed(4),
+            event(5, "CallbackSucceeded", **CALLBACK, CallbackSucceededDetails={"Result": {"Payload": '"yes"'}}),
+            invocation_completed(6),
+            event(7, "WaitSucceeded", SubType="Wait", WaitSucceededDetails={"Duration": 5}),
+            invocation_completed(8),
+            event(9, "ExecutionSucceeded", ExecutionSucceededDetails={"Result": ANY}),
+        ],
+        callback=("success", {"Result": b'"yes"'}),
+    ),
+    Requirement(
+        "callback/4-11",  # times out during a later wait: Lambda invokes the handler at the timeout
+        calling_back_around_a_wait(timeout=config.Duration.from_seconds(3)),
+        "FAILED",
+        [
+            event(2, "CallbackStarted", **CALLBACK, CallbackStartedDetails={"CallbackId": ANY, "Timeout": 3}),
+            event(3, "WaitStarted", SubType="Wait", WaitStartedDetails={"Duration": 6}),
+            invocation_completed(4),
+            event(
+                5,
+                "CallbackTimedOut",
+                **CALLBACK,
+                CallbackTimedOutDetails={"Error": {"Payload": {"ErrorType": "Callback.Timeout"}}},
+            ),
+            invocation_completed(6),
+            event(7, "WaitSucceeded", SubType="Wait", WaitSucceededDetails={"Duration": 6}),
+            invocation_completed(8),
+            event(9, "ExecutionFailed", ExecutionFailedDetails={"Error": {"Payload": {"ErrorType": ANY}}}),
+        ],
+    ),
+    Requirement(
         "invoke/5-1",  # a chained invoke of a durable echo function
         invoking("target-echo"),
         "SUCCEEDED",
@@ -339,9 +388,11 @@ def test_the_history_aws_records(lam, mock, requirement):
     for name, target in requirement.targets.items():
         deploy(lam, mock, name, target)
     deploy(lam, mock, "subject", requirement.handler([]))
+    mock.set_delivery("manual")  # the external system answers while the execution is suspended
     arn = lam.invoke(
         FunctionName="subject", Qualifier="1", InvocationType="Event", Payload=json.dumps(requirement.payload)
     )["DurableExecutionArn"]
+    mock.run_durable(arn, until="suspended")
     if requirement.callback is not None:
         answer_callback(lam, mock, arn, requirement.callback)
     assert mock.run_durable(arn, until="done").status == requirement.status

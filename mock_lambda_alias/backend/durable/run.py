@@ -38,6 +38,8 @@ from .updates import complete_chained, expire, finish, public, sweep
 
 #: AWS's answer to an Invoke of a durable function without a qualifier.
 UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
+#: The task key prefix of a callback deadline's check (operation ids are hex, so it cannot clash).
+DEADLINE = "deadline "
 #: Why a durable function's package does not run in a worker process: the SDK's boto3 client there
 #: does not reach this mock (worker processes get an unreachable endpoint, see runtime/process.py).
 IN_WORKER = (
@@ -98,6 +100,28 @@ class Hooks:
         what = f"{str(operation.get('Type', 'operation')).lower()} {operation.get('Name') or operation_id}"
         label = f"durable {what} of {execution.function_name}:{execution.version} ({execution.name})"
         execution.tasks[operation_id] = store.scheduler.schedule_at(due, locked, label)
+        self.arm(execution)
+
+    def arm(self, execution: Execution) -> None:
+        """Act on each callback deadline when it falls due if other work of the execution is due
+        later (the clock passes it then anyway): Lambda invokes the handler at a callback's timeout,
+        before a later wait ends (conformance callback/4-11). A deadline with nothing due after it
+        stays a deadline, so a test can answer the callback first."""
+        work = [t.due for key, t in execution.tasks.items() if not key.startswith(DEADLINE) and not t.cancelled]
+        if not work:
+            return
+        passing = {d for pair in execution.deadlines.values() for d in pair if d is not None and d < max(work)}
+        store = self.store
+        for due in passing - {t.due for key, t in execution.tasks.items() if key.startswith(DEADLINE)}:
+            key = f"{DEADLINE}{due.isoformat()}"
+
+            def check(key: str = key) -> None:
+                with store.lock:
+                    execution.tasks.pop(key, None)
+                    expire(execution, store.clock.now(), self)
+
+            label = f"durable callback deadline of {execution.function_name}:{execution.version} ({execution.name})"
+            execution.tasks[key] = store.scheduler.schedule_at(due, check, label)
 
     def chain(self, execution: Execution, operation: dict[str, Any], options: dict[str, Any]) -> None:
         if execution.running:
@@ -324,6 +348,7 @@ def _invoke_once(
             if execution.status not in TERMINAL:
                 for schedule in deferred:
                     schedule()
+                hooks.arm(execution)
 
 
 def _after(

@@ -10,7 +10,9 @@ The history follows AWS's: one event per checkpointed update (``StepStarted``, `
 ``ChainedInvokeSucceeded``, ...), numbered from 1. Deadlines (the execution's ``ExecutionTimeout``,
 callbacks' timeouts and heartbeats) are not scheduled work: they are enforced whenever the
 execution is looked at (:func:`sweep`), at the moment they fell due on the mock's clock, so a
-suspended execution waiting for a callback is not timed out by the clock skipping idle time.
+suspended execution waiting for a callback is not timed out by the clock skipping idle time. (A
+callback deadline before other scheduled work of its execution gets a check at its moment, see
+``Hooks.arm`` in :mod:`.run`: the clock passes it anyway, and Lambda invokes the handler then.)
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ sdk = pytest.importorskip(
 pytestmark = requires_operation("CheckpointDurableExecution", since="1.42.1")
 config = pytest.importorskip("aws_durable_execution_sdk_python.config")
 retries = pytest.importorskip("aws_durable_execution_sdk_python.retries")
+waits = pytest.importorskip("aws_durable_execution_sdk_python.waits")
 
 #: Any value (the requirements' ``'*'`` and ``{}``).
 ANY: Any = object()
@@ -136,6 +137,33 @@ def calling_back_around_a_wait(**options: Any) -> Callable[[list[Any]], Any]:
         return handler
 
     return make
+
+
+def waiting_for_callback(seen: list[Any]) -> Any:
+    @sdk.durable_execution
+    def handler(event: Any, context: Any) -> Any:
+        options = config.WaitForCallbackConfig(timeout=config.Duration.from_seconds(3))
+        return context.wait_for_callback(lambda callback_id, _: seen.append(callback_id), name=event, config=options)
+
+    return handler
+
+
+def polling_in_vain(seen: list[Any]) -> Any:
+    @sdk.durable_execution
+    def handler(event: Any, context: Any) -> Any:
+        strategy = waits.create_wait_strategy(
+            waits.WaitStrategyConfig(
+                should_continue_polling=lambda _: True,
+                max_attempts=3,
+                initial_delay=config.Duration.from_seconds(1),
+                backoff_rate=1,
+                jitter_strategy=waits.JitterStrategy.NONE,
+            )
+        )
+        check = waits.WaitForConditionConfig(wait_strategy=strategy, initial_state=0)
+        return context.wait_for_condition(lambda state, _: state + 1, config=check)
+
+    return handler
 
 
 def invoking(target: str) -> Callable[[list[Any]], Any]:
@@ -326,6 +354,44 @@ REQUIREMENTS = [
             invocation_completed(8),
             event(9, "ExecutionFailed", ExecutionFailedDetails={"Error": {"Payload": {"ErrorType": ANY}}}),
         ],
+    ),
+    Requirement(
+        "wait_for_callback/7-5",  # nobody answers: the inner callback times out, then its context fails
+        waiting_for_callback,
+        "FAILED",
+        [
+            event(2, "ContextStarted", SubType="WaitForCallback", Name="in-put", ContextStartedDetails=ANY),
+            event(3, "CallbackStarted", SubType="Callback", CallbackStartedDetails={"CallbackId": ANY, "Timeout": 3}),
+            event(4, "StepStarted", SubType="Step", StepStartedDetails=ANY),
+            event(5, "StepSucceeded", SubType="Step", StepSucceededDetails=ANY),
+            invocation_completed(6),
+            event(
+                7,
+                "CallbackTimedOut",
+                SubType="Callback",
+                CallbackTimedOutDetails={"Error": {"Payload": {"ErrorType": "Callback.Timeout"}}},
+            ),
+            event(8, "ContextFailed", SubType="WaitForCallback", Name="in-put", ContextFailedDetails=ANY),
+            invocation_completed(9),
+            event(10, "ExecutionFailed", ExecutionFailedDetails={"Error": {"Payload": {"ErrorType": ANY}}}),
+        ],
+    ),
+    Requirement(
+        "wait_for_condition/6-6",  # polls until its strategy's attempts run out
+        polling_in_vain,
+        "FAILED",
+        [
+            event(2, "StepStarted", SubType="WaitForCondition", StepStartedDetails=ANY),
+            event(3, "StepSucceeded", SubType="WaitForCondition", StepSucceededDetails=ANY),
+            invocation_completed(4),
+            event(5, "StepStarted", SubType="WaitForCondition", StepStartedDetails=ANY),
+            event(6, "StepSucceeded", SubType="WaitForCondition", StepSucceededDetails=ANY),
+            invocation_completed(7),
+            event(8, "StepStarted", SubType="WaitForCondition", StepStartedDetails=ANY),
+            event(9, "StepFailed", SubType="WaitForCondition", StepFailedDetails={"Error": ANY}),
+            event(11, "ExecutionFailed", ExecutionFailedDetails={"Error": ANY}),
+        ],
+        payload=0,
     ),
     Requirement(
         "invoke/5-1",  # a chained invoke of a durable echo function

@@ -324,3 +324,34 @@ def test_invoke_members_not_carried_to_a_durable_handler_are_refused_by_name(lam
     assert (status, code) == (400, "InvalidParameterValueException")
     assert message.startswith(f"mock_lambda_alias does not support {member}")
     assert mock.durable_executions() == []
+
+
+@sdk.durable_execution
+def calling_abroad(event: Any, context: Any) -> Any:
+    return context.invoke("arn:aws:lambda:us-east-1:222222222222:function:abroad:1", {})
+
+
+def test_a_chained_invoke_of_another_accounts_function_fails(lam, mock):
+    # Developer guide, "Invoking durable Lambda functions": "Cross-account chained invocations are
+    # not supported." The failed operation's error type and message are the mock's.
+    other = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id="222222222222", aws_secret_access_key="secret"
+    )
+    create(other, "abroad", Runtime="python3.13", Role="arn:aws:iam::222222222222:role/lambda-role")
+    other.publish_version(FunctionName="abroad")
+    other.add_permission(
+        FunctionName="abroad", Qualifier="1", StatementId="all", Action="lambda:InvokeFunction", Principal="*"
+    )
+    create(lam, "home", Runtime="python3.13", DurableConfig={"ExecutionTimeout": 300})
+    lam.publish_version(FunctionName="home")
+    mock.register_handler("home", calling_abroad)
+    arn = start(lam, "home")
+    execution = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Status"] == "FAILED"
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    (failed,) = [e for e in events if e["EventType"] == "ChainedInvokeFailed"]
+    assert failed["ChainedInvokeFailedDetails"]["Error"]["Payload"] == {
+        "ErrorType": "InvalidParameterValueException",
+        "ErrorMessage": "Cross-account chained invocations are not supported.",
+    }
+    assert mock.invocations("abroad") == []

@@ -15,14 +15,17 @@ when that goes wrong, as its sources say:
   ``InvalidParameterValueException``. ``PENDING`` while the execution waits for nothing is retried,
   up to 3 consecutive attempts, then fails it the same way (aws/aws-durable-execution-sdk-python
   issue 670, the service's behaviour as AWS's maintainers verified it). The messages are the mock's.
+
+It also makes a synchronous ``Invoke``'s answer from the execution (:func:`sync_answer`).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any, Optional
 
-from .executions import Execution
+from .executions import TERMINAL, Execution
 
 #: The status :func:`read` gives an invocation that ended without an output.
 CRASHED = "CRASHED"
@@ -90,3 +93,24 @@ def retry_at(execution: Execution, now: datetime.datetime) -> datetime.datetime:
     delay = datetime.timedelta(seconds=RETRY_SECONDS * 2**execution.retries)
     execution.retries += 1
     return min(now + delay, execution.deadline)
+
+
+def sync_answer(execution: Execution) -> dict:
+    """What a synchronous Invoke answers: the execution's result, its error, or (still running) nothing.
+
+    For a failed execution the answer's shape (``FunctionError`` and Lambda's error payload made
+    from the execution's error) is the mock's choice: no recording of AWS's shows it."""
+    out: dict[str, Any] = {
+        "StatusCode": 200,
+        "ExecutedVersion": execution.version,
+        "DurableExecutionArn": execution.arn,
+        "Payload": b"",
+    }
+    if execution.status == "SUCCEEDED":
+        out["Payload"] = (execution.result if execution.result is not None else "null").encode()
+    elif execution.status in TERMINAL:
+        error = execution.error or {}
+        body = {"errorType": error.get("ErrorType", execution.status), "errorMessage": error.get("ErrorMessage", "")}
+        out["Payload"] = json.dumps(body).encode()
+        out["FunctionError"] = "Unhandled"
+    return out

@@ -38,6 +38,8 @@ from .updates import complete_chained, expire, finish, public, sweep
 
 #: AWS's answer to an Invoke of a durable function without a qualifier.
 UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
+#: A chained invoke of another account's function (unsupported; the error's text is the mock's).
+CROSS_ACCOUNT = "Cross-account chained invocations are not supported."
 #: The task key prefix of a callback deadline's check (operation ids are hex, so it cannot clash).
 DEADLINE = "deadline "
 #: Why a durable function's package does not run in a worker process: the SDK's boto3 client there
@@ -209,7 +211,7 @@ def _invoke_durable(call: Call, req: dict, runner: Runner) -> dict:
         # skipping idle time. What only the test can do (answer a callback) ends the wait.
         store.scheduler.run(until=None)
     with store.lock:
-        return sync_answer(execution)
+        return outputs.sync_answer(execution)
 
 
 def _check_isolation(call: Call, name: str, version: str) -> None:
@@ -252,24 +254,6 @@ def _start_or_join(
     execution.event("ExecutionStarted", now, root, Input=payload(text), ExecutionTimeout=execution.execution_timeout)
     state.add(execution)
     return execution, True
-
-
-def sync_answer(execution: Execution) -> dict:
-    """What a synchronous Invoke answers: the execution's result, its error, or (still running) nothing."""
-    out: dict[str, Any] = {
-        "StatusCode": 200,
-        "ExecutedVersion": execution.version,
-        "DurableExecutionArn": execution.arn,
-        "Payload": b"",
-    }
-    if execution.status == "SUCCEEDED":
-        out["Payload"] = (execution.result if execution.result is not None else "null").encode()
-    elif execution.status in TERMINAL:
-        error = execution.error or {}
-        body = {"errorType": error.get("ErrorType", execution.status), "errorMessage": error.get("ErrorMessage", "")}
-        out["Payload"] = json.dumps(body).encode()
-        out["FunctionError"] = "Unhandled"
-    return out
 
 
 # -- invocations of the handler ---------------------------------------------------------------------
@@ -461,9 +445,11 @@ def _run_chained(store: Store, parent: Execution, operation_id: str, options: di
 def _chained_target(call: Call, req: dict, runner: Runner, link: tuple[str, str]) -> Optional[dict]:
     """Run a chained invoke's target: a durable function as a child execution (None: it reports
     itself), any other function as a synchronous invocation (its answer)."""
-    store = call.store
+    store, account = call.store, call.account_id
     with store.lock:
         call, name, qualifier = runner.split(call, req["FunctionName"], None)
+        if call.account_id != account:  # developer guide, "Invoking durable Lambda functions"; text: ours
+            raise InvalidParameterValue(CROSS_ACCOUNT)
         function, record, invoked_arn = runner.resolve(store.invoke, call, name, qualifier)
         event = runner.parse(req["Payload"])
         if "DurableConfig" in record.config:

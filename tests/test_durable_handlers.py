@@ -282,8 +282,10 @@ def test_stop_ends_a_suspended_execution_and_its_callbacks(lam, mock):
     assert execution["Status"] == "STOPPED" and execution["EndTimestamp"] == stopped["StopTimestamp"]
     assert execution["Error"] == {"ErrorType": "Cancelled", "ErrorMessage": "customer left"}
     assert history(lam, arn)[-1] == ("ExecutionStopped", execution["DurableExecutionName"])
-    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+    # API reference, CallbackTimeoutException: the callback "has already been closed" (HTTP 400).
+    with pytest.raises(lam.exceptions.CallbackTimeoutException) as excinfo:
         lam.send_durable_execution_callback_success(CallbackId=callback_id, Result=b"{}")
+    assert error_of(excinfo)[:2] == (400, "CallbackTimeoutException")
     invocations = len(mock.invocations("orders"))
     mock.drain()
     assert len(mock.invocations("orders")) == invocations  # nothing runs a stopped execution again

@@ -191,6 +191,25 @@ def test_unknown_callbacks_and_functions_are_404s(lam, mock):
     )
 
 
+@pytest.mark.parametrize("send", ["success", "failure", "heartbeat"])
+def test_answering_a_closed_callback_is_a_callback_timeout(lam, mock, send):
+    # API reference, CallbackTimeoutException (HTTP 400): the callback "has already been closed".
+    # The message is the mock's.
+    durable_function(lam, mock)
+    arn = start(lam)
+    (record,) = mock.durable_executions()
+    answer(lam, mock, arn, "first")
+    calls = {
+        "success": lambda cid: lam.send_durable_execution_callback_success(CallbackId=cid, Result=b'"again"'),
+        "failure": lambda cid: lam.send_durable_execution_callback_failure(CallbackId=cid, Error={"ErrorType": "E"}),
+        "heartbeat": lambda cid: lam.send_durable_execution_callback_heartbeat(CallbackId=cid),
+    }
+    with pytest.raises(ClientError) as excinfo:
+        calls[send](record.callbacks["go"])
+    assert error_of(excinfo)[:2] == (400, "CallbackTimeoutException")
+    assert mock.run_durable(arn).result["got"] == "first"
+
+
 def test_a_dry_run_starts_nothing(lam, mock):
     durable_function(lam, mock)
     assert lam.invoke(FunctionName="jobs", Qualifier="1", InvocationType="DryRun")["StatusCode"] == 204

@@ -250,10 +250,12 @@ def _callback(call: Call, callback_id: str) -> tuple[Execution, str]:
         raise ResourceNotFound(NO_CALLBACK)
     execution = _execution(call, execution.arn)
     operation = execution.operations[operation_id]
+    # API reference (CallbackTimeoutException, HTTP 400): "The callback ID token has either expired
+    # or the callback associated with the token has already been closed." The texts are the mock's.
     if operation["Status"] == "TIMED_OUT":
         raise CallbackTimeout(f"Callback {callback_id} timed out.")
     if operation["Status"] != "STARTED" or execution.status in TERMINAL:
-        raise InvalidParameterValue(f"Callback {callback_id} is already completed.")
+        raise CallbackTimeout(f"Callback {callback_id} is already completed.")
     return execution, operation_id
 
 

@@ -6,7 +6,8 @@ on the version the qualifier names (an alias routes once, at the start) and each
 expects (execution ARN, checkpoint token, the operations so far); the SDK's boto3 client, inside
 the handler, checkpoints through the mock's ``CheckpointDurableExecution``. When the handler
 suspends (``{"Status": "PENDING"}``), the execution waits for scheduled work (a wait ending, a
-retry falling due, a chained invoke finishing) or for a callback, then runs again.
+retry falling due, a chained invoke finishing) or for a callback, then runs again. An invocation
+that crashes or answers no valid output is retried or fails the execution as :mod:`.outputs` says.
 
 The invoke family's own steps (resolve the name, route the alias, open and close the invocation
 record, run the handler without the lock) are passed in as a :class:`Runner`: families do not
@@ -40,8 +41,9 @@ from .updates import complete_chained, expire, finish, public, sweep
 UNQUALIFIED = "You cannot invoke a durable function using an unqualified ARN."
 #: A chained invoke of another account's function (unsupported; the error's text is the mock's).
 CROSS_ACCOUNT = "Cross-account chained invocations are not supported."
-#: The task key prefix of a callback deadline's check (operation ids are hex, so it cannot clash).
-DEADLINE = "deadline "
+#: Task keys of an invocation's retry and (a prefix) of a callback deadline's check (operation ids
+#: are hex, so they cannot clash).
+RETRY, DEADLINE = "invocation retry", "deadline "
 #: Why a durable function's package does not run in a worker process: the SDK's boto3 client there
 #: does not reach this mock (worker processes get an unreachable endpoint, see runtime/process.py).
 IN_WORKER = (
@@ -377,10 +379,6 @@ def _after(
         finish(execution, "SUCCEEDED", now, hooks, result=result)
     elif status == "FAILED":
         finish(execution, "FAILED", now, hooks, error=error)
-
-
-#: The task key of an invocation's retry (operation ids are hex, so it cannot clash).
-RETRY = "invocation retry"
 
 
 def _retry(execution: Execution, now: datetime.datetime, hooks: Hooks) -> None:

@@ -166,6 +166,8 @@ def test_an_unknown_execution_is_a_404(lam, mock, call):
     ids=["checkpoint", "state"],
 )
 def test_the_sdks_calls_answer_a_bad_token_with_a_400(lam, mock, call):
+    # The exact text is the service's (aws/aws-durable-execution-sdk-python issue 721 quotes its
+    # constant; the SDKs match it to retry the invocation).
     with pytest.raises(ClientError) as excinfo:
         call(lam, "dG9rZW4=")
     assert error_of(excinfo) == (400, "InvalidParameterValueException", "Invalid checkpoint token")

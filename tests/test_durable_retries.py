@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.conftest import create, requires_operation
@@ -151,3 +152,27 @@ def test_pending_with_nothing_pending_recovers_on_a_retry(lam, mock):
     answer = lam.invoke(FunctionName="jobs", Qualifier="1", Payload=b"{}")
     assert json.loads(answer["Payload"].read()) == "late"
     assert len(mock.invocations("jobs")) == 2
+
+
+def test_a_stale_checkpoint_token_ends_the_invocation_and_lambda_retries_it(lam, mock):
+    # The service's text for a stale token is exactly "Invalid checkpoint token"
+    # (aws/aws-durable-execution-sdk-python issue 721, quoting the service's constant); the SDK
+    # treats it as an invocation error, so the invocation ends and Lambda retries it (developer
+    # guide, Backend retries: "invalid checkpoint token").
+    seen: list[str] = []
+
+    def superseded(event: Any, context: Any) -> Any:
+        if not seen:  # another checkpoint with this token first: the SDK's copy of it is now stale
+            client = boto3.client("lambda", region_name="us-east-1")
+            client.checkpoint_durable_execution(
+                DurableExecutionArn=event["DurableExecutionArn"], CheckpointToken=event["CheckpointToken"], Updates=[]
+            )
+        seen.append(event["CheckpointToken"])
+        return one_step(event, context)
+
+    deploy(lam, mock, superseded)
+    answer = lam.invoke(FunctionName="jobs", Qualifier="1", Payload=b'{"n": 1}')
+    assert json.loads(answer["Payload"].read()) == {"done": 1}
+    assert len(seen) == 2
+    errors = invocation_errors(lam, answer["DurableExecutionArn"])
+    assert errors == ["CheckpointError", None]  # the SDK raised its CheckpointError: the invocation failed

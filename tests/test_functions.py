@@ -503,6 +503,38 @@ def test_update_configuration_F_FN_029(lam):
     assert (after["Description"], after["MemorySize"]) == ("changed", 512)
 
 
+DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        # Recorded against AWS (LocalStack's test_lambda_destinations.py::test_dead_letter_queue,
+        # snapshot "delete_dlq"): a DeadLetterConfig without a TargetArn leaves the queue in place.
+        ({}, {"TargetArn": DLQ}),
+        # An empty TargetArn removes it (how ansible's lambda module and node-lambda remove a DLQ).
+        ({"TargetArn": ""}, None),
+        ({"TargetArn": DLQ + "-2"}, {"TargetArn": DLQ + "-2"}),
+    ],
+)
+def test_update_dead_letter_config(lam, given, kept):
+    create(lam, DeadLetterConfig={"TargetArn": DLQ})
+    response = lam.update_function_configuration(FunctionName="my-function", DeadLetterConfig=given)
+    assert response.get("DeadLetterConfig") == kept
+    assert lam.get_function_configuration(FunctionName="my-function").get("DeadLetterConfig") == kept
+
+
+def test_create_refuses_an_empty_dead_letter_arn(lam):
+    # AWS's answer as quoted in motdotla/node-lambda issue #208 (CreateFunction; an update takes it as "remove").
+    with pytest.raises(ClientError) as exc:
+        create(lam, DeadLetterConfig={"TargetArn": ""})
+    assert error_of(exc) == (
+        400,
+        "InvalidParameterValueException",
+        "Invalid dead letter ARN: ARNs must start with 'arn:': ",
+    )
+
+
 def test_update_code_F_FN_031(lam):
     created = create(lam)
     new_zip = make_zip("def handler(event, context):\n    return 2\n")

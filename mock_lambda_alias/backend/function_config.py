@@ -216,10 +216,34 @@ def apply_config(config: dict, req: dict, name: str, region: str) -> None:
         elif key == "Runtime":
             config[key] = value
             config["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtimes.runtime_version_arn(region, value)}
+        elif key == "DeadLetterConfig":
+            dead_letter(config, value)
         else:
             config[key] = value
     for key in [k for k, v in config.items() if v is None]:
         del config[key]
+
+
+def dead_letter(config: dict, given: Optional[dict]) -> None:
+    """A DeadLetterConfig without a TargetArn changes nothing (recorded against AWS: LocalStack's
+    ``test_dead_letter_queue``, snapshot ``delete_dlq``); an empty TargetArn removes the queue."""
+    if not given or "TargetArn" not in given:
+        return
+    if given["TargetArn"]:
+        config["DeadLetterConfig"] = {"TargetArn": given["TargetArn"]}
+    else:
+        config.pop("DeadLetterConfig", None)
+
+
+def check_dead_letter_on_create(req: dict) -> None:
+    """CreateFunction refuses an empty TargetArn (UpdateFunctionConfiguration takes it as "remove").
+
+    AWS's answer, quoted in motdotla/node-lambda issue #208: ``InvalidParameterValueException:
+    Invalid dead letter ARN: ARNs must start with 'arn:':``.
+    """
+    given = req.get("DeadLetterConfig") or {}
+    if "TargetArn" in given and not given["TargetArn"]:
+        raise InvalidParameterValue("Invalid dead letter ARN: ARNs must start with 'arn:': ")
 
 
 def capacity_provider_config(call: Call, given: dict) -> dict:

@@ -75,6 +75,7 @@ def create_function(call: Call, req: dict) -> dict:
         raise UnsupportedMember("S3ObjectStorageMode", "only COPY, the default, is emulated")
     function_config.check_memory(req)
     function_config.check_environment(req)
+    function_config.check_dead_letter_on_create(req)
     tags = dict(req.get("Tags") or {})
     function_config.check_tags(tags)
     check_role(call, req["Role"])

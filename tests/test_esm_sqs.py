@@ -434,6 +434,8 @@ def test_a_handler_feeding_its_own_queue_is_stopped_after_16_invocations(world, 
     assert batches[-1].records[0]["attributes"]["AWSTraceHeader"].endswith(":16")
     assert world.count(url) == (0, 0)
     assert batches[-1].moved == ({batches[-1].item_ids[0]: dlq_arn} if with_dlq else {})
+    dropped = world.m.metrics("RecursiveInvocationsDropped", dimensions={"FunctionName": "fn", "Resource": "fn:PROD"})
+    assert [(d.value, d.unit) for d in dropped] == [(1.0, "Count")]
 
 
 def test_in_background_mode_the_mocks_thread_delivers_and_drain_waits_for_it(world):

@@ -99,6 +99,8 @@ def test_a_synchronous_invoke_past_the_limit_is_refused_with_recursive_invocatio
     )
     assert errors == [(LIMIT, "RecursiveInvocationException", 400, message)]
     assert mock.count_invocations("my-function") == LIMIT
+    dropped = mock.metrics("RecursiveInvocationsDropped", dimensions={"FunctionName": "my-function"})
+    assert [(d.value, d.unit) for d in dropped] == [(1.0, "Count")]
 
 
 def test_chains_are_counted_per_triggering_event(lam, mock):

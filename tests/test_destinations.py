@@ -44,6 +44,16 @@ def queue(name: str) -> tuple[str, str]:
     return url, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
 
 
+def bus_to_queue(name: str) -> tuple[str, str]:
+    """(queue URL, bus ARN): an event bus whose rule sends everything Lambda puts on it to a queue."""
+    url, queue_arn = queue(name)
+    events = boto3.client("events", region_name=REGION)
+    bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
+    events.put_rule(Name="all", EventBusName=name, EventPattern=json.dumps({"source": ["lambda"]}))
+    events.put_targets(Rule="all", EventBusName=name, Targets=[{"Id": "q", "Arn": queue_arn}])
+    return url, bus_arn
+
+
 def receive(url: str) -> list[dict]:
     sqs = boto3.client("sqs", region_name=REGION)
     return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
@@ -139,11 +149,7 @@ def test_an_unqualified_invoke_records_latest_as_localstacks_aws_snapshot(env, p
 
 def test_on_success_to_eventbridge_has_lambdas_source_and_detail_type(env):
     m, lam = env
-    url, queue_arn = queue("results")
-    events = boto3.client("events", region_name=REGION)
-    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
-    events.put_rule(Name="all", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]}))
-    events.put_targets(Rule="all", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
+    url, bus_arn = bus_to_queue("results")
     destination(lam, OnSuccess=bus_arn)
     m.register_handler("my-function", lambda event, context: {"total": 3})
     lam.invoke(FunctionName=PROD_ARN, InvocationType="Event", Payload=b'{"n": 1}')
@@ -411,11 +417,7 @@ def test_on_failure_to_eventbridge_is_a_failure_result_with_a_hyphen(env):
     "Lambda Function Invocation Result - Failure" with an ASCII hyphen (the developer guide prints an
     en dash), condition RetriesExhausted, approximateInvokeCount 1 with retry_attempts 0."""
     m, lam = env
-    url, queue_arn = queue("results")
-    events = boto3.client("events", region_name=REGION)
-    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
-    events.put_rule(Name="all", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]}))
-    events.put_targets(Rule="all", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
+    url, bus_arn = bus_to_queue("results")
     lam.put_function_event_invoke_config(
         FunctionName="my-function",
         MaximumRetryAttempts=0,

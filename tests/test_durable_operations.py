@@ -333,6 +333,16 @@ def test_history_pages_with_markers_in_either_order(lam, mock):
     assert newest_first["NextMarker"]
 
 
+def test_a_history_page_resumes_after_its_last_event_while_events_are_added(lam, mock):
+    durable_function(lam, mock)
+    arn = start(lam)
+    first = lam.get_durable_execution_history(DurableExecutionArn=arn, ReverseOrder=True, MaxItems=2)
+    answer(lam, mock, arn, 1)  # the execution goes on: newer events arrive between the pages
+    rest = lam.get_durable_execution_history(DurableExecutionArn=arn, ReverseOrder=True, Marker=first["NextMarker"])
+    ids = [e["EventId"] for e in first["Events"] + rest["Events"]]
+    assert ids == sorted(ids, reverse=True) and ids[-1] == 1 and len(set(ids)) == len(ids)
+
+
 @pytest.mark.parametrize(
     ("extra", "member"),
     [({"LogType": "Tail"}, "LogType"), ({"ClientContext": "e30="}, "ClientContext"), ({"TenantId": "t"}, "TenantId")],

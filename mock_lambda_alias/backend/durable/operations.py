@@ -16,10 +16,11 @@ policy to grant the operation's IAM action (``lambda:<Operation>``) on the execu
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any
 
 from ... import arns
 from ...errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
+from .. import paging
 from ..access import authorize
 from ..addressing import split_name
 from ..call import Call
@@ -73,20 +74,6 @@ def _execution(call: Call, arn: str, sdk: bool = False) -> Execution:
     return execution
 
 
-def _page(
-    items: list[Any], marker: Optional[str], size: Optional[int], default: int
-) -> tuple[list[Any], Optional[str]]:
-    """One page of ``items`` from the position ``marker`` names; the next marker if more remain."""
-    start = 0
-    if marker:
-        if not marker.isdigit() or int(marker) > len(items):
-            raise InvalidParameterValue(f"Invalid marker: {marker}")
-        start = int(marker)
-    count = size or default
-    end = start + count
-    return items[start:end], (str(end) if end < len(items) else None)
-
-
 # -- the SDK's calls -------------------------------------------------------------------------------
 
 
@@ -119,7 +106,7 @@ def get_durable_execution_state(call: Call, req: dict) -> dict:
     if req["CheckpointToken"] != execution.token:
         raise InvalidParameterValue(INVALID_TOKEN)
     operations = [public(op) for op in execution.operations.values()]
-    page, marker = _page(operations, req.get("Marker"), req.get("MaxItems"), STATE_PAGE)
+    page, marker = paging.page_in_order(operations, req.get("Marker"), req.get("MaxItems") or STATE_PAGE)
     out: dict[str, Any] = {"Operations": page}
     if marker:
         out["NextMarker"] = marker
@@ -162,9 +149,17 @@ def get_durable_execution_history(call: Call, req: dict) -> dict:
     execution = _execution(call, req["DurableExecutionArn"])
     include = req.get("IncludeExecutionData") is not False
     events = [render_event(e, include) for e in execution.events]
-    if req.get("ReverseOrder"):
+    # The marker names the last event listed (by EventId), so a page resumes after it however
+    # many events were added meanwhile, newest first as well.
+    newest_first = bool(req.get("ReverseOrder"))
+    if newest_first:
         events.reverse()
-    page, marker = _page(events, req.get("Marker"), req.get("MaxItems"), DEFAULT_PAGE)
+    page, marker = paging.page(
+        events,
+        (lambda e: -e["EventId"]) if newest_first else (lambda e: e["EventId"]),
+        req.get("Marker"),
+        req.get("MaxItems") or DEFAULT_PAGE,
+    )
     out: dict[str, Any] = {"Events": page}
     if marker:
         out["NextMarker"] = marker
@@ -191,9 +186,13 @@ def list_durable_executions_by_function(call: Call, req: dict) -> dict:
         and (after is None or e.started > after)
         and (before is None or e.started < before)
     ]
-    found.sort(key=lambda e: e.started, reverse=not req.get("ReverseOrder"))
-    page, marker = _page([e.summary() for e in found], req.get("Marker"), req.get("MaxItems"), DEFAULT_PAGE)
-    out: dict[str, Any] = {"DurableExecutions": page}
+    # Newest first unless ReverseOrder; the marker names the last execution listed (start, ARN).
+    sign = 1 if req.get("ReverseOrder") else -1
+    found.sort(key=lambda e: (sign * e.started.timestamp(), e.arn))
+    page, marker = paging.page(
+        found, lambda e: (sign * e.started.timestamp(), e.arn), req.get("Marker"), req.get("MaxItems") or DEFAULT_PAGE
+    )
+    out: dict[str, Any] = {"DurableExecutions": [e.summary() for e in page]}
     if marker:
         out["NextMarker"] = marker
     return out

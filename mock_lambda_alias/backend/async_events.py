@@ -41,7 +41,7 @@ from .ids import new_uuid
 from .invocations import Invocation
 from .lineage import Lineage
 from .model import LATEST, Function, FunctionVersion
-from .telemetry import emit_metric
+from .telemetry import emit_metric, recursion_dropped
 
 if TYPE_CHECKING:
     from .call import Call
@@ -253,18 +253,10 @@ def accept(store: Store, event: AsyncEvent, attempt: Callable[[AsyncEvent], Atte
 
 
 def _stop(store: Store, event: AsyncEvent) -> None:
-    """Loop detection dropped the event: counted in ``RecursiveInvocationsDropped`` (AWS/Lambda;
-    developer guide, "Types of metrics for Lambda functions"), then sent to failure. The record's
+    """Loop detection dropped the event: counted as dropped, then sent to failure. The record's
     condition, ``RetriesExhausted``, is our choice: no recording of a stopped event's record found."""
-    emit_metric(
-        store,
-        event.account_id,
-        event.region,
-        event.function_name,
-        "RecursiveInvocationsDropped",
-        1,
-        qualifier=event.qualifier,
-        executed_version=event.executed_version,
+    recursion_dropped(
+        store, event.account_id, event.region, event.function_name, event.qualifier, event.executed_version
     )
     _finish(store, event, "RetriesExhausted")
 

@@ -36,7 +36,7 @@ from .invoke_target import resolve_target, spec_for
 from .model import LATEST, Function, FunctionVersion, throttled
 from .payloads import client_context as _client_context
 from .payloads import parse_event
-from .telemetry import emit_metric, finished, started
+from .telemetry import finished, recursion_dropped, started
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
@@ -282,18 +282,7 @@ def invoke(call: Call, req: dict, streaming: bool = False) -> dict:
             async_events.enqueue(call, function, record, qualifier, invoked_arn, payload, event, chain, attempt)
             return {"StatusCode": 202}
         if lineage.stops(chain, function.recursive_loop):
-            # Counted as a dropped recursive invocation, as asynchronous events are (developer
-            # guide, "Types of metrics for Lambda functions": RecursiveInvocationsDropped).
-            emit_metric(
-                call.store,
-                call.account_id,
-                call.region,
-                function.name,
-                "RecursiveInvocationsDropped",
-                1,
-                qualifier=qualifier,
-                executed_version=record.version,
-            )
+            recursion_dropped(call.store, call.account_id, call.region, function.name, qualifier, record.version)
             raise RecursiveInvocation(RECURSIVE_LOOP_MESSAGE)
         pending = begin(
             state,

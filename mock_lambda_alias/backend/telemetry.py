@@ -421,3 +421,26 @@ class TelemetryControls:
                 seen = [(r.function_name, None, None) for r in state.records]
                 lookup.refuse_unknown(self.store.backends(), scope, function_name, seen)
         return found
+
+
+def recursion_dropped(
+    store: Store,
+    account_id: str,
+    region: str,
+    function_name: str,
+    qualifier: Optional[str],
+    executed_version: Optional[str],
+) -> None:
+    """Loop detection stopped an invocation (asynchronous, synchronous or an SQS batch's): each
+    counts 1 in ``RecursiveInvocationsDropped`` (developer guide, "Types of metrics for Lambda
+    functions")."""
+    emit_metric(
+        store,
+        account_id,
+        region,
+        function_name,
+        "RecursiveInvocationsDropped",
+        1,
+        qualifier=qualifier,
+        executed_version=executed_version,
+    )
